@@ -1,0 +1,86 @@
+"""Reading and writing catalog files (YAML), with errors that name the line and the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from tools.catalog.model import Catalog
+from tools.errors import CatalogError
+
+
+def load_catalog(path: Path) -> Catalog:
+    """Parse and validate a catalog file; any problem raises `CatalogError` naming the line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CatalogError(
+            f"Catalog file not found: {path}", hint="Run `lablens init` to write a starter catalog."
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"Cannot read catalog {path}: {exc}") from None
+    return parse_catalog(text, source=str(path))
+
+
+def parse_catalog(text: str, *, source: str = "<catalog>") -> Catalog:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise CatalogError(f"{source}{where}: malformed YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise CatalogError(f"{source}: a catalog must be a mapping with a `tables` list")
+    try:
+        return Catalog.model_validate(data)
+    except ValidationError as exc:
+        # An unknown key (a typo) usually explains the "missing field" errors next to it.
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        first = errors[0]
+        loc = list(first["loc"])
+        line = _line_of(root, loc)
+        field = ".".join(str(p) for p in loc) or "(top level)"
+        where = f" line {line}," if line else ""
+        msg = first["msg"]
+        if first["type"] == "extra_forbidden":
+            msg = f"unknown key {loc[-1]!r}"
+        raise CatalogError(
+            f"{source}:{where} field `{field}`: {msg}",
+            hint=f"{len(exc.errors())} problem(s) in total; fix the first and re-run.",
+        ) from None
+
+
+def _line_of(node: Any, loc: list[Any]) -> int | None:
+    """Follow a pydantic error location through the YAML node tree to a 1-based line."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == part), None)
+            key = next((k for k, _ in node.value if k.value == part), None)
+            if match is None:
+                return line
+            line = (key.start_mark.line + 1) if key is not None else match.start_mark.line + 1
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return line
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def dump_catalog(catalog: Catalog) -> str:
+    """YAML text of a catalog, defaults left out so files stay short and readable."""
+    data = catalog.model_dump(mode="json", exclude_defaults=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def write_catalog(catalog: Catalog, path: Path) -> None:
+    path.write_text(dump_catalog(catalog), encoding="utf-8")

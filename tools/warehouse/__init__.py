@@ -1,0 +1,1 @@
+"""Warehouse access: connections (read-only by default) and query execution."""
