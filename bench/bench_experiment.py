@@ -1,0 +1,222 @@
+"""Benchmark: `analyze_experiment` (sufficient statistics in SQL) against the naive approach.
+
+The naive approach is what a user would write by hand: pull the engagement rows and the
+assignments into pandas, build per-user metrics with groupby, and test with scipy. It
+computes the same metrics (every catalog metric on the table, post and CUPED pre-period
+values, zeros for inactive users) so both do the same statistical work.
+
+Each approach runs in its own subprocess; the parent reads the child's peak RSS
+(`ru_maxrss`) and the wall time of the work (imports excluded, reported separately).
+
+    lablens demo --scale 3 --no-index --workspace /tmp/bench-ws
+    python bench/bench_experiment.py --workspace /tmp/bench-ws [--experiment hf_l1_ranker_v2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+APPROACHES = ("lablens", "naive-window", "naive-full")
+
+
+def run_lablens(workspace: str, experiment: str) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    from agent.workspace import Workspace
+    from tools.experiments.analyze import analyze_experiment
+    from tools.warehouse.connection import open_warehouse
+
+    ws = Workspace.open(workspace)
+    imported = time.perf_counter()
+    engine_s = 0.0
+    with open_warehouse(ws.settings.warehouse, ws.root) as wh:
+        execute = wh.execute
+
+        def timed(sql: str) -> Any:  # engine time, to split the work into SQL and Python
+            nonlocal engine_s
+            start = time.perf_counter()
+            try:
+                return execute(sql)
+            finally:
+                engine_s += time.perf_counter() - start
+
+        wh.execute = timed  # type: ignore[method-assign]
+        analysis = analyze_experiment(ws.catalog, wh, experiment)
+    done = time.perf_counter()
+    return {
+        "import_s": imported - t0,
+        "work_s": done - imported,
+        "engine_s": round(engine_s, 2),
+        "verdict": analysis.verdict.verdict,
+        "metrics": len(analysis.metrics),
+    }
+
+
+def run_naive(workspace: str, experiment: str, *, whole_table: bool) -> dict[str, Any]:
+    """Rows into pandas, per-user metrics, scipy Welch tests (CUPED by hand for means)."""
+    t0 = time.perf_counter()
+    from datetime import timedelta
+
+    import duckdb
+    import numpy as np
+    import pandas as pd
+    from scipy import stats
+
+    imported = time.perf_counter()
+    con = duckdb.connect(str(Path(workspace) / "warehouse.duckdb"), read_only=True)
+    meta = (
+        con.execute("SELECT * FROM experiments WHERE experiment_id = ?", [experiment]).df().iloc[0]
+    )
+    start, end = meta["start_date"].date(), meta["end_date"].date()
+    pre_start = start - timedelta(days=28)
+    assignments = con.execute(
+        "SELECT user_id, variant, assigned_date FROM "
+        "experiment_assignments WHERE experiment_id = ?",
+        [experiment],
+    ).df()
+    if whole_table:
+        rows = con.execute("SELECT * FROM engagement_daily").df()
+        rows = rows[
+            (rows["dt"] >= pd.Timestamp(pre_start))
+            & (rows["dt"] <= pd.Timestamp(end))
+            & (rows["surface"] == meta["surface"])
+        ]
+    else:
+        rows = con.execute(
+            "SELECT * FROM engagement_daily WHERE dt BETWEEN ? AND ? AND surface = ?",
+            [pre_start, end, meta["surface"]],
+        ).df()
+    rows_loaded = len(rows)
+    df = rows.merge(assignments, on="user_id")
+    post = df[(df["dt"] >= df["assigned_date"]) & (df["dt"] >= pd.Timestamp(start))]
+    pre = df[df["dt"] < pd.Timestamp(start)]
+    units = assignments.set_index("user_id")
+
+    def per_user(frame: pd.DataFrame) -> pd.DataFrame:
+        g = frame.groupby("user_id")
+        out = g[["saves", "clicks", "impressions", "closeups", "hides", "time_spent_s"]].sum()
+        out["active_days"] = g["dt"].nunique()
+        out["saver"] = (frame["saves"] > 0).groupby(frame["user_id"]).any().astype(float)
+        return out.reindex(units.index, fill_value=0)
+
+    y, x = per_user(post), per_user(pre)
+    y["time_spent_s"] = y["time_spent_s"].clip(upper=200000)
+    x["time_spent_s"] = x["time_spent_s"].clip(upper=200000)
+    arms = units["variant"]
+    control = arms == "control"
+    results = []
+    for col in (
+        "saves",
+        "clicks",
+        "impressions",
+        "closeups",
+        "time_spent_s",
+        "active_days",
+        "saver",
+    ):
+        cov = np.cov(y[col], x[col])
+        theta = cov[0, 1] / cov[1, 1] if cov[1, 1] > 0 else 0.0
+        adj = y[col] - theta * (x[col] - x[col].mean())
+        for arm in sorted(set(arms) - {"control"}):
+            results.append(stats.ttest_ind(adj[arms == arm], adj[control], equal_var=False))
+    for num in ("saves", "clicks", "hides", "closeups"):  # ratios over impressions
+        for arm in sorted(set(arms) - {"control"}):
+            parts = []
+            for mask in (arms == arm, control):
+                n, d = y[num][mask], y["impressions"][mask]
+                r = n.sum() / d.sum()
+                parts.append((r, ((n - r * d) / d.mean()).var(ddof=1) / mask.sum()))
+            results.append(
+                stats.norm.sf(abs(parts[0][0] - parts[1][0]) / np.sqrt(parts[0][1] + parts[1][1]))
+                * 2
+            )
+    done = time.perf_counter()
+    return {
+        "import_s": imported - t0,
+        "work_s": done - imported,
+        "rows_loaded": rows_loaded,
+        "tests": len(results),
+    }
+
+
+def child(approach: str, workspace: str, experiment: str) -> None:
+    if approach == "lablens":
+        out = run_lablens(workspace, experiment)
+    else:
+        out = run_naive(workspace, experiment, whole_table=approach == "naive-full")
+    # Linux reports ru_maxrss in KiB.
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+
+
+def table_rows(workspace: str) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(Path(workspace) / "warehouse.duckdb"), read_only=True)
+    try:
+        return int(con.execute("SELECT COUNT(*) FROM engagement_daily").fetchall()[0][0])
+    finally:
+        con.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workspace", required=True)
+    parser.add_argument("--experiment", default="hf_l1_ranker_v2")
+    parser.add_argument("--approaches", default=",".join(APPROACHES))
+    parser.add_argument("--child", choices=APPROACHES, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.workspace, args.experiment)
+        return
+    print(f"engagement_daily rows: {table_rows(args.workspace):,}")
+    results = {}
+    for approach in args.approaches.split(","):
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--workspace",
+                args.workspace,
+                "--experiment",
+                args.experiment,
+                "--child",
+                approach,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        out = json.loads(proc.stdout.strip().splitlines()[-1])
+        out["process_s"] = time.perf_counter() - t0
+        results[approach] = out
+        print(
+            f"{approach:13s} work {out['work_s']:7.2f} s  (process {out['process_s']:6.2f} s,"
+            f" imports {out['import_s']:5.2f} s)  peak RSS {out['peak_rss_mb']:8.1f} MB  "
+            + json.dumps(
+                {
+                    k: v
+                    for k, v in out.items()
+                    if k not in ("work_s", "process_s", "import_s", "peak_rss_mb")
+                }
+            )
+        )
+    base = results.get("lablens")
+    if base:
+        for name, out in results.items():
+            if name != "lablens":
+                print(
+                    f"lablens vs {name}: {out['work_s'] / base['work_s']:.1f}x faster, "
+                    f"{base['peak_rss_mb'] / out['peak_rss_mb']:.2f} of the memory"
+                )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""Running experiment SQL: through the validator (`run_validated`), rows back as dicts.
+
+The statistics SQL is built by lablens itself, but it still takes the one road every SQL
+takes to the warehouse, so the read-only, partition-filter and row-cap rules hold for it too.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tools.errors import ExperimentError, SqlRejected
+
+if TYPE_CHECKING:
+    from tools.catalog.model import Catalog
+    from tools.warehouse.connection import Warehouse
+
+
+def fetch_rows(
+    sql: str, catalog: Catalog, warehouse: Warehouse, *, purpose: str
+) -> list[dict[str, Any]]:
+    """Validate and run `sql`; every row as {column: value}.
+
+    Raises `SqlRejected` when the validator refuses the statement (the catalog does not
+    describe the warehouse the way the experiment source says) and `ExperimentError` when
+    the result hit the warehouse's row cap (an aggregate that large means a wrong grouping).
+    """
+    from tools.warehouse.run import run_validated
+
+    # No EXPLAIN dry run: the statement runs right after, and the engine reports the same errors.
+    report, result = run_validated(sql, catalog, warehouse, default_limit=None, explain=False)
+    if result is None:
+        raise SqlRejected(
+            f"The {purpose} query was rejected by the SQL validator:\n{report.summary()}",
+            problems=[p.to_dict() for p in report.errors],
+            hint="Check the catalog's experiments section and metric "
+            "definitions against the warehouse.",
+        )
+    if result.truncated:
+        raise ExperimentError(
+            f"The {purpose} query returned more rows than the row cap ({result.row_count})",
+            hint="Use fewer segment columns, or raise `[warehouse] row_cap`.",
+        )
+    return [dict(zip(result.columns, row, strict=True)) for row in result.rows]

@@ -1,0 +1,338 @@
+"""The experiment report: Markdown with front matter, PNG plots next to it, related docs.
+
+The front matter (title, team, date, doc_type: experiment_report, experiment_id, decision)
+makes the report join the docs index as an experiment report. Plots: each primary/guardrail
+metric per day and arm (daily aggregates from the warehouse), and every effect with its
+confidence interval (a forest plot). Related design docs and past reports come from the docs
+index when there is one; without it the report says so and is otherwise complete.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tools.errors import LablensError
+
+if TYPE_CHECKING:
+    from tools.catalog.model import Catalog
+    from tools.experiments.daily import DailySeries
+    from tools.experiments.results import ExperimentAnalysis, MetricResult
+    from tools.warehouse.connection import Warehouse
+
+
+@dataclass(frozen=True)
+class RelatedDoc:
+    path: str
+    title: str
+    doc_type: str | None
+    heading: str = ""
+    start_line: int | None = None
+
+
+@dataclass
+class ReportFiles:
+    markdown: Path
+    images: list[Path] = field(default_factory=list)
+    related: list[RelatedDoc] = field(default_factory=list)
+    related_note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "report": str(self.markdown),
+            "images": [str(p) for p in self.images],
+            "related": [vars(r) for r in self.related],
+            "related_note": self.related_note,
+        }
+
+
+def find_related(
+    analysis: ExperimentAnalysis, state_dir: Path | None, *, k: int = 3
+) -> tuple[list[RelatedDoc], str | None]:
+    """Design docs and past reports about this experiment, or ([], why there are none)."""
+    if state_dir is None:
+        return [], "no workspace state folder: related documents not searched"
+    query = " ".join(filter(None, [analysis.meta.experiment_id, analysis.meta.name]))
+    try:
+        from indexes.search import SearchFilters, search_index
+
+        found: list[RelatedDoc] = []
+        for doc_type in ("design_doc", "experiment_report"):
+            try:
+                hits = search_index(query, state_dir, k=k, filters=SearchFilters(doc_type=doc_type))
+            except LablensError:  # e.g. the index uses another embedder: words still match
+                hits = search_index(
+                    query, state_dir, k=k, mode="lexical", filters=SearchFilters(doc_type=doc_type)
+                )
+            found += [
+                RelatedDoc(
+                    path=h.path,
+                    title=h.title,
+                    doc_type=h.doc_type,
+                    heading=h.heading,
+                    start_line=h.start_line,
+                )
+                for h in hits
+            ]
+    except (ImportError, LablensError) as exc:
+        message = getattr(exc, "message", None) or str(exc)
+        return (
+            [],
+            f"docs index not available ({message}); run `lablens index` to list "
+            "related design docs and past reports here",
+        )
+    return found, None if found else "the docs index has no related documents"
+
+
+def _pct(v: float | None) -> str:
+    return "n/a" if v is None or math.isnan(v) else f"{v:+.2%}"
+
+
+def _p(v: float | None) -> str:
+    if v is None or math.isnan(v):
+        return "—"
+    return "<0.001" if v < 0.001 else f"{v:.3f}"
+
+
+def _num(v: float) -> str:
+    return "n/a" if math.isnan(v) else f"{v:,.4g}"
+
+
+def _yaml(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML scalar
+
+
+def render_markdown(
+    analysis: ExperimentAnalysis,
+    *,
+    images: Sequence[Path],
+    related: Sequence[RelatedDoc],
+    related_note: str | None,
+    today: date,
+) -> str:
+    """The report text (pure: everything it shows is passed in)."""
+    meta = analysis.meta
+    title = f"Experiment report: {meta.name or meta.experiment_id} ({meta.experiment_id})"
+    front = [
+        "---",
+        f"title: {_yaml(title)}",
+        f"team: {_yaml(meta.team or 'unknown')}",
+        f"date: {today.isoformat()}",
+        "doc_type: experiment_report",
+        f"experiment_id: {_yaml(meta.experiment_id)}",
+        f"decision: {analysis.verdict.verdict}",
+        "---",
+        "",
+    ]
+    lines = [f"# {title}", "", f"**Decision: {analysis.verdict.verdict}**", ""]
+    lines += [f"- {r}" for r in analysis.verdict.reasons] + [""]
+    lines += [
+        "## Setup",
+        "",
+        f"- Window: {meta.start} to {meta.end}"
+        + (
+            f" (scope: {', '.join(f'{k} = {v}' for k, v in meta.scope.items())})"
+            if meta.scope
+            else ""
+        ),
+        "- Arms: "
+        + ", ".join(f"{a} {n:,} units" for a, n in analysis.arms.items())
+        + f" (control: {analysis.control})",
+    ]
+    if analysis.srm is not None:
+        ok = "passed" if not analysis.srm.flagged else "FAILED"
+        lines.append(f"- Sample ratio check {ok}: {analysis.srm.describe()}")
+    cuped = (
+        f"CUPED with the pre-period {analysis.pre_period[0]} to {analysis.pre_period[1]}"
+        if analysis.pre_period
+        else "no CUPED"
+    )
+    lines += [
+        f"- Method: Welch / delta-method tests on per-arm sufficient statistics, {cuped}; "
+        f"{analysis.correction} correction over primary and secondary metrics "
+        f"(guardrails unadjusted), alpha {analysis.alpha:g}.",
+        "",
+    ]
+    if meta.attributes.get("hypothesis"):
+        lines += [f"> {meta.attributes['hypothesis']}", ""]
+    lines += [
+        "## Results",
+        "",
+        "| metric | role | arm | control | treatment | effect | 95% CI | p | p adj. "
+        "| MDE | CUPED var. red. |",
+        "|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|",
+    ]
+    for m in analysis.metrics:
+        lines.append(_result_row(m))
+    lines.append("")
+    for image in images:
+        lines += [f"![{image.stem}]({image.name})", ""]
+    if analysis.segments:
+        lines += [
+            "## Segments",
+            "",
+            "Per segment, unadjusted (descriptive only).",
+            "",
+            "| segment | metric | arm | effect | 95% CI | p |",
+            "|---|---|---|---:|---|---:|",
+        ]
+        for seg in analysis.segments:
+            name = ", ".join(f"{k}={v}" for k, v in seg.values.items())
+            if seg.skipped:
+                lines.append(f"| {name} | — | — | skipped: {seg.skipped} | | |")
+            for m in seg.metrics:
+                e = m.estimate
+                lines.append(
+                    f"| {name} | {m.metric} | {m.variant} | {_pct(e.rel_effect)} | "
+                    f"[{_pct(e.rel_ci_low)}, {_pct(e.rel_ci_high)}] | {_p(e.p_value)} |"
+                )
+        lines.append("")
+    lines += ["## Related documents", ""]
+    if related:
+        lines += [
+            f"- [{d.title or d.path}]({d.path})" + (f" ({d.doc_type})" if d.doc_type else "")
+            for d in related
+        ]
+    if related_note:
+        lines.append(f"_{related_note}._")
+    lines.append("")
+    if analysis.notes:
+        lines += ["## Notes", ""] + [f"- {n}" for n in analysis.notes] + [""]
+    return "\n".join(front + lines)
+
+
+def _result_row(m: MetricResult) -> str:
+    e = m.estimate
+    vr = "—" if e.variance_reduction is None else f"{e.variance_reduction:.0%}"
+    star = " *" if m.significant else ""
+    return (
+        f"| {m.metric} | {m.role} | {m.variant} | {_num(e.control_mean)} | "
+        f"{_num(e.treatment_mean)} | {_pct(e.rel_effect)}{star} | "
+        f"[{_pct(e.rel_ci_low)}, {_pct(e.rel_ci_high)}] | {_p(e.p_value)} | "
+        f"{_p(m.p_adjusted)} | {'n/a' if math.isnan(e.mde) else f'±{e.mde:.1%}'} | {vr} |"
+    )
+
+
+def plot_daily(daily: DailySeries, path: Path, *, title: str) -> Path:
+    """One panel per metric: its daily value per arm."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(daily)
+    fig, axes = plt.subplots(
+        len(names), 1, figsize=(8, 2.6 * len(names)), squeeze=False, sharex=True
+    )
+    for ax, name in zip(axes[:, 0], names, strict=True):
+        for arm, points in daily[name].items():
+            ax.plot([d for d, _ in points], [v for _, v in points], marker=".", label=arm)
+        ax.set_ylabel(name)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    axes[0, 0].set_title(title)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def plot_forest(metrics: Sequence[MetricResult], path: Path, *, title: str) -> Path:
+    """Relative effect and confidence interval of every metric × arm."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [m for m in metrics if not math.isnan(m.estimate.rel_effect)]
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(rows) + 1.5))
+    for y, m in enumerate(reversed(rows)):
+        e = m.estimate
+        colour = "tab:gray"
+        if m.significant:
+            good = (e.abs_effect > 0) == m.higher_is_better
+            colour = "tab:green" if good else "tab:red"
+        ax.errorbar(
+            [e.rel_effect * 100],
+            [y],
+            xerr=[[(e.rel_effect - e.rel_ci_low) * 100], [(e.rel_ci_high - e.rel_effect) * 100]],
+            fmt="o",
+            color=colour,
+            capsize=3,
+        )
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([f"{m.metric} ({m.role}, {m.variant})" for m in reversed(rows)], fontsize=8)
+    ax.set_xlabel("relative effect vs control, % (95% CI)")
+    ax.set_title(title)
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def write_report(
+    analysis: ExperimentAnalysis,
+    path: Path,
+    *,
+    catalog: Catalog,
+    warehouse: Warehouse,
+    state_dir: Path | None,
+    today: date | None = None,
+) -> ReportFiles:
+    """Write the Markdown report at `path` and its PNG plots next to it."""
+    from tools.experiments.analyze import scoped_window
+    from tools.experiments.daily import fetch_daily
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stem = path.with_suffix("")
+    primary = catalog.metric(analysis.verdict.primary_metric)
+    images: list[Path] = []
+    if primary is not None:
+        focus = [catalog.metric(m.metric) for m in analysis.metrics if m.role != "secondary"]
+        metrics = list(
+            {
+                m.name: m
+                for m in focus
+                if m is not None and m.table.lower() == primary.table.lower()
+            }.values()
+        )
+        window = scoped_window(catalog, analysis.meta.window(0), primary.table)
+        daily = fetch_daily(catalog, warehouse, window, metrics)
+        images.append(
+            plot_daily(
+                daily,
+                Path(f"{stem}-daily.png"),
+                title=f"{analysis.meta.experiment_id}: daily value by arm",
+            )
+        )
+    images.append(
+        plot_forest(
+            analysis.metrics,
+            Path(f"{stem}-effects.png"),
+            title=f"{analysis.meta.experiment_id}: effects vs control",
+        )
+    )
+    related, note = find_related(analysis, state_dir)
+    if state_dir is not None:  # index paths are workspace-relative; links must work from here
+        root = Path(state_dir).resolve().parent
+        related = [
+            replace(d, path=os.path.relpath(root / d.path, path.parent.resolve()))
+            if (root / d.path).is_file()
+            else d
+            for d in related
+        ]
+    text = render_markdown(
+        analysis, images=images, related=related, related_note=note, today=today or date.today()
+    )
+    path.write_text(text, encoding="utf-8")
+    return ReportFiles(markdown=path, images=images, related=related, related_note=note)

@@ -1,0 +1,50 @@
+"""Dialect names people type, mapped onto sqlglot dialects; an unknown name is a clear error."""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING
+
+from tools.errors import InputError
+
+if TYPE_CHECKING:
+    from sqlglot.dialects.dialect import Dialect
+
+# The dialects lablens promises to read and write; sqlglot knows more and they are accepted too.
+SUPPORTED = ("duckdb", "postgres", "sqlite", "trino", "spark", "bigquery", "snowflake")
+
+# Names people (and SQLAlchemy URLs) use for the same dialect.
+ALIASES = {
+    "postgresql": "postgres",
+    "pg": "postgres",
+    "psql": "postgres",
+    "sqlite3": "sqlite",
+    "presto": "presto",
+    "sparksql": "spark",
+    "databricks": "databricks",
+    "mssql": "tsql",
+    "sqlserver": "tsql",
+}
+
+
+def dialect_name(name: str) -> str:
+    """The canonical sqlglot name for `name`; raises `InputError` with a suggestion if unknown."""
+    from sqlglot.dialects.dialect import Dialects
+
+    key = name.strip().lower()
+    key = ALIASES.get(key, key)
+    known = [d.value for d in Dialects if d.value]
+    if key in known:
+        return key
+    close = difflib.get_close_matches(key, [*known, *ALIASES], n=1)
+    hint = f"Did you mean {close[0]!r}? " if close else ""
+    raise InputError(
+        f"Unknown SQL dialect {name!r}.",
+        hint=f"{hint}Supported: {', '.join(SUPPORTED)} (and other sqlglot dialects).",
+    )
+
+
+def get_dialect(name: str) -> Dialect:
+    from sqlglot.dialects.dialect import Dialect
+
+    return Dialect.get_or_raise(dialect_name(name))

@@ -1,0 +1,82 @@
+"""Running one statement with a deadline and a row cap, results as plain columns and rows.
+
+Engine-neutral: the caller passes how to run, fetch and cancel; `connection.py` wires DuckDB
+and SQLAlchemy into it. The deadline really interrupts (a timer thread calls the engine's
+cancel), so a runaway query stops instead of only being abandoned.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tools.errors import QueryError
+
+
+@dataclass
+class QueryResult:
+    columns: list[str]
+    rows: list[list[Any]]
+    row_count: int
+    truncated: bool
+    elapsed_ms: float
+    sql: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "columns": self.columns,
+            "rows": self.rows,
+            "row_count": self.row_count,
+            "truncated": self.truncated,
+            "elapsed_ms": round(self.elapsed_ms, 2),
+        }
+
+
+class Deadline:
+    """Calls `cancel` from a timer thread if the block runs past `timeout_s`."""
+
+    def __init__(self, timeout_s: float | None, cancel: Callable[[], Any]) -> None:
+        self.timeout_s = timeout_s
+        self._cancel = cancel
+        self.fired = threading.Event()
+        self._timer: threading.Timer | None = None
+
+    def _fire(self) -> None:
+        self.fired.set()
+        self._cancel()
+
+    def __enter__(self) -> Deadline:
+        if self.timeout_s is not None and self.timeout_s > 0:
+            self._timer = threading.Timer(self.timeout_s, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer.join()
+
+
+def fetch_capped(
+    fetchmany: Callable[[int], Sequence[Sequence[Any]]], row_cap: int
+) -> tuple[list[list[Any]], bool]:
+    """At most `row_cap` rows; fetching one more tells whether the result was cut."""
+    rows = [list(r) for r in fetchmany(row_cap + 1)]
+    truncated = len(rows) > row_cap
+    return rows[:row_cap], truncated
+
+
+def timeout_error(timeout_s: float | None) -> QueryError:
+    return QueryError(
+        f"The query ran longer than {timeout_s:g} s and was stopped.",
+        hint="Filter more (a shorter date range, fewer groups) or raise "
+        "`[warehouse] timeout_s` in lablens.toml.",
+    )
+
+
+def elapsed_ms(start: float) -> float:
+    return (time.perf_counter() - start) * 1000.0
