@@ -15,7 +15,11 @@ if TYPE_CHECKING:
 def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    stream = sys.stderr if stderr else sys.stdout
+    # Off a terminal (pipes, logs, CI) rich assumes 80 columns and truncates table cells;
+    # a wide canvas keeps every figure whole.
+    width = None if stream.isatty() else 160
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
 def emit_json(data: Any) -> None:

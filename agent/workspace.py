@@ -9,11 +9,14 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.config import CONFIG_FILE, Settings, load_settings
 from tools.catalog.model import Catalog
 from tools.errors import WorkspaceError
+
+if TYPE_CHECKING:
+    from indexes.embedders import EmbedderSpec
 
 STATE_DIR = ".lablens"
 
@@ -86,6 +89,14 @@ class Workspace:
     @property
     def doc_paths(self) -> list[Path]:
         return [(self.root / p).resolve() for p in self.settings.docs.paths]
+
+    def embedder_spec(self) -> EmbedderSpec:
+        """The `indexes` embedder spec for this workspace's [embeddings] settings."""
+        from indexes.embedders import EmbedderSpec
+
+        e = self.settings.embeddings
+        return EmbedderSpec(provider=e.provider, model=e.model, base_url=e.base_url,
+                            api_key=e.api_key.get_secret_value() if e.api_key else None)
 
     @cached_property
     def catalog(self) -> Catalog:

@@ -2,7 +2,7 @@
 end to end from a cold process (with a check that no heavy stack is imported).
 
 Usage: .venv/bin/python bench/bench_validate.py [--cold-runs 15] [--out FILE.md]
-Spider data is read from /work/shared/external/spider (tables.json, dev_gold.sql).
+Spider data is read from ../shared/external/spider (tables.json, dev_gold.sql).
 """
 
 from __future__ import annotations

@@ -63,15 +63,25 @@ def build_demo_workspace(
     summary = DemoSummary(root=root, row_counts=counts, documents=documents)
     if index:
         say("indexing docs and reports")
-        summary.index = index_demo_docs(root)
+        summary.index = index_demo_docs(root, progress=_index_progress(say))
     return summary
 
 
-def index_demo_docs(root: Path) -> dict[str, Any]:
+def _index_progress(say: Callable[[str], None]) -> Callable[[Any], None]:
+    def report(event: Any) -> None:
+        say(f"indexing docs: {event.files_done}/{event.files_total} files, "
+            f"{event.embedded} chunks embedded")
+
+    return report
+
+
+def index_demo_docs(root: Path, *,
+                    progress: Callable[[Any], None] | None = None) -> dict[str, Any]:
     from agent.workspace import Workspace
     from indexes.build import build_index
 
     ws = Workspace.open(root)
-    result = build_index(ws.doc_paths, ws.state_dir, root=ws.root)
-    to_dict = getattr(result, "to_dict", None)
-    return to_dict() if callable(to_dict) else dict(vars(result))
+    summary = build_index(ws.doc_paths, ws.state_dir, root=ws.root,
+                          embedder=ws.embedder_spec(), chroma_url=ws.settings.docs.chroma_url,
+                          max_file_mb=ws.settings.docs.max_file_mb, progress=progress)
+    return summary.to_dict()

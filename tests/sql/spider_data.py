@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 
+from tests.shared_data import EXTERNAL
 from tools.catalog.model import Catalog, Column, Table
 
-SPIDER_DIR = Path("/work/shared/external/spider")
+SPIDER_DIR = EXTERNAL / "spider"
 _TYPES = {"number": "DOUBLE", "text": "VARCHAR", "time": "TIMESTAMP", "boolean": "BOOLEAN"}
 
 

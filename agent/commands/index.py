@@ -1,0 +1,101 @@
+"""`lablens index [PATH...]`: build or update the documentation index incrementally.
+
+Exit codes: 0 every documentation file is indexed; 3 some were skipped (each with a reason);
+2 a user error (e.g. another index run holds the lock). Unsupported file types (images,
+LICENSE…) are listed as ignored and do not change the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from agent.cli_args import add_common_flags
+
+EXIT_SOME_SKIPPED = 3
+
+
+def register(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "index", help="index design docs and reports for `lablens search`",
+        description="Index Markdown, text and reStructuredText files (default: the workspace's "
+        "docs.paths). Only new or changed files are embedded. Exit code 3 when some files "
+        "were skipped.")
+    add_common_flags(p)
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to index")
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait this long for another index run on the workspace (default: refuse)")
+    p.set_defaults(func=run_index)
+
+
+def run_index(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from agent.output import console, emit_json
+    from agent.workspace import Workspace
+    from indexes.build import build_index
+
+    ws = Workspace.open(args.workspace)
+    paths = [Path(p).resolve() for p in args.paths] or ws.doc_paths
+    kwargs: dict[str, Any] = dict(
+        embedder=ws.embedder_spec(), chroma_url=ws.settings.docs.chroma_url,
+        root=ws.root, max_file_mb=ws.settings.docs.max_file_mb, lock_wait_s=args.wait)
+    if args.json:
+        summary = build_index(paths, ws.state_dir, **kwargs)
+        emit_json(summary.to_dict())
+    else:
+        with _ProgressView(console(stderr=True)) as view:
+            summary = build_index(paths, ws.state_dir, progress=view.update, **kwargs)
+        _print_summary(summary, console())
+    return EXIT_SOME_SKIPPED if summary.skipped else 0
+
+
+class _ProgressView:
+    """A rich progress bar over files, with chunk/embedded/skipped counters."""
+
+    def __init__(self, con: Any) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("· {task.fields[chunks]} chunks · {task.fields[embedded]} embedded · "
+                       "{task.fields[skipped]} skipped"),
+            console=con, transient=True)
+        self.task = self.progress.add_task("scanning", total=None, chunks=0, embedded=0,
+                                           skipped=0)
+
+    def __enter__(self) -> _ProgressView:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.progress.stop()
+
+    def update(self, event: Any) -> None:
+        # Scanning counts files; embedding counts chunks (the slow part, so the bar tracks it).
+        if event.stage == "scan":
+            description, total, done = "scanning files", event.files_total, event.files_done
+        else:
+            description, total, done = "embedding chunks", event.chunks, event.embedded
+        self.progress.update(self.task, description=description, total=total or None,
+                             completed=done, chunks=event.chunks, embedded=event.embedded,
+                             skipped=event.skipped)
+
+
+def _print_summary(s: Any, con: Any) -> None:
+    from rich.markup import escape
+
+    for message in s.messages:
+        con.print(f"[yellow]{escape(message)}[/]")
+    if s.repaired_ids:
+        con.print(f"[yellow]Repaired an interrupted run: removed {s.repaired_ids} stale "
+                  "entries.[/]")
+    con.print(f"[bold]{s.files_seen}[/] files: [green]{s.files_indexed} indexed[/], "
+              f"{s.files_unchanged} unchanged, {s.files_deleted} removed, "
+              f"[{'red' if s.skipped else 'dim'}]{len(s.skipped)} skipped[/] · "
+              f"{s.chunks_embedded} chunks embedded, {s.chunks_total} in the index · "
+              f"{s.elapsed_s:.1f} s [dim]({escape(s.embedder)})[/]")
+    for item in s.skipped:
+        con.print(f"  [red]skipped[/] {escape(item.path)}: {escape(item.reason)}")
+    for item in s.ignored:
+        con.print(f"  [dim]ignored {escape(item.path)}: {escape(item.reason)}[/]")

@@ -1,0 +1,103 @@
+"""The planner's view of the warehouse: reference day, data bounds, and sampled values.
+
+Relative dates anchor on the data: when the newest row is older than today, "yesterday" is
+the newest day of data (today = last date + 1), so questions about a frozen or lagging
+warehouse still mean something.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from tools.planner.plan import PlannerContext
+
+if TYPE_CHECKING:
+    from tools.catalog.model import Catalog
+    from tools.warehouse.connection import Warehouse
+
+MAX_SAMPLED_VALUES = 50  # a column with more distinct values is not "low cardinality"
+_MAX_VALUE_WORDS = 4
+_MAX_VALUE_CHARS = 40
+
+
+def planner_context(
+    catalog: Catalog, warehouse: Warehouse, *, today: date | None = None
+) -> PlannerContext:
+    """Read the data's date bounds and small value lists; every query goes through the
+    validator like any other (run_validated)."""
+    start, end = data_bounds(catalog, warehouse)
+    real_today = today or date.today()
+    anchor = real_today
+    if end is not None and real_today > end:
+        anchor = date.fromordinal(end.toordinal() + 1)
+    return PlannerContext(
+        today=anchor,
+        data_start=start,
+        data_end=end,
+        known_values=sampled_values(catalog, warehouse),
+    )
+
+
+def data_bounds(catalog: Catalog, warehouse: Warehouse) -> tuple[date | None, date | None]:
+    """Earliest and latest date over the tables' time columns."""
+    from tools.warehouse.run import run_validated
+
+    lows: list[date] = []
+    highs: list[date] = []
+    for t in catalog.tables:
+        if not t.time_column:
+            continue
+        col = t.time_column
+        sql = f'SELECT MIN("{col}"), MAX("{col}") FROM "{t.name}"'
+        if t.require_partition_filter and t.partition_column:
+            # The validator insists on a range on the partition column; an open one reads all.
+            sql += f" WHERE \"{t.partition_column}\" >= CAST('0001-01-01' AS DATE)"
+        _report, result = run_validated(sql, catalog, warehouse, default_limit=None, explain=False)
+        if result is None or not result.rows:
+            continue
+        lo, hi = result.rows[0][0], result.rows[0][1]
+        if lo is not None:
+            lows.append(_as_date(lo))
+        if hi is not None:
+            highs.append(_as_date(hi))
+    return (min(lows) if lows else None), (max(highs) if highs else None)
+
+
+def sampled_values(catalog: Catalog, warehouse: Warehouse) -> dict[tuple[str, str], list[str]]:
+    """Distinct short values of string columns the catalog leaves unlisted, on tables small
+    enough to scan (no required partition filter)."""
+    from tools.warehouse.run import run_validated
+
+    out: dict[tuple[str, str], list[str]] = {}
+    for t in catalog.tables:
+        if t.require_partition_filter:
+            continue
+        for c in t.columns:
+            if c.values is not None or ("CHAR" not in c.type.upper() and c.type.upper() != "TEXT"):
+                continue
+            sql = (
+                f'SELECT DISTINCT "{c.name}" FROM "{t.name}" WHERE "{c.name}" IS NOT NULL'
+                f" LIMIT {MAX_SAMPLED_VALUES + 1}"
+            )
+            _report, result = run_validated(
+                sql, catalog, warehouse, default_limit=None, explain=False
+            )
+            if result is None or len(result.rows) > MAX_SAMPLED_VALUES:
+                continue
+            values = [
+                str(r[0])
+                for r in result.rows
+                if len(str(r[0])) <= _MAX_VALUE_CHARS and len(str(r[0]).split()) <= _MAX_VALUE_WORDS
+            ]
+            if values:
+                out[(t.name, c.name)] = values
+    return out
+
+
+def _as_date(value: object) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])

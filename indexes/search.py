@@ -1,0 +1,193 @@
+"""Query the doc index: dense (Chroma), lexical (FTS5 BM25) and hybrid (reciprocal rank fusion),
+with metadata filters, returning cited hits (path, heading, line range, snippet).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from indexes import state_db
+from indexes.embedders import Embedder, EmbedderSpec, resolve_embedder
+from indexes.fusion import DEFAULT_RRF_K, reciprocal_rank_fusion
+from indexes.lexical import lexical_search, query_terms
+from indexes.vector_store import DOCS_COLLECTION, VectorStore, open_client
+from tools.errors import IndexingError
+
+Mode = Literal["hybrid", "dense", "lexical"]
+SNIPPET_CHARS = 240
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    doc_type: str | None = None
+    team: str | None = None
+    since: str | None = None  # ISO date, inclusive, against front matter `date`
+    until: str | None = None  # ISO date, inclusive
+    path_glob: str | None = None  # SQLite GLOB over the stored path: `*` also crosses folders
+
+    def active(self) -> bool:
+        return any(v is not None for v in asdict(self).values())
+
+
+@dataclass(frozen=True)
+class Hit:
+    path: str
+    title: str
+    heading: str
+    start_line: int
+    end_line: int
+    doc_type: str | None
+    team: str | None
+    date: str | None
+    score: float
+    snippet: str
+    chunk_id: str
+    dense_rank: int | None
+    lexical_rank: int | None
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def search_index(query: str, state_dir: Path, *, k: int = 5, filters: SearchFilters | None = None,
+                 chroma_url: str | None = None, embedder: EmbedderSpec | Embedder | None = None,
+                 mode: Mode = "hybrid", rrf_k: int = DEFAULT_RRF_K, max_per_file: int = 1,
+                 candidates: int = 50, collection: str = DOCS_COLLECTION) -> list[Hit]:
+    """The `k` best chunks for `query` (at most `max_per_file` per file), best first."""
+    if not query.strip():
+        raise IndexingError("Empty search query", hint='Try `lablens search "how is X done"`.')
+    conn = state_db.open_state(state_dir, readonly=True)
+    try:
+        identity = state_db.get_meta(conn, "index_identity") or ""
+        emb = resolve_embedder(embedder)
+        if mode != "lexical" and identity and not identity.startswith(emb.identity + "|"):
+            raise IndexingError(
+                f"The index was built with `{identity.split('|')[0]}` but the settings now "
+                f"use `{emb.identity}`.", hint="Run `lablens index` to rebuild it.")
+        pool = max(candidates, k * 10)
+        # The query vector is computed while Chroma starts: both take a noticeable part of a
+        # cold start, and numpy releases the GIL in its matrix products.
+        vector_box: dict[str, Any] = {}
+        thread = None
+        if mode != "lexical":
+            import numpy  # noqa: F401  -- imported once here: concurrent first imports race
+
+            thread = threading.Thread(target=_embed_into, args=(emb, query, vector_box))
+            thread.start()
+        allowed = _allowed_paths(conn, filters) if filters and filters.active() else None
+        lexical = [] if mode == "dense" else [i for i, _ in
+                                              lexical_search(conn, query, pool, allowed)]
+        dense: list[str] = []
+        if thread is not None:
+            store = VectorStore(open_client(state_dir, chroma_url), collection)
+            thread.join()
+            if "error" in vector_box:
+                raise vector_box["error"]
+            if allowed != [] and store.exists():
+                where = None if allowed is None else {"path": {"$in": allowed}}
+                dense = [i for i, *_ in store.query(vector_box["vector"], pool, where)]
+        rankings = [r for r, m in ((dense, "dense"), (lexical, "lexical"))
+                    if mode in ("hybrid", m)]
+        fused = reciprocal_rank_fusion(rankings, k=rrf_k)
+        return _hits(conn, fused, dense, lexical, query, k, max_per_file)
+    finally:
+        conn.close()
+
+
+def _embed_into(emb: Embedder, query: str, box: dict[str, Any]) -> None:
+    try:
+        box["vector"] = emb.embed_query(query)
+    except Exception as exc:  # re-raised in the caller's thread
+        box["error"] = exc
+
+
+def _allowed_paths(conn: sqlite3.Connection, f: SearchFilters) -> list[str]:
+    clauses, params = [], []
+    for column, value in (("doc_type", f.doc_type), ("team", f.team)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    if f.since is not None:
+        clauses.append("date >= ?")
+        params.append(f.since)
+    if f.until is not None:
+        clauses.append("date <= ?")
+        params.append(f.until)
+    if f.path_glob is not None:
+        clauses.append("path GLOB ?")
+        params.append(f.path_glob)
+    sql = "SELECT path FROM files" + (" WHERE " + " AND ".join(clauses) if clauses else "")
+    return sorted(r[0] for r in conn.execute(sql + " ORDER BY path", params))
+
+
+def _hits(conn: sqlite3.Connection, fused: list[tuple[str, float]], dense: list[str],
+          lexical: list[str], query: str, k: int, max_per_file: int) -> list[Hit]:
+    dense_rank = {cid: r for r, cid in enumerate(dense, start=1)}
+    lex_rank = {cid: r for r, cid in enumerate(lexical, start=1)}
+    rows = _chunk_rows(conn, [cid for cid, _ in fused])
+    per_file: dict[str, int] = {}
+    hits: list[Hit] = []
+    terms = query_terms(query)
+    for cid, score in fused:
+        row = rows.get(cid)
+        if row is None:  # in Chroma but not in the manifest: a run is mid-way; skip it
+            continue
+        if per_file.get(row["path"], 0) >= max_per_file:
+            continue
+        per_file[row["path"]] = per_file.get(row["path"], 0) + 1
+        hits.append(Hit(path=row["path"], title=row["title"], heading=row["heading"],
+                        start_line=row["start_line"], end_line=row["end_line"],
+                        doc_type=row["doc_type"], team=row["team"], date=row["date"],
+                        score=round(score, 6), snippet=make_snippet(row["text"], terms),
+                        chunk_id=cid, dense_rank=dense_rank.get(cid),
+                        lexical_rank=lex_rank.get(cid), text=row["text"]))
+        if len(hits) >= k:
+            break
+    return hits
+
+
+def _chunk_rows(conn: sqlite3.Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
+    if not ids:
+        return {}
+    conn.row_factory = sqlite3.Row
+    try:
+        rows = conn.execute(
+            "SELECT c.id, c.path, c.title, c.heading, c.start_line, c.end_line, c.text, "
+            "f.doc_type, f.team, f.date FROM chunks c JOIN files f ON f.path = c.path "
+            f"WHERE c.id IN ({','.join('?' * len(ids))})", ids).fetchall()
+    finally:
+        conn.row_factory = None
+    return {r["id"]: dict(r) for r in rows}
+
+
+def make_snippet(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
+    """The `width`-character window of `text` with the most query-term occurrences."""
+    flat = " ".join(text.split())
+    if len(flat) <= width:
+        return flat
+    lower = flat.lower()
+    positions = sorted(p for t in terms for p in _find_all(lower, t))
+    if not positions:
+        return flat[:width].rstrip() + " …"
+    best, best_count = positions[0], 0
+    for i, start in enumerate(positions):
+        count = sum(1 for p in positions[i:] if p < start + width)
+        if count > best_count:
+            best, best_count = start, count
+    start = max(0, best - width // 6)
+    start = flat.rfind(" ", 0, start) + 1 if start > 0 else 0
+    end = min(len(flat), start + width)
+    return ("… " if start > 0 else "") + flat[start:end].strip() + (" …" if end < len(flat) else "")
+
+
+def _find_all(haystack: str, needle: str) -> list[int]:
+    out, i = [], haystack.find(needle)
+    while i >= 0 and needle:
+        out.append(i)
+        i = haystack.find(needle, i + 1)
+    return out

@@ -1,0 +1,152 @@
+"""The local SQLite state of a doc index: manifest (files and their content hashes), chunk rows
+and the FTS5 lexical index, in one database so a file's chunks and its manifest entry are
+committed in one transaction.
+
+The manifest is the source of truth: a file is indexed when, and only when, its row is here.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from indexes.chunking import Chunk
+from tools.errors import IndexingError
+
+DB_FILE = "docs_index.sqlite"
+SCHEMA_VERSION = "1"
+# porter: "ranking" finds "ranker"/"ranked"; unicode61 splits snake_case identifiers into words,
+# which the query side mirrors by turning identifiers into phrases (see lexical.py).
+_FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, chunk_count INTEGER NOT NULL,
+    title TEXT NOT NULL, doc_type TEXT, team TEXT, date TEXT, metadata TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, path TEXT NOT NULL, ordinal INTEGER NOT NULL, title TEXT NOT NULL,
+    heading TEXT NOT NULL, start_line INTEGER NOT NULL, end_line INTEGER NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_path ON chunks(path);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+    title, heading, body, chunk_id UNINDEXED, tokenize = '{_FTS_TOKENIZER}'
+);
+"""
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    path: str
+    sha256: str
+    chunk_count: int
+
+
+def open_state(state_dir: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    path = state_dir / DB_FILE
+    if readonly and not path.exists():
+        raise IndexingError(f"No documentation index in {state_dir}",
+                            hint="Build it first with `lablens index`.")
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=30.0, isolation_level=None)
+        # WAL: searches read while an index run writes; synchronous=NORMAL is durable at each
+        # commit boundary against process death (kill -9), which is what the manifest relies on.
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        if not readonly:
+            conn.executescript(_SCHEMA)
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+    except sqlite3.Error as exc:
+        raise IndexingError(f"Cannot open the index state {path}: {exc}",
+                            hint="Delete the .lablens folder to rebuild from scratch.") from None
+    return conn
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+
+def manifest(conn: sqlite3.Connection) -> dict[str, FileEntry]:
+    rows = conn.execute("SELECT path, sha256, chunk_count FROM files").fetchall()
+    return {p: FileEntry(p, s, n) for p, s, n in rows}
+
+
+def chunk_ids(conn: sqlite3.Connection, path: str | None = None) -> set[str]:
+    if path is None:
+        return {r[0] for r in conn.execute("SELECT id FROM chunks")}
+    return {r[0] for r in conn.execute("SELECT id FROM chunks WHERE path = ?", (path,))}
+
+
+def forget_files(conn: sqlite3.Connection, paths: Iterable[str]) -> None:
+    """Remove files from the manifest with their chunks and FTS rows (one transaction)."""
+    paths = list(paths)
+    if not paths:
+        return
+    with _transaction(conn):
+        for path in paths:
+            conn.execute("DELETE FROM chunks_fts WHERE chunk_id IN "
+                         "(SELECT id FROM chunks WHERE path = ?)", (path,))
+            conn.execute("DELETE FROM chunks WHERE path = ?", (path,))
+            conn.execute("DELETE FROM files WHERE path = ?", (path,))
+
+
+def drop_orphan_chunks(conn: sqlite3.Connection) -> int:
+    """Delete chunk and FTS rows whose file is not in the manifest; returns how many."""
+    with _transaction(conn):
+        n = conn.execute("DELETE FROM chunks WHERE path NOT IN (SELECT path FROM files)").rowcount
+        conn.execute("DELETE FROM chunks_fts WHERE chunk_id NOT IN (SELECT id FROM chunks)")
+    return int(n)
+
+
+def record_file(conn: sqlite3.Connection, path: str, sha256: str, metadata: dict[str, Any],
+                title: str, chunks: list[Chunk]) -> None:
+    """Insert a file's chunks, FTS rows and manifest entry atomically."""
+    with _transaction(conn):
+        conn.executemany(
+            "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(c.id, c.path, c.ordinal, c.title, c.heading, c.start_line, c.end_line, c.text)
+             for c in chunks])
+        conn.executemany("INSERT INTO chunks_fts (title, heading, body, chunk_id) "
+                         "VALUES (?, ?, ?, ?)",
+                         [(c.title, c.heading, c.text, c.id) for c in chunks])
+        conn.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     (path, sha256, len(chunks), title, _str_or_none(metadata.get("doc_type")),
+                      _str_or_none(metadata.get("team")), _str_or_none(metadata.get("date")),
+                      json.dumps(metadata, sort_keys=True)))
+
+
+def clear_all(conn: sqlite3.Connection) -> None:
+    with _transaction(conn):
+        conn.execute("DELETE FROM chunks_fts")
+        conn.execute("DELETE FROM chunks")
+        conn.execute("DELETE FROM files")
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+class _transaction:
+    """BEGIN IMMEDIATE … COMMIT/ROLLBACK (the connection runs in autocommit mode)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")

@@ -1,0 +1,132 @@
+"""Chroma at the edge: an embedded `PersistentClient` under `.lablens/chroma`, or an
+`HttpClient` to a `chroma run` server. Cosine space, telemetry off, our own vectors only.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+from tools.errors import ConfigError, IndexingError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+CHROMA_DIR = "chroma"
+DOCS_COLLECTION = "lablens_docs"
+
+
+_CLIENTS: dict[tuple[str, str | None], Any] = {}
+
+
+def open_client(state_dir: Path, chroma_url: str | None = None) -> Any:
+    """A Chroma client, one per (folder, server) for the life of the process: a long-lived
+    process (the chat UI) then searches without re-opening Chroma each time."""
+    key = (str(Path(state_dir).resolve()), chroma_url or None)
+    if key not in _CLIENTS:
+        if not _CLIENTS:
+            atexit.register(close_clients)
+        _CLIENTS[key] = _new_client(state_dir, chroma_url)
+    return _CLIENTS[key]
+
+
+def close_clients() -> None:
+    """Close every cached client (HTTP sessions, SQLite handles)."""
+    while _CLIENTS:
+        _, client = _CLIENTS.popitem()
+        with contextlib.suppress(Exception):  # best effort: the process is usually exiting
+            client.close()
+
+
+def _new_client(state_dir: Path, chroma_url: str | None) -> Any:
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False)
+    if not chroma_url:
+        return chromadb.PersistentClient(path=str(state_dir / CHROMA_DIR), settings=settings)
+    url = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise ConfigError(f"docs.chroma_url `{chroma_url}` is not an http(s)://host:port URL")
+    client: Any = None
+    try:
+        client = chromadb.HttpClient(host=url.hostname, port=url.port or 8000,
+                                     ssl=url.scheme == "https", settings=settings)
+        client.heartbeat()
+    except Exception as exc:  # chromadb raises plain Exceptions/ValueErrors for connect errors
+        if client is not None:
+            client.close()
+        raise IndexingError(f"Cannot reach the Chroma server at {chroma_url}: {exc}",
+                            hint="Start it with `chroma run --path DIR --port PORT`, or unset "
+                            "docs.chroma_url to use the embedded index.") from None
+    return client
+
+
+class VectorStore:
+    """One Chroma collection holding (id, vector, document, metadata) rows."""
+
+    def __init__(self, client: Any, name: str, metadata: dict[str, Any] | None = None) -> None:
+        self.client = client
+        self.name = name
+        self.metadata = metadata  # collection-level, set when the collection is created
+        self._collection: Any = None
+
+    @property
+    def collection(self) -> Any:
+        if self._collection is None:
+            self._collection = self.client.get_or_create_collection(
+                self.name, configuration={"hnsw": {"space": "cosine"}},
+                metadata=self.metadata, embedding_function=None)
+        return self._collection
+
+    def exists(self) -> bool:
+        return self.name in {c.name for c in self.client.list_collections()}
+
+    def drop(self) -> None:
+        if self.exists():
+            self.client.delete_collection(self.name)
+        self._collection = None
+
+    def all_ids(self) -> set[str]:
+        ids: set[str] = set()
+        page = 5000
+        offset = 0
+        while True:
+            got = self.collection.get(include=[], limit=page, offset=offset)["ids"]
+            ids.update(got)
+            if len(got) < page:
+                return ids
+            offset += page
+
+    def upsert(self, ids: Sequence[str], vectors: NDArray[np.float32], documents: Sequence[str],
+               metadatas: Sequence[dict[str, Any]]) -> None:
+        step = max(1, int(self.client.get_max_batch_size()))
+        for i in range(0, len(ids), step):
+            self.collection.upsert(ids=list(ids[i:i + step]), embeddings=vectors[i:i + step],
+                                   documents=list(documents[i:i + step]),
+                                   metadatas=list(metadatas[i:i + step]))
+
+    def delete(self, ids: Sequence[str]) -> None:
+        ids = list(ids)
+        step = max(1, int(self.client.get_max_batch_size()))
+        for i in range(0, len(ids), step):
+            self.collection.delete(ids=ids[i:i + step])
+
+    def query(self, vector: NDArray[np.float32], k: int,
+              where: dict[str, Any] | None = None) -> list[tuple[str, float, dict[str, Any], str]]:
+        """(id, cosine distance, metadata, document) nearest first."""
+        if k <= 0:
+            return []
+        res = self.collection.query(query_embeddings=[vector], n_results=k, where=where,
+                                    include=["distances", "metadatas", "documents"])
+        return [(i, float(d), dict(m or {}), doc or "") for i, d, m, doc in
+                zip(res["ids"][0], res["distances"][0], res["metadatas"][0],
+                    res["documents"][0], strict=True)]
+
+    def count(self) -> int:
+        return int(self.collection.count())

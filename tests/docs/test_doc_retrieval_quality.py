@@ -1,0 +1,60 @@
+"""Retrieval quality on the demo corpus with the real bundled model: hybrid beats dense-only
+and lexical-only on recall@5 and MRR over tests/data/retrieval_questions.yaml."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from indexes.build import build_index
+from indexes.retrieval_metrics import EvalReport, evaluate, load_questions
+from indexes.search import search_index
+from tests.docs.conftest import DEMO_DIR
+
+QUESTIONS = Path(__file__).resolve().parents[1] / "data" / "retrieval_questions.yaml"
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
+
+
+@pytest.fixture(scope="module")
+def demo_index(tmp_path_factory: pytest.TempPathFactory, bundled_embedder: Any) -> Path:
+    state = tmp_path_factory.mktemp("demo-index") / ".lablens"
+    summary = build_index([DEMO_DIR / "docs", DEMO_DIR / "reports"], state,
+                          embedder=bundled_embedder, root=DEMO_DIR)
+    assert summary.skipped == [] and summary.files_indexed >= 20
+    return state
+
+
+@pytest.fixture(scope="module")
+def reports(demo_index: Path, bundled_embedder: Any) -> dict[str, EvalReport]:
+    questions = load_questions(str(QUESTIONS))
+    assert len(questions) >= 40
+    out = {}
+    for mode in ("dense", "lexical", "hybrid"):
+        out[mode] = evaluate(questions, lambda q, m=mode: [  # type: ignore[misc]
+            h.path for h in search_index(q, demo_index, k=10, mode=m, embedder=bundled_embedder)])
+    print(json.dumps({m: {"recall@5": r.recall_at_k, "hit@5": r.hit_at_k, "mrr": r.mrr,
+                          "by_kind": r.by_kind}
+                      for m, r in out.items()}, indent=1))
+    return out
+
+
+def test_every_expected_path_exists_in_the_demo_corpus() -> None:
+    for q in load_questions(str(QUESTIONS)):
+        for path in q.expected:
+            assert (DEMO_DIR / path).is_file(), path
+
+
+def test_hybrid_beats_dense_and_lexical_on_recall_at_5(reports: dict[str, EvalReport]) -> None:
+    hybrid = reports["hybrid"].recall_at_k
+    assert hybrid > reports["dense"].recall_at_k
+    assert hybrid > reports["lexical"].recall_at_k
+    assert hybrid >= 0.95
+
+
+def test_hybrid_beats_dense_and_lexical_on_mrr(reports: dict[str, EvalReport]) -> None:
+    assert reports["hybrid"].mrr > reports["dense"].mrr
+    assert reports["hybrid"].mrr > reports["lexical"].mrr

@@ -1,0 +1,54 @@
+"""Periods in questions resolve against the reference day (the day after the data ends)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tools.errors import PlanningError
+from tools.planner import plan_query
+from tools.planner.dates import find_date_range
+
+TODAY = date(2026, 11, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("saves yesterday", date(2026, 10, 31), date(2026, 10, 31)),
+        ("saves in the last 7 days", date(2026, 10, 25), date(2026, 10, 31)),
+        ("saves over the past 2 weeks", date(2026, 10, 18), date(2026, 10, 31)),
+        ("saves in the past week", date(2026, 10, 25), date(2026, 10, 31)),
+        ("saves in October", date(2026, 10, 1), date(2026, 10, 31)),
+        ("saves in sept 2026", date(2026, 9, 1), date(2026, 9, 30)),
+        ("saves last month", date(2026, 10, 1), date(2026, 10, 31)),
+        ("saves between October 1 and October 10", date(2026, 10, 1), date(2026, 10, 10)),
+        ("saves from Sep 15 to Sep 30", date(2026, 9, 15), date(2026, 9, 30)),
+        ("saves since 2026-10-20", date(2026, 10, 20), None),
+        ("saves on 2026-10-05", date(2026, 10, 5), date(2026, 10, 5)),
+        ("signups after 2026-10-01", date(2026, 10, 2), None),
+    ],
+)
+def test_periods_resolve_against_the_reference_day(
+    text: str, start: date, end: date | None
+) -> None:
+    found = find_date_range(text, TODAY)
+    assert found is not None
+    assert (found.start, found.end) == (start, end)
+
+
+def test_a_month_without_a_year_is_the_latest_one_that_has_started() -> None:
+    found = find_date_range("saves in December", TODAY)
+    assert found is not None and found.start == date(2025, 12, 1)
+
+
+def test_an_impossible_date_is_refused_not_guessed(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(PlanningError, match="period"):
+        plan_query("total saves on February 30", catalog, context)
+
+
+def test_no_period_on_a_partitioned_table_uses_all_data_and_says_so(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("total saves by surface", catalog, context)
+    assert (plan.start, plan.end) == (date(2026, 9, 1), date(2026, 10, 31))
+    assert any("No period given" in n for n in plan.notes)

@@ -1,0 +1,170 @@
+"""How questions map onto the catalog: values, comparisons, groups, joins, ranking, trends."""
+
+from __future__ import annotations
+
+from tools.planner import plan_query, plan_sql
+from tools.planner.plan_model import ColumnRef
+
+
+def test_value_synonyms_match_in_any_case(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    for q in (
+        "how many users are in Japan",
+        "how many users are in JAPAN",
+        "how many users are in japan",
+    ):
+        plan = plan_query(q, catalog, context)
+        assert [(f.column.column, f.values) for f in plan.filters] == [("country", ("JP",))]
+
+
+def test_a_short_value_that_is_an_english_word_needs_its_own_case(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    lower = plan_query("how many users signed up in October", catalog, context)
+    assert not lower.filters  # "in" is a preposition here, not India
+    upper = plan_query("how many users from IN", catalog, context)
+    assert [f.values for f in upper.filters] == [("IN",)]
+
+
+def test_several_values_of_one_column_become_in(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("number of users in Germany or France", catalog, context)
+    assert [(f.op, f.values) for f in plan.filters] == [("in", ("DE", "FR"))]
+
+
+def test_negated_value_becomes_not_equal(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("total saves excluding search yesterday", catalog, context)
+    assert [(f.column.column, f.op, f.values) for f in plan.filters] == [
+        ("surface", "!=", ("search",))
+    ]
+
+
+def test_numeric_comparison_attaches_to_its_column(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("How many pins have a quality score above 0.9?", catalog, context)
+    assert [(f.column.column, f.op, f.values) for f in plan.filters] == [
+        ("quality_score", ">", (0.9,))
+    ]
+
+
+def test_units_with_a_total_above_a_threshold_use_having(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    planned = plan_sql("number of users with more than 20 saves yesterday", catalog, context)
+    assert planned.plan.having and not any(f.column.column == "saves" for f in planned.plan.filters)
+    assert "HAVING" in planned.sql and "SUM(saves) > 20" in planned.sql
+
+
+def test_saves_by_pin_category_joins_pins(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("saves by pin category yesterday", catalog, context)
+    assert plan.base_table == "pin_engagement_daily"
+    assert [j.table for j in plan.joins] == ["pins"]
+    assert plan.dimensions == [ColumnRef("pins", "category")]
+
+
+def test_user_attribute_filter_joins_along_the_join_key(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    planned = plan_sql("saves from UK users on search in the last 7 days", catalog, context)
+    assert planned.plan.base_table == "engagement_daily"
+    assert "JOIN users ON engagement_daily.user_id = users.user_id" in " ".join(planned.sql.split())
+
+
+def test_ratio_metric_is_sum_over_sum(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    sql = " ".join(plan_sql("save rate by surface in October", catalog, context).sql.split())
+    assert "SUM(saves) AS DOUBLE) / NULLIF(SUM(impressions), 0)" in sql
+    assert "AVG(" not in sql
+
+
+def test_mean_metric_per_group_divides_by_distinct_units(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    sql = " ".join(plan_sql("saves per user by country last week", catalog, context).sql.split())
+    assert (
+        "SUM(engagement_daily.saves) AS DOUBLE) / COUNT(DISTINCT engagement_daily.user_id)"
+    ) in sql
+
+
+def test_top_k_orders_and_limits(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("top 5 countries by saves over the last 30 days", catalog, context)
+    assert (plan.order, plan.limit) == ("desc", 5)
+    plan = plan_query("bottom 3 surfaces by ctr in October", catalog, context)
+    assert (plan.order, plan.limit) == ("asc", 3)
+    plan = plan_query("which surface had the highest hide rate last week", catalog, context)
+    assert (plan.order, plan.limit) == ("desc", 1)
+
+
+def test_superlative_without_groups_is_an_aggregate(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("lowest quality score for recipes pins", catalog, context)
+    assert (plan.measure.agg, plan.order) == ("MIN", None)
+
+
+def test_weekly_trend_truncates_the_time_column(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    planned = plan_sql("weekly impressions in September", catalog, context)
+    assert planned.plan.grain == "week"
+    assert "DATE_TRUNC('WEEK', dt)" in planned.sql
+
+
+def test_active_users_count_distinct_units_in_the_activity_table(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("daily active users over the last 7 days", catalog, context)
+    assert plan.base_table == "engagement_daily" and plan.grain == "day"
+    assert plan.measure.kind == "count_distinct" and plan.measure.column == ColumnRef(
+        "engagement_daily", "user_id"
+    )
+
+
+def test_sampled_values_resolve_identifiers(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("how many users are in each variant of hf_l1_ranker_v2", catalog, context)
+    assert plan.base_table == "experiment_assignments"
+    assert [f.values for f in plan.filters] == [("hf_l1_ranker_v2",)]
+
+
+def test_explanation_is_one_sentence_naming_the_pieces(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    text = plan_sql(
+        "hide rate for android users on homefeed in the past week", catalog, context
+    ).explanation
+    assert text.startswith("Computes hide_rate") and text.count(". ") == 0
+    for piece in ("android", "homefeed", "2026-10-25", "2026-10-31", "users"):
+        assert piece in text
+
+
+def test_sql_is_written_in_the_requested_dialect(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    sql = plan_sql("median time spent yesterday", catalog, context, dialect="postgres").sql
+    assert "PERCENTILE_CONT(0.5)" in sql
+
+
+def test_list_and_which_return_rows_not_counts(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    planned = plan_sql("which experiments are running on homefeed", catalog, context)
+    assert planned.plan.measure.kind == "list"
+    assert "COUNT" not in planned.sql and "status = 'running'" in planned.sql
+    assert planned.explanation.startswith("Lists the rows")
+
+
+def test_values_contrasted_with_vs_are_compared_side_by_side(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("ctr on search vs homefeed yesterday", catalog, context)
+    assert plan.dimensions == [ColumnRef("engagement_daily", "surface")]
+    assert [(f.op, f.values) for f in plan.filters] == [("in", ("search", "homefeed"))]
+
+
+def test_multiword_column_names_win_over_cue_words(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("average saves_28d by top category yesterday", catalog, context)
+    assert plan.dimensions == [ColumnRef("user_features_daily", "top_category")]
+    assert plan.limit is None and plan.measure.column == ColumnRef(
+        "user_features_daily", "saves_28d"
+    )
+
+
+def test_a_month_with_a_year_is_not_read_as_a_day(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("users who signed up before September 2026", catalog, context)
+    assert (plan.start, str(plan.end)) == (None, "2026-08-31")
+
+
+def test_average_daily_total_is_a_mean_of_daily_sums(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    planned = plan_sql("average impressions per day in October", catalog, context)
+    sql = " ".join(planned.sql.split())
+    assert "AVG(total_impressions)" in sql and "SUM(impressions) AS total_impressions" in sql
+    assert "GROUP BY dt" in sql and planned.explanation.startswith("Computes the average per day")
+
+
+def test_average_count_per_group_is_a_mean_over_groups(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    planned = plan_sql("how many pins does each creator have on average", catalog, context)
+    assert planned.plan.rollup == "AVG" and planned.plan.rollup_keep == []
+    assert "AVG(pins_count)" in planned.sql
+
+
+def test_a_join_that_repeats_rows_is_refused_for_sums(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from tools.errors import PlanningError
+
+    with pytest.raises(PlanningError, match="count rows several times"):
+        plan_query("save rate for video pins", catalog, context)

@@ -1,0 +1,183 @@
+"""Date expressions in a question -> an inclusive date range, resolved against a reference day.
+
+`today` is the day relative dates count back from. When the data ends before the real today,
+the caller passes the day after the data's last date, so "yesterday" is the last day of data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+_MONTHS = {
+    "jan": 1,
+    "january": 1,
+    "feb": 2,
+    "february": 2,
+    "mar": 3,
+    "march": 3,
+    "apr": 4,
+    "april": 4,
+    "may": 5,
+    "jun": 6,
+    "june": 6,
+    "jul": 7,
+    "july": 7,
+    "aug": 8,
+    "august": 8,
+    "sep": 9,
+    "sept": 9,
+    "september": 9,
+    "oct": 10,
+    "october": 10,
+    "nov": 11,
+    "november": 11,
+    "dec": 12,
+    "december": 12,
+}
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+    "fourteen": 14,
+    "thirty": 30,
+}
+# One day: ISO, "October 5[, 2026]", "5 October [2026]".
+_DAY = (
+    rf"(?:\d{{4}}-\d{{2}}-\d{{2}}"
+    rf"|(?:{_MONTH_RE})\.?\s+\d{{1,2}}(?!\d)(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_RE})(?:,?\s+\d{{4}})?)"
+)
+_MONTH_ONLY = rf"(?:{_MONTH_RE})(?:\s+\d{{4}})?"
+_POINT = rf"(?:{_DAY}|{_MONTH_ONLY}|yesterday|today)"
+_N = r"(\d+|" + "|".join(_NUMBER_WORDS) + r")"
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: date | None  # inclusive; None = open
+    end: date | None  # inclusive; None = open
+    label: str  # how the question said it, for the explanation
+    span: tuple[int, int]  # characters of the question it came from
+
+
+def find_date_range(question: str, today: date) -> DateRange | None:
+    """The first date expression in the question, or None. Raises ValueError on an impossible
+    date (e.g. February 30) so the planner can say so instead of guessing."""
+    text = question.lower()
+    for pattern, resolve in _PATTERNS:
+        m = re.search(pattern, text)
+        if m:
+            start, end = resolve(m, today)
+            return DateRange(start, end, question[m.start() : m.end()].strip(), m.span())
+    return None
+
+
+def _n(word: str) -> int:
+    return int(word) if word.isdigit() else _NUMBER_WORDS[word]
+
+
+def _last_n(m: re.Match[str], today: date) -> tuple[date, date]:
+    n = _n(m.group(1)) if m.group(1) else 1
+    unit = m.group(2)
+    days = n * {"day": 1, "week": 7, "month": 30}[unit.rstrip("s")]
+    return today - timedelta(days=days), today - timedelta(days=1)
+
+
+def _month_range(year: int, month: int) -> tuple[date, date]:
+    start = date(year, month, 1)
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return start, nxt - timedelta(days=1)
+
+
+def _last_month(_m: re.Match[str], today: date) -> tuple[date, date]:
+    first_this = today.replace(day=1)
+    prev = first_this - timedelta(days=1)
+    return _month_range(prev.year, prev.month)
+
+
+def _this_month(_m: re.Match[str], today: date) -> tuple[date, date]:
+    return today.replace(day=1), today
+
+
+def parse_point(text: str, today: date) -> tuple[date, date]:
+    """A single day or month -> its (first, last) day; a month without a year is the most
+    recent one that has started by `today`."""
+    t = text.strip().rstrip(".").lower()
+    if t == "yesterday":
+        d = today - timedelta(days=1)
+        return d, d
+    if t == "today":
+        return today, today
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
+        d = date.fromisoformat(t)
+        return d, d
+    m = re.fullmatch(rf"({_MONTH_RE})\.?(?:\s+(\d{{1,2}})(?:st|nd|rd|th)?)?(?:,?\s+(\d{{4}}))?", t)
+    if m is None:
+        m2 = re.fullmatch(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})(?:,?\s+(\d{{4}}))?", t)
+        if m2 is None:
+            raise ValueError(f"not a date: {text!r}")
+        month, year = _MONTHS[m2.group(2)], m2.group(3)
+        day: int | None = int(m2.group(1))
+    else:
+        month = _MONTHS[m.group(1)]
+        day = int(m.group(2)) if m.group(2) else None
+        year = m.group(3)
+    y = int(year) if year else (today.year if month <= today.month else today.year - 1)
+    if day is None:
+        return _month_range(y, month)
+    d = date(y, month, day)
+    return d, d
+
+
+def _point(m: re.Match[str], today: date) -> tuple[date, date]:
+    return parse_point(m.group(1), today)
+
+
+def _since(m: re.Match[str], today: date) -> tuple[date | None, date | None]:
+    return parse_point(m.group(1), today)[0], None
+
+
+def _after(m: re.Match[str], today: date) -> tuple[date | None, date | None]:
+    return parse_point(m.group(1), today)[1] + timedelta(days=1), None
+
+
+def _before(m: re.Match[str], today: date) -> tuple[date | None, date | None]:
+    return None, parse_point(m.group(1), today)[0] - timedelta(days=1)
+
+
+def _between(m: re.Match[str], today: date) -> tuple[date, date]:
+    lo, hi = parse_point(m.group(1), today)[0], parse_point(m.group(2), today)[1]
+    if lo > hi:
+        raise ValueError(f"the period starts after it ends: {m.group(0)!r}")
+    return lo, hi
+
+
+_Resolver = Callable[[re.Match[str], date], tuple[date | None, date | None]]
+
+_PATTERNS: list[tuple[str, _Resolver]] = [
+    (rf"\bbetween\s+({_POINT})\s+and\s+({_POINT})", _between),
+    (rf"\bfrom\s+({_POINT})\s+(?:to|until|through|till)\s+({_POINT})", _between),
+    (rf"\b(?:since|starting|from)\s+({_POINT})", _since),
+    (rf"\bafter\s+({_POINT})", _after),
+    (rf"\bbefore\s+({_POINT})", _before),
+    (r"\b(?:in\s+|during\s+)?(?:the\s+)?(?:last|previous)\s+month\b", _last_month),
+    (r"\b(?:in\s+|during\s+)?this\s+month\b", _this_month),
+    (
+        rf"\b(?:(?:in|over|during|for)\s+)?(?:the\s+)?(?:last|past|previous|trailing)\s+{_N}?\s*"
+        r"(days?|weeks?|months?)\b",
+        _last_n,
+    ),
+    (rf"\b(?:on\s+|in\s+|during\s+|for\s+)?({_POINT})\b", _point),
+]

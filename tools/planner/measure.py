@@ -1,0 +1,186 @@
+"""Which measure a question asks for: a metric, an aggregate of a column, a count of a
+table's rows or units, a distinct count, or the rows themselves — and the candidate base tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tools.catalog.model import Catalog
+from tools.errors import PlanningError
+from tools.planner.join_path import foreign_keys_to
+from tools.planner.match import Mention
+from tools.planner.plan_model import ColumnRef
+from tools.planner.read_question import Reading
+from tools.planner.roles import Roles, column_kind
+
+
+@dataclass
+class MeasureChoice:
+    kind: str  # metric | aggregate | count_distinct | entity | rows
+    bases: list[str]  # candidate base tables, best first
+    metric: str | None = None
+    columns: list[ColumnRef] = field(default_factory=list)  # aggregate / distinct candidates
+    entity: str | None = None
+    agg: str | None = None
+
+
+def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureChoice:
+    metric_names = list(
+        dict.fromkeys(c.metric or "" for m in roles.metrics for c in m.of_kind("metric"))
+    )
+    if len(metric_names) > 1:
+        raise PlanningError(
+            f"The question names several metrics ({', '.join(metric_names)}).",
+            hint="Ask for one metric at a time.",
+        )
+    if metric_names:
+        metric = catalog.metric(metric_names[0] or "")
+        assert metric is not None
+        return MeasureChoice("metric", [metric.table], metric=metric.name)
+    groups = bool(roles.dims) or reading.grain is not None
+    counted = _counted_table(roles)
+    if counted is not None:  # "how many users saved ..." counts users, not saves
+        roles.tables.remove(counted)
+        return _entity_choice(catalog, roles, counted.of_kind("table")[0].table)
+    if roles.numeric and not (roles.distinct_at is not None and _distinct_target(roles)):
+        first = roles.numeric.pop(0)
+        same = [m for m in roles.numeric if _cols(m) == _cols(first)]
+        roles.numeric = [m for m in roles.numeric if m not in same]
+        if roles.numeric and not roles.counting:
+            names = ", ".join(f"'{m.text}'" for m in [first, *roles.numeric])
+            raise PlanningError(
+                f"The question asks for several measures ({names}).",
+                hint="Ask for one measure at a time.",
+            )
+        agg = roles.agg
+        if agg is None and reading.superlatives and not groups and not reading.rank_cues:
+            agg = "MAX" if reading.superlatives[0][1] == "desc" else "MIN"
+            roles.agg_from_superlative = True
+        cols = [
+            ColumnRef(c.table, c.column or "")
+            for c in first.of_kind("column")
+            if column_kind(catalog, c) == "numeric"
+        ]
+        return MeasureChoice("aggregate", _tables_of(cols), columns=cols, agg=agg)
+    listed = _listed_table(roles, reading)
+    if listed is not None:
+        return MeasureChoice("list", [listed], entity=listed)
+    target = _distinct_target(roles) if roles.distinct_at is not None else None
+    if target is not None:
+        return target_choice(catalog, roles, target)
+    entity_mention = roles.tables.pop(0) if roles.tables else None
+    if entity_mention is not None:
+        table = entity_mention.of_kind("table")[0].table
+        return _entity_choice(catalog, roles, table)
+    if roles.booleans:
+        m, _neg = roles.booleans[0]
+        table = next(c.table for c in m.of_kind("column") if column_kind(catalog, c) == "boolean")
+        return _entity_choice(catalog, roles, table)
+    for pool in (roles.date_columns, roles.other_columns):
+        if pool:
+            table = pool[0].of_kind("column")[0].table
+            return MeasureChoice("rows", [table], entity=table)
+    seen = [*roles.dims, *(m for m, _ in roles.values), *roles.tables]
+    understood = ", ".join(f"'{m.text}'" for m in sorted(seen, key=lambda m: m.start))
+    raise PlanningError(
+        (f"Understood {understood}, but found" if understood else "Found")
+        + " nothing to measure: no metric, numeric column or table to count.",
+        hint="Name a metric (e.g. "
+        + ", ".join(m.name for m in catalog.metrics[:3])
+        + ") or say what to count ('how many <table> ...').",
+    )
+
+
+def _listed_table(roles: Roles, reading: Reading) -> str | None:
+    """'list the experiments', 'which experiments are running': the rows, not a count."""
+    if (
+        not roles.listing
+        or roles.counting
+        or roles.distinct_at is not None
+        or roles.agg
+        or reading.superlatives
+        or reading.grain
+        or reading.limit
+    ):
+        return None
+    tables = [m for m in [*roles.tables, *roles.dims] if m.of_kind("table")]
+    others = [m for m in roles.dims if m not in tables]
+    if not tables or others:
+        return None
+    m = tables[0]
+    for pool in (roles.tables, roles.dims):
+        if m in pool:
+            pool.remove(m)
+    return m.of_kind("table")[0].table
+
+
+def _counted_table(roles: Roles) -> Mention | None:
+    """The table right after a counting word ("how many users ..."), if that is what follows."""
+    if roles.count_at is None or roles.distinct_at is not None:
+        return None
+    pools = [
+        *roles.tables,
+        *roles.numeric,
+        *roles.dims,
+        *(m for m, _ in roles.values),
+        *(m for m, _ in roles.booleans),
+        *roles.other_columns,
+        *roles.date_columns,
+    ]
+    later = sorted((m for m in pools if m.start > roles.count_at), key=lambda m: m.start)
+    if later and later[0] in roles.tables and roles.numeric:
+        return later[0]
+    return None
+
+
+def _distinct_target(roles: Roles) -> Mention | None:
+    after = roles.distinct_at or 0
+    pools = [
+        *roles.tables,
+        *(m for m, _ in roles.booleans),
+        *roles.other_columns,
+        *roles.dims,
+        *roles.date_columns,
+    ]
+    later = sorted((m for m in pools if m.start > after), key=lambda m: m.start)
+    return later[0] if later else None
+
+
+def target_choice(catalog: Catalog, roles: Roles, m: Mention) -> MeasureChoice:
+    """COUNT(DISTINCT ...) of a table's units or of a column (non-boolean reading preferred)."""
+    for pool in (roles.tables, roles.other_columns, roles.dims, roles.date_columns):
+        if m in pool:
+            pool.remove(m)
+    roles.booleans = [(b, n) for b, n in roles.booleans if b is not m]
+    if m.of_kind("table"):
+        return _entity_choice(catalog, roles, m.of_kind("table")[0].table, distinct=True)
+    cols = [
+        ColumnRef(c.table, c.column or "")
+        for c in m.of_kind("column")
+        if column_kind(catalog, c) != "boolean"
+    ]
+    if not cols:
+        cols = [ColumnRef(c.table, c.column or "") for c in m.of_kind("column")]
+    return MeasureChoice("count_distinct", _tables_of(cols), columns=cols)
+
+
+def _entity_choice(
+    catalog: Catalog, roles: Roles, table: str, *, distinct: bool = False
+) -> MeasureChoice:
+    if roles.rows:
+        return MeasureChoice("rows", [table], entity=table)
+    facts = [ref.table for ref in foreign_keys_to(catalog, table)]
+    if roles.active:
+        timed = [t for t in facts if (catalog.table(t) and catalog.table(t).time_column)]  # type: ignore[union-attr]
+        if timed:
+            return MeasureChoice("entity", timed, entity=table)
+    return MeasureChoice("entity", [table, *facts], entity=table)
+
+
+def _cols(m: Mention) -> set[tuple[str, str | None]]:
+    return {(c.table, c.column) for c in m.of_kind("column")}
+
+
+def _tables_of(cols: list[ColumnRef]) -> list[str]:
+    return list(dict.fromkeys(c.table for c in cols))

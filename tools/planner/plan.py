@@ -1,0 +1,355 @@
+"""Question + catalog -> QueryPlan: the offline planner's core, pure (no I/O, no model).
+
+It reads the question in two passes (read_question: period, grain, ranking, comparisons;
+roles: what each catalog mention is for), picks the base table and joins that need the fewest
+join steps, and fails with a PlanningError naming what it understood and what is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from tools.catalog.model import Catalog
+from tools.errors import PlanningError
+from tools.planner.base_table import (
+    Resolved,
+    Slot,
+    column_refs,
+    date_slot,
+    resolve_base,
+    value_filters,
+)
+from tools.planner.join_path import fans_out, foreign_keys_to, table_key
+from tools.planner.match import Mention, cached_lexicon, find_mentions
+from tools.planner.measure import MeasureChoice, choose_measure
+from tools.planner.plan_model import ColumnRef, Filter, Measure, QueryPlan
+from tools.planner.read_question import Reading, read_question
+from tools.planner.roles import Roles, assign_roles
+from tools.planner.tokens import tokenize
+from tools.planner.vocabulary import FILLER, is_change_request
+
+_FACT_PENALTY = 0.5  # count an entity in its own table unless the question needs a fact table
+
+
+@dataclass(frozen=True)
+class PlannerContext:
+    """What the planner needs besides the catalog: the reference day for relative dates, the
+    data's date bounds (a default period for partitioned tables), and string values read from
+    the warehouse for columns the catalog does not enumerate."""
+
+    today: date
+    data_start: date | None = None
+    data_end: date | None = None
+    known_values: Mapping[tuple[str, str], Sequence[str]] = field(default_factory=dict)
+
+
+def plan_query(question: str, catalog: Catalog, context: PlannerContext) -> QueryPlan:
+    q = question.strip()
+    if not q:
+        raise PlanningError("The question is empty.", hint=_example_hint(catalog))
+    tokens = tokenize(q)
+    verb = is_change_request([t.text for t in tokens])
+    if verb:
+        raise PlanningError(
+            f"lablens only reads data; '{verb}' asks to change it, which it never does.",
+            hint=_example_hint(catalog),
+        )
+    lexicon = cached_lexicon(catalog, context.known_values)
+    # Words inside a multi-word catalog name ("top category") are that name, not a cue.
+    protected = {
+        i
+        for m in find_mentions(tokens, lexicon, set())
+        if m.end - m.start > 1
+        for i in range(m.start, m.end)
+    }
+    reading = read_question(q, tokens, context.today, protected=protected)
+    mentions = find_mentions(tokens, lexicon, reading.used)
+    _refuse_unknown_words(q, reading, mentions, catalog)
+    roles = assign_roles(catalog, reading, mentions)
+    return _plan(q, catalog, context, reading, roles)
+
+
+def _refuse_unknown_words(
+    q: str, reading: Reading, mentions: list[Mention], catalog: Catalog
+) -> None:
+    from tools.planner.vocabulary import (
+        ACTIVE_WORDS,
+        AGGREGATES,
+        ASCENDING,
+        COUNT_WORDS,
+        DESCENDING,
+        DISTINCT_WORDS,
+        GROUP_WORDS,
+        NEGATIONS,
+        ROW_WORDS,
+    )
+
+    known = (
+        FILLER
+        | set(AGGREGATES)
+        | DESCENDING
+        | ASCENDING
+        | COUNT_WORDS
+        | DISTINCT_WORDS
+        | GROUP_WORDS
+        | NEGATIONS
+        | ROW_WORDS
+        | ACTIVE_WORDS
+    )
+    covered = {i for m in mentions for i in range(m.start, m.end)} | reading.used
+    unknown = [
+        t.text
+        for i, t in enumerate(reading.tokens)
+        if i not in covered and t.stem not in known and t.lower not in known
+    ]
+    if not mentions:
+        raise PlanningError(
+            f"Nothing in the question matches a table, column, value or metric of the catalog"
+            f" '{catalog.name}'"
+            + (f" (unknown: {', '.join(repr(u) for u in unknown)})." if unknown else "."),
+            hint=_example_hint(catalog),
+        )
+    if unknown:
+        understood = ", ".join(f"'{m.text}'" for m in mentions)
+        raise PlanningError(
+            f"Understood {understood}, but not {', '.join(repr(u) for u in unknown)}: no table,"
+            " column, value or metric of the catalog matches it.",
+            hint="Rephrase with catalog names (see `lablens catalog show`), or add the word as a"
+            " synonym in the catalog.",
+        )
+
+
+def _example_hint(catalog: Catalog) -> str:
+    metrics = ", ".join(m.name for m in catalog.metrics[:5])
+    tables = ", ".join(t.name for t in catalog.tables[:6])
+    return (
+        f"Ask about the catalog's tables ({tables})"
+        + (f" or metrics ({metrics})" if metrics else "")
+        + ", e.g. 'how many rows per <column> in the last 7 days'."
+    )
+
+
+# ---- assembling the plan ------------------------------------------------------------------
+
+
+def _plan(
+    q: str, catalog: Catalog, ctx: PlannerContext, reading: Reading, roles: Roles
+) -> QueryPlan:
+    choice = choose_measure(catalog, roles, reading)
+    slots: list[Slot] = []
+    for m in roles.dims:
+        refs = column_refs(catalog, m, kinds={"category", "boolean", "date", "key"})
+        slots.append(Slot("dim", refs))
+    for refs, op, values in value_filters(catalog, roles):
+        slots.append(Slot(f"filter:{op}", refs, values=list(values)))
+        if refs and refs[0].column in roles.contrasts:
+            slots.append(Slot("dim", refs))
+    for m, negated in roles.booleans:
+        refs = column_refs(catalog, m, kinds={"boolean"})
+        slots.append(Slot("bool:" + ("false" if negated else "true"), refs))
+    counting_units = choice.kind == "entity"
+    for m, op, value in roles.compared:
+        refs = column_refs(catalog, m, kinds={"numeric"})
+        slots.append(Slot(f"compare:{op}", refs, values=[value]))
+    if choice.kind in ("entity", "rows", "count_distinct"):
+        for m in roles.numeric:  # "users who saved" -> saves > 0
+            slots.append(Slot("compare:>", column_refs(catalog, m, kinds={"numeric"}), values=[0]))
+        roles.numeric = []
+    for m in roles.other_columns:
+        slots.append(Slot("dim", column_refs(catalog, m, kinds={"category", "key"})))
+    if roles.numeric:
+        names = ", ".join(f"'{m.text}'" for m in roles.numeric)
+        raise PlanningError(
+            f"Not sure what to do with {names} in this question.",
+            hint="Ask for one measure at a time, or compare it with a number.",
+        )
+    needs_time = reading.period is not None or reading.grain is not None
+    if needs_time:
+        slots.append(date_slot(catalog, roles))
+    else:
+        for m in roles.date_columns:
+            slots.append(Slot("hint", column_refs(catalog, m, kinds={"date"}), hard=False))
+    for m in roles.tables:
+        slots.append(Slot("hint", [ColumnRef(c.table, "") for c in m.of_kind("table")], hard=False))
+    penalty = {}
+    if choice.kind == "entity" and choice.entity is not None:
+        penalty = {b: _FACT_PENALTY for b in choice.bases if b != choice.entity}
+    resolved = resolve_base(catalog, choice.bases, slots, penalty)
+    if resolved is None:
+        raise PlanningError(
+            "No table holds everything the question asks for, and no join path along the"
+            " catalog's join keys connects them.",
+            hint=_understood(roles, choice),
+        )
+    return _assemble(q, catalog, ctx, reading, roles, choice, slots, resolved, counting_units)
+
+
+def _understood(roles: Roles, choice: MeasureChoice) -> str:
+    parts = [f"measure: {choice.metric or choice.entity or ', '.join(map(str, choice.columns))}"]
+    if roles.dims:
+        parts.append("groups: " + ", ".join(m.text for m in roles.dims))
+    if roles.values:
+        parts.append("filters: " + ", ".join(m.text for m, _ in roles.values))
+    return "Understood " + "; ".join(parts) + ". Add a join key to the catalog if they relate."
+
+
+def _assemble(
+    q: str,
+    catalog: Catalog,
+    ctx: PlannerContext,
+    reading: Reading,
+    roles: Roles,
+    choice: MeasureChoice,
+    slots: list[Slot],
+    resolved: Resolved,
+    counting_units: bool,
+) -> QueryPlan:
+    base = resolved.base
+    base_table = catalog.table(base)
+    assert base_table is not None
+    plan = QueryPlan(
+        question=q,
+        base_table=base_table.name,
+        measure=Measure("count_rows"),
+        joins=resolved.joins,
+        grain=reading.grain,
+    )
+    via_fact = (
+        counting_units and choice.entity is not None and base.lower() != choice.entity.lower()
+    )
+    for slot, pick in zip(slots, resolved.picks, strict=True):
+        if pick is None:
+            continue
+        values = slot.values
+        if slot.role == "dim":
+            if pick not in plan.dimensions:
+                plan.dimensions.append(pick)
+        elif slot.role.startswith("filter:"):
+            plan.filters.append(Filter(pick, slot.role.split(":", 1)[1], tuple(values)))
+        elif slot.role.startswith("bool:"):
+            plan.filters.append(Filter(pick, "=", (slot.role.endswith("true"),)))
+        elif slot.role.startswith("compare:"):
+            f = Filter(pick, slot.role.split(":", 1)[1], tuple(values))
+            # "users with more than 20 saves": a condition on each user's total, not per row.
+            (
+                plan.having if via_fact and pick.table.lower() == base.lower() else plan.filters
+            ).append(f)
+        elif slot.role == "date":
+            plan.time_column = pick
+    plan.measure = _measure(catalog, choice, base, plan, via_fact)
+    _refuse_fan_out(catalog, plan)
+    _apply_period(catalog, ctx, reading, plan)
+    _apply_rollup(catalog, roles, plan)
+    _apply_order(reading, roles, plan)
+    return plan
+
+
+def _measure(
+    catalog: Catalog, choice: MeasureChoice, base: str, plan: QueryPlan, via_fact: bool
+) -> Measure:
+    if choice.kind == "metric":
+        return Measure("metric", metric=choice.metric)
+    if choice.kind == "list":
+        return Measure("list", entity=choice.entity)
+    if choice.kind == "aggregate":
+        col = next(c for c in choice.columns if c.table.lower() == base.lower())
+        agg = choice.agg
+        if agg is None:
+            # Event counts in dated fact tables add up; attributes of entities are averaged.
+            agg = "SUM" if catalog.table(base).time_column else "AVG"  # type: ignore[union-attr]
+        return Measure("aggregate", agg=agg, column=col)
+    if choice.kind == "count_distinct":
+        col = next(c for c in choice.columns if c.table.lower() == base.lower())
+        return Measure("count_distinct", column=col)
+    entity = choice.entity or base
+    if via_fact:
+        fk = next(r for r in foreign_keys_to(catalog, entity) if r.table.lower() == base.lower())
+        return Measure("count_distinct", column=fk, entity=entity)
+    if any(fans_out(catalog, j) for j in plan.joins):
+        key = table_key(catalog, base)
+        if key is not None:
+            return Measure("count_distinct", column=ColumnRef(base, key), entity=entity)
+    return Measure("count_rows", entity=entity)
+
+
+def _refuse_fan_out(catalog: Catalog, plan: QueryPlan) -> None:
+    """A join that can repeat the base table's rows would inflate sums and ratios: say so
+    rather than return a wrong number."""
+    if plan.measure.kind not in ("metric", "aggregate", "list"):
+        return
+    for step in plan.joins:
+        if fans_out(catalog, step):
+            raise PlanningError(
+                f"The measure lives in {plan.base_table}, and {step.table} only relates to it"
+                f" through {step.left} = {step.right}, where one row matches many; joining it"
+                " would count rows several times.",
+                hint=f"Ask about {step.table} on its own, or add a join key to the catalog that"
+                " relates it one-to-one.",
+            )
+
+
+def _apply_period(catalog: Catalog, ctx: PlannerContext, reading: Reading, plan: QueryPlan) -> None:
+    if reading.period is not None:
+        plan.start, plan.end = reading.period.start, reading.period.end
+        plan.period_label = reading.period.label
+    partitioned = [catalog.table(t) for t in plan.tables]
+    needs = [t for t in partitioned if t is not None and t.require_partition_filter]
+    if needs and plan.start is None and plan.end is None:
+        if ctx.data_start is None or ctx.data_end is None:
+            raise PlanningError(
+                f"Table {needs[0].name} must be filtered on {needs[0].partition_column}, and the"
+                " question names no period.",
+                hint="Add a period, e.g. 'in the last 7 days'.",
+            )
+        plan.start, plan.end = ctx.data_start, ctx.data_end
+        plan.period_label = "all available data"
+        plan.notes.append(f"No period given: used all data, {ctx.data_start} to {ctx.data_end}.")
+    if plan.time_column is None and (plan.start or plan.end) and needs:
+        t = needs[0]
+        plan.time_column = ColumnRef(t.name, t.time_column or t.partition_column or "")
+    if plan.grain is not None and plan.time_column is None:
+        raise PlanningError(
+            "The question asks for a trend, but no table in it has a date column.",
+            hint="Set `time_column` on the table in the catalog.",
+        )
+
+
+_ROLLUPS = ("AVG", "MEDIAN", "MAX", "MIN")
+
+
+def _apply_rollup(catalog: Catalog, roles: Roles, plan: QueryPlan) -> None:
+    """'average daily saves' is the mean of daily totals; 'pins per creator on average' is
+    the mean of per-creator counts — not a mean over rows."""
+    agg = roles.agg
+    if agg not in _ROLLUPS or roles.agg_from_superlative:
+        return
+    m = plan.measure
+    counting = m.kind in ("count_rows", "count_distinct") and not plan.having
+    base = catalog.table(plan.base_table)
+    event_sum = m.kind == "aggregate" and m.agg == agg and base is not None and base.time_column
+    if plan.grain is not None and (counting or event_sum):
+        if event_sum:
+            plan.measure = Measure("aggregate", agg="SUM", column=m.column)
+        plan.rollup, plan.rollup_keep = agg, list(plan.dimensions)
+    elif counting and plan.dimensions and plan.grain is None:
+        plan.rollup, plan.rollup_keep = agg, []
+
+
+def _apply_order(reading: Reading, roles: Roles, plan: QueryPlan) -> None:
+    if not plan.dimensions or plan.rollup:
+        return  # one row: nothing to rank
+    plan.limit = reading.limit
+    if reading.superlatives and not roles.agg_from_superlative:
+        plan.order = "desc" if reading.superlatives[0][1] == "desc" else "asc"
+        if plan.limit is None and _asks_which(reading):
+            plan.limit = 1  # "which surface had the highest ..." wants one answer
+    elif reading.order:
+        plan.order = "asc" if reading.order == "asc" else "desc"
+    if plan.order is None and plan.limit is not None:
+        plan.order = "desc"
+
+
+def _asks_which(reading: Reading) -> bool:
+    return any(t.lower in ("which", "what") for t in reading.tokens)

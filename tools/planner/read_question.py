@@ -1,0 +1,165 @@
+"""First pass over a question: the period, the time grain, ranking and numeric comparisons.
+
+Each finder marks the tokens it used, so the catalog matcher only sees what is left.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from tools.errors import PlanningError
+from tools.planner.dates import DateRange, find_date_range
+from tools.planner.tokens import Token
+from tools.planner.vocabulary import (
+    ASCENDING,
+    COMPARATORS,
+    DESCENDING,
+    GRAIN_UNITS,
+    GRAIN_WORDS,
+    RANK_WORDS,
+)
+
+_GRAIN_LEADS = {"per", "by", "each", "every", "a"}
+_LIMIT_LEADS = {"top", "bottom", "first", "which", "the", "what"}
+DEFAULT_TOP = 10
+
+
+@dataclass(frozen=True)
+class Comparison:
+    op: str
+    value: float
+    start: int  # first token of the comparator
+    number: int  # token index of the number
+
+
+@dataclass
+class Reading:
+    """What the first pass found; `used` holds the token indexes it consumed."""
+
+    tokens: list[Token]
+    period: DateRange | None = None
+    grain: str | None = None
+    order: str | None = None  # asc | desc
+    limit: int | None = None
+    rank_cues: list[int] = field(default_factory=list)  # token indexes that start a ranking
+    comparisons: list[Comparison] = field(default_factory=list)
+    # Superlative words (token index, asc|desc): a ranking when there are groups, else MIN/MAX.
+    superlatives: list[tuple[int, str]] = field(default_factory=list)
+    used: set[int] = field(default_factory=set)
+
+
+def read_question(
+    question: str, tokens: list[Token], today: date, *, protected: set[int] | None = None
+) -> Reading:
+    """`protected` tokens belong to multi-word catalog names; cues may not consume them."""
+    r = Reading(tokens)
+    try:
+        r.period = find_date_range(question, today)
+    except ValueError as exc:
+        raise PlanningError(
+            f"Cannot read the period: {exc}.",
+            hint="Write dates as 2026-10-05, 'October 5' or 'last 7 days'.",
+        ) from None
+    if r.period is not None:
+        lo, hi = r.period.span
+        r.used |= {i for i, t in enumerate(tokens) if t.start >= lo and t.end <= hi}
+    keep = protected or set()
+    r.used |= keep  # hide them from the cue finders for now
+    _find_grain(r)
+    _find_comparisons(r)
+    _find_ranking(r)
+    r.used -= keep - _period_tokens(r)
+    return r
+
+
+def _period_tokens(r: Reading) -> set[int]:
+    if r.period is None:
+        return set()
+    lo, hi = r.period.span
+    return {i for i, t in enumerate(r.tokens) if t.start >= lo and t.end <= hi}
+
+
+def _find_grain(r: Reading) -> None:
+    toks = r.tokens
+    for i, t in enumerate(toks):
+        if i in r.used:
+            continue
+        if t.lower in GRAIN_WORDS:
+            r.grain = GRAIN_WORDS[t.lower]
+            r.used.add(i)
+        elif (
+            t.lower in _GRAIN_LEADS
+            and i + 1 < len(toks)
+            and i + 1 not in r.used
+            and toks[i + 1].stem in GRAIN_UNITS
+            and not _followed_by_per(toks, i + 1)
+        ):
+            r.grain = GRAIN_UNITS[toks[i + 1].stem]
+            r.used |= {i, i + 1}
+
+
+def _followed_by_per(toks: list[Token], i: int) -> bool:
+    # "active days per user" names a metric, not a daily grain.
+    return i + 1 < len(toks) and toks[i + 1].lower == "per"
+
+
+def _find_comparisons(r: Reading) -> None:
+    toks = r.tokens
+    i = 0
+    while i < len(toks):
+        hit = None
+        for words, op in COMPARATORS:
+            n = len(words)
+            window = [t.lower for t in toks[i : i + n]]
+            if window == list(words) and not any(j in r.used for j in range(i, i + n)):
+                k = i + n
+                if k < len(toks) and toks[k].is_number and k not in r.used:
+                    hit = Comparison(op, float(toks[k].lower), i, k)
+                break
+        if hit is None:
+            i += 1
+            continue
+        r.comparisons.append(hit)
+        r.used |= set(range(hit.start, hit.number + 1))
+        i = hit.number + 1
+
+
+def _next_is(toks: list[Token], i: int, word: str) -> bool:
+    return i + 1 < len(toks) and toks[i + 1].lower == word
+
+
+def _find_ranking(r: Reading) -> None:
+    toks = r.tokens
+    for i, t in enumerate(toks):
+        if i in r.used:
+            continue
+        s = t.stem
+        if s in ("top", "bottom") or (s == "first" and i + 1 < len(toks) and toks[i + 1].is_number):
+            r.order = r.order or ("asc" if s == "bottom" else "desc")
+            r.rank_cues.append(i)
+            r.used.add(i)
+            if i + 1 < len(toks) and toks[i + 1].is_number and i + 1 not in r.used:
+                r.limit = int(float(toks[i + 1].lower))
+                r.used.add(i + 1)
+            else:
+                r.limit = r.limit or DEFAULT_TOP
+        elif s in RANK_WORDS and (s.startswith("rank") or _next_is(toks, i, "by")):
+            r.order = r.order or "desc"
+            r.rank_cues.append(i)
+            r.used.add(i)
+        elif (
+            t.is_number
+            and i > 0
+            and toks[i - 1].lower in _LIMIT_LEADS
+            and i not in r.used
+            and "." not in t.lower
+        ):
+            r.limit = int(t.lower)
+            r.rank_cues.append(i)
+            r.used.add(i)
+    for i, t in enumerate(toks):
+        if i in r.used:
+            continue
+        if t.stem in DESCENDING or t.stem in ASCENDING:
+            r.superlatives.append((i, "desc" if t.stem in DESCENDING else "asc"))

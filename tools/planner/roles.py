@@ -1,0 +1,189 @@
+"""Second pass: give each catalog mention a role — measure, dimension, filter, count target.
+
+Roles come from the words around a mention ("by", "per", "which", "top 5", "not", "how many"),
+never from the names of particular tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tools.catalog.model import Catalog
+from tools.planner.match import Concept, Mention
+from tools.planner.read_question import Reading
+from tools.planner.vocabulary import (
+    ACTIVE_WORDS,
+    AGGREGATES,
+    CONTRAST_WORDS,
+    COUNT_WORDS,
+    DISTINCT_WORDS,
+    GROUP_WORDS,
+    LIST_WORDS,
+    NEGATIONS,
+    ROW_WORDS,
+)
+
+_CONNECTORS = {"and", ",", "or", "the", "&"}
+
+
+@dataclass
+class Roles:
+    metrics: list[Mention] = field(default_factory=list)
+    numeric: list[Mention] = field(default_factory=list)  # candidate measures
+    dims: list[Mention] = field(default_factory=list)
+    values: list[tuple[Mention, bool]] = field(default_factory=list)  # (mention, negated)
+    booleans: list[tuple[Mention, bool]] = field(default_factory=list)
+    tables: list[Mention] = field(default_factory=list)
+    date_columns: list[Mention] = field(default_factory=list)
+    other_columns: list[Mention] = field(default_factory=list)
+    compared: list[tuple[Mention, str, float]] = field(default_factory=list)
+    agg: str | None = None
+    agg_from_superlative: bool = False
+    counting: bool = False
+    count_at: int | None = None  # token index of the first counting word
+    distinct_at: int | None = None  # token index of "distinct"/"unique"
+    rows: bool = False
+    active: bool = False
+    listing: bool = False  # "list/show/which <table>": the rows themselves
+    contrasts: set[str] = field(default_factory=set)  # columns of "a vs b" value pairs
+
+
+def column_kind(catalog: Catalog, c: Concept) -> str:
+    """numeric | boolean | date | key | category, for a column concept."""
+    t = catalog.table(c.table)
+    col = t.column(c.column or "") if t else None
+    if col is None:
+        return "category"
+    typ = col.type.upper()
+    if typ.startswith("BOOL"):
+        return "boolean"
+    if col.is_date or typ.startswith(("DATE", "TIMESTAMP")):
+        return "date"
+    name = col.name.lower()
+    if name.endswith("_id") or name == "id" or (t is not None and name == (t.unit_column or "")):
+        return "key"
+    return "numeric" if col.is_numeric else "category"
+
+
+def mention_kinds(catalog: Catalog, m: Mention) -> set[str]:
+    return {column_kind(catalog, c) for c in m.of_kind("column")}
+
+
+def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) -> Roles:
+    toks = reading.tokens
+    roles = Roles()
+    covered = {i for m in mentions for i in range(m.start, m.end)}
+    free = [i for i in range(len(toks)) if i not in covered and i not in reading.used]
+    for i in free:
+        s = toks[i].stem
+        if s in COUNT_WORDS:
+            roles.counting = True
+            roles.count_at = i if roles.count_at is None else roles.count_at
+        if s in DISTINCT_WORDS and roles.distinct_at is None:
+            roles.distinct_at = i
+        if s in ROW_WORDS:
+            roles.rows = True
+        if s in ACTIVE_WORDS:
+            roles.active = True
+        if s in LIST_WORDS:
+            roles.listing = True
+        if s in AGGREGATES and roles.agg is None:
+            roles.agg = AGGREGATES[s]
+    compared_at = _comparison_targets(catalog, reading, mentions)
+    group_cues = {i for i in free if toks[i].stem in GROUP_WORDS and not _agentive_by(toks, i)}
+    group_cues |= set(reading.rank_cues)
+    prev_end = 0
+    grouping = False
+    for m in mentions:
+        gap = range(prev_end, m.start)
+        cue = any(i in group_cues for i in gap)
+        only_connectors = all(toks[i].lower in _CONNECTORS for i in gap if i not in reading.used)
+        negated = any(toks[i].stem in NEGATIONS for i in gap)
+        kinds = mention_kinds(catalog, m)
+        prev_end = m.end
+        if id(m) in compared_at:
+            op, value = compared_at[id(m)]
+            roles.compared.append((m, op, value))
+            grouping = False
+        elif m.of_kind("metric"):
+            roles.metrics.append(m)
+            grouping = False
+        elif m.of_kind("value"):
+            if any(toks[i].stem in CONTRAST_WORDS for i in gap) and roles.values:
+                # "<value> vs <value>": compare the two, one row each
+                roles.contrasts.add(m.of_kind("value")[0].column or "")
+            roles.values.append((m, negated))
+            grouping = False
+        elif (cue or (grouping and only_connectors)) and _dimable(m, kinds):
+            roles.dims.append(m)
+            grouping = True
+        elif "numeric" in kinds:
+            roles.numeric.append(m)
+            grouping = False
+        elif "boolean" in kinds:
+            roles.booleans.append((m, negated))
+        elif m.of_kind("table"):
+            roles.tables.append(m)
+        elif "date" in kinds:
+            roles.date_columns.append(m)
+        else:
+            roles.other_columns.append(m)
+    _drop_qualifiers(catalog, roles)
+    return roles
+
+
+def _agentive_by(toks: list, i: int) -> bool:  # type: ignore[type-arg]
+    # "published by creators" names who did it; it is not a breakdown.
+    return toks[i].lower == "by" and i > 0 and toks[i - 1].lower.endswith("ed")
+
+
+def _dimable(m: Mention, kinds: set[str]) -> bool:
+    if m.of_kind("metric") or m.of_kind("value"):
+        return False
+    return bool(m.of_kind("table")) or bool(kinds & {"category", "boolean", "date", "key"})
+
+
+def _comparison_targets(
+    catalog: Catalog, reading: Reading, mentions: list[Mention]
+) -> dict[int, tuple[str, float]]:
+    """Each numeric comparison goes to the numeric column right after its number ("more than 20
+    saves") or else the nearest one before it ("quality score above 0.9")."""
+    out: dict[int, tuple[str, float]] = {}
+    numeric = [
+        m for m in mentions if "numeric" in mention_kinds(catalog, m) and not m.of_kind("metric")
+    ]
+    for cmp in reading.comparisons:
+        after = next((m for m in numeric if m.start == cmp.number + 1), None)
+        before = [m for m in numeric if m.end <= cmp.start and id(m) not in out]
+        target = after or (before[-1] if before else None)
+        if target is not None:
+            out[id(target)] = (cmp.op, cmp.value)
+    return out
+
+
+def _drop_qualifiers(catalog: Catalog, roles: Roles) -> None:
+    """'pin category' groups by category (pin only says which table); 'country Japan' filters
+    on Japan; 'aged 18-24' is the age filter itself."""
+    kept: list[Mention] = []
+    for i, m in enumerate(roles.dims):
+        nxt = roles.dims[i + 1] if i + 1 < len(roles.dims) else None
+        tables = {c.table.lower() for c in m.of_kind("table")}
+        if (
+            nxt is not None
+            and nxt.start == m.end
+            and tables
+            and {c.table.lower() for c in nxt.of_kind("column")} & tables
+        ):
+            roles.tables.append(m)
+            continue
+        kept.append(m)
+    roles.dims = kept
+    filtered = {c.column for m, _ in roles.values for c in m.of_kind("value")}
+    roles.other_columns = [
+        m for m in roles.other_columns if not {c.column for c in m.of_kind("column")} & filtered
+    ]
+    roles.dims = [
+        m
+        for m in roles.dims
+        if not ({c.column for c in m.of_kind("column")} & filtered and not m.of_kind("table"))
+    ]

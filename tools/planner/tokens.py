@@ -1,0 +1,69 @@
+"""Question text -> tokens: original spelling, lower case, and a light stem for matching.
+
+The stem is deliberately crude (plural, -ed, -ing, final e) but applied the same way to the
+question and to the catalog's names and synonyms, so "saved", "saves" and "save" meet.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Words, numbers with a decimal point, ranges like 18-24, 55+, identifiers like hf_l1_v2.
+_TOKEN = re.compile(r"[A-Za-z0-9_]+(?:[.\-'][A-Za-z0-9_]+)*\+?|[<>]=?|=|!=")
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # as written
+    lower: str
+    stem: str
+    start: int  # character offsets in the question, for messages
+    end: int
+
+    @property
+    def is_number(self) -> bool:
+        return _NUMBER.fullmatch(self.lower) is not None
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def stem(word: str) -> str:
+    """A light, consistent stem: 'saves'/'saved'/'save' -> 'sav', 'categories' -> 'category'."""
+    w = word.lower().replace("'s", "")
+    if not w.isalpha() or len(w) <= 2:
+        return w
+    if w.endswith("ies") and len(w) > 4:
+        w = w[:-3] + "y"
+    elif w.endswith("sses"):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    if w.endswith("ed") and len(w) > 3:
+        w = w[:-2]
+    elif w.endswith("ing") and len(w) > 5:
+        w = w[:-3]
+    if w.endswith("e") and len(w) > 2:
+        w = w[:-1]
+    return w
+
+
+def compact(stems: list[str] | tuple[str, ...]) -> str:
+    """Join stems without separators so 'close-ups', 'closeups' and 'close ups' are one key."""
+    return "".join(s.replace("-", "").replace("_", "") for s in stems)
+
+
+def tokenize(text: str) -> list[Token]:
+    out: list[Token] = []
+    for m in _TOKEN.finditer(text):
+        raw = m.group(0)
+        # Identifiers stem by part, as catalog names do: "saves_28d" meets column saves_28d.
+        s = "_".join(stem(p) for p in raw.split("_")) if "_" in raw else stem(raw)
+        out.append(Token(raw, raw.lower(), s, m.start(), m.end()))
+    return out
+
+
+def phrase_stems(phrase: str) -> tuple[str, ...]:
+    """Stems of a catalog phrase; underscores split words ('home_decor' -> 'home', 'decor')."""
+    return tuple(stem(t.lower) for t in tokenize(phrase.replace("_", " ")) if t.lower)
