@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import math
 from typing import Any
 
 from agent.cli_args import add_common_flags
+from tools.experiments.formatting import format_p, format_pct
 
 
 def register(sub: Any) -> None:
@@ -139,16 +139,6 @@ def run_summarize(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pct(v: float | None) -> str:
-    return "n/a" if v is None or math.isnan(v) else f"{v:+.2%}"
-
-
-def _p(v: float | None) -> str:
-    if v is None or math.isnan(v):
-        return "—"
-    return "<0.001" if v < 0.001 else f"{v:.3f}"
-
-
 VERDICT_STYLE = {
     "ship": "bold green",
     "no_ship": "bold red",
@@ -186,7 +176,7 @@ def _print_summary(analysis: Any, files: Any) -> None:
     grid.add_column("p adj.", justify="right", no_wrap=True)
     for m in analysis.metrics:
         e = m.estimate
-        effect = _pct(e.rel_effect)
+        effect = format_pct(e.rel_effect)
         if m.significant:
             good = (e.abs_effect > 0) == m.higher_is_better
             effect = f"[{'green' if good else 'red'}]{effect}[/]"
@@ -196,8 +186,8 @@ def _print_summary(analysis: Any, files: Any) -> None:
             m.role,
             m.variant,
             effect,
-            f"[{_pct(e.rel_ci_low)}, {_pct(e.rel_ci_high)}]",
-            _p(p),
+            f"[{format_pct(e.rel_ci_low)}, {format_pct(e.rel_ci_high)}]",
+            format_p(p),
         )
     c.print(grid)
     if analysis.segments:
@@ -214,9 +204,9 @@ def _print_summary(analysis: Any, files: Any) -> None:
                     label,
                     m.metric,
                     m.variant,
-                    _pct(e.rel_effect),
-                    f"[{_pct(e.rel_ci_low)}, {_pct(e.rel_ci_high)}]",
-                    _p(e.p_value),
+                    format_pct(e.rel_effect),
+                    f"[{format_pct(e.rel_ci_low)}, {format_pct(e.rel_ci_high)}]",
+                    format_p(e.p_value),
                 )
         c.print(seg)
     verdict = analysis.verdict

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tools.errors import LablensError
+from tools.experiments.formatting import format_p, format_pct
 
 if TYPE_CHECKING:
     from tools.catalog.model import Catalog
@@ -88,16 +89,6 @@ def find_related(
             "related design docs and past reports here",
         )
     return found, None if found else "the docs index has no related documents"
-
-
-def _pct(v: float | None) -> str:
-    return "n/a" if v is None or math.isnan(v) else f"{v:+.2%}"
-
-
-def _p(v: float | None) -> str:
-    if v is None or math.isnan(v):
-        return "—"
-    return "<0.001" if v < 0.001 else f"{v:.3f}"
 
 
 def _num(v: float) -> str:
@@ -189,8 +180,9 @@ def render_markdown(
             for m in seg.metrics:
                 e = m.estimate
                 lines.append(
-                    f"| {name} | {m.metric} | {m.variant} | {_pct(e.rel_effect)} | "
-                    f"[{_pct(e.rel_ci_low)}, {_pct(e.rel_ci_high)}] | {_p(e.p_value)} |"
+                    f"| {name} | {m.metric} | {m.variant} | {format_pct(e.rel_effect)} | "
+                    f"[{format_pct(e.rel_ci_low)}, {format_pct(e.rel_ci_high)}] | "
+                    f"{format_p(e.p_value)} |"
                 )
         lines.append("")
     lines += ["## Related documents", ""]
@@ -213,9 +205,9 @@ def _result_row(m: MetricResult) -> str:
     star = " *" if m.significant else ""
     return (
         f"| {m.metric} | {m.role} | {m.variant} | {_num(e.control_mean)} | "
-        f"{_num(e.treatment_mean)} | {_pct(e.rel_effect)}{star} | "
-        f"[{_pct(e.rel_ci_low)}, {_pct(e.rel_ci_high)}] | {_p(e.p_value)} | "
-        f"{_p(m.p_adjusted)} | {'n/a' if math.isnan(e.mde) else f'±{e.mde:.1%}'} | {vr} |"
+        f"{_num(e.treatment_mean)} | {format_pct(e.rel_effect)}{star} | "
+        f"[{format_pct(e.rel_ci_low)}, {format_pct(e.rel_ci_high)}] | {format_p(e.p_value)} | "
+        f"{format_p(m.p_adjusted)} | {'n/a' if math.isnan(e.mde) else f'±{e.mde:.1%}'} | {vr} |"
     )
 
 
