@@ -47,6 +47,20 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
+def _program_name() -> str:
+    """`lablens` when that is on PATH, else the path that ran us (e.g. `.venv/bin/lablens`)."""
+    import os
+    import shutil
+    import sys
+
+    here = os.path.realpath(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    on_path = shutil.which("lablens")
+    if not here.endswith("lablens") or (on_path and os.path.realpath(on_path) == here):
+        return "lablens"
+    relative = os.path.relpath(sys.argv[0])
+    return relative if not relative.startswith("..") else sys.argv[0]
+
+
 def run(args: argparse.Namespace) -> int:
     import shlex
 
@@ -54,8 +68,9 @@ def run(args: argparse.Namespace) -> int:
     from agent.output import console, emit_json
 
     ws = f" --workspace {shlex.quote(args.workspace)}" if args.workspace else ""
+    program = _program_name()
     steps = [
-        (what, f"lablens {example}{ws}")
+        (what, f"{program} {example}{ws}")
         for module, what, example in STEPS
         if module in COMMAND_MODULES
     ]

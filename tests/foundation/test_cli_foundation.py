@@ -172,3 +172,12 @@ def test_console_script_help_runs() -> None:
     )
     assert done.returncode == 0
     assert "demo" in done.stdout and "catalog" in done.stdout
+
+
+def test_tour_lists_runnable_commands_of_existing_modules(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(capsys, "tour", "--json", "-w", "ws")
+    assert code == 0
+    commands = [step["command"] for step in json.loads(out)]
+    assert any(" experiment summarize " in c for c in commands)
+    assert all(c.endswith("--workspace ws") for c in commands)
