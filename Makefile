@@ -31,6 +31,7 @@ $(STAMP): pyproject.toml
 
 lint: $(STAMP)
 	$(BIN)/ruff check agent tools indexes prompts tests bench
+	$(BIN)/mypy agent tools indexes
 
 clean-demo:
 	rm -rf $(DEMO)

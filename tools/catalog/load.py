@@ -82,7 +82,8 @@ def _line_of(node: Any, loc: list[Any]) -> int | None:
 def dump_catalog(catalog: Catalog) -> str:
     """YAML text of a catalog, defaults left out so files stay short and readable."""
     data = catalog.model_dump(mode="json", exclude_defaults=True)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    text: str = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return text
 
 
 def write_catalog(catalog: Catalog, path: Path) -> None:
