@@ -187,14 +187,7 @@ class DuckDBWarehouse(_Base):
                 raise _query_error(exc) from None
             finally:
                 session.close()
-        return QueryResult(
-            columns=columns,
-            rows=rows,
-            row_count=len(rows),
-            truncated=truncated,
-            elapsed_ms=elapsed_ms(start),
-            sql=sql,
-        )
+        return QueryResult(columns, rows, truncated, elapsed_ms(start), sql)
 
     def explain(self, sql: str) -> str:
         result = self.execute(f"EXPLAIN {sql}")
@@ -308,14 +301,7 @@ class SQLAlchemyWarehouse(_Base):
                 raise _query_error(exc.orig or exc) from None
             except SQLAlchemyError as exc:
                 raise WarehouseError(f"Warehouse connection failed: {exc}") from None
-        return QueryResult(
-            columns=columns,
-            rows=rows,
-            row_count=len(rows),
-            truncated=truncated,
-            elapsed_ms=elapsed_ms(start),
-            sql=sql,
-        )
+        return QueryResult(columns, rows, truncated, elapsed_ms(start), sql)
 
     def explain(self, sql: str) -> str:
         result = self.execute(f"EXPLAIN {sql}")

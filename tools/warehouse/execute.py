@@ -20,10 +20,13 @@ from tools.errors import QueryError
 class QueryResult:
     columns: list[str]
     rows: list[list[Any]]
-    row_count: int
     truncated: bool
     elapsed_ms: float
     sql: str = ""
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
 
     def to_dict(self) -> dict[str, Any]:
         return {
