@@ -10,18 +10,48 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+import msgspec
 
 from tools.errors import ConfigError
+from tools.strict_records import StrictRecord, convert, first_problem
 
 CONFIG_FILE = "lablens.toml"
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Secret:
+    """A string that never shows itself: repr, str and logs see stars; code asks explicitly."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    def __str__(self) -> str:
+        return "**********"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
 
 
-class WarehouseSettings(_Section):
+def _as_secret(value: Secret | str | None) -> Secret | None:
+    # Code and tests may pass a plain string; it is wrapped at once so it never prints.
+    return Secret(value) if isinstance(value, str) else value
+
+
+class _Section(StrictRecord, kw_only=True):
+    pass
+
+
+class WarehouseSettings(_Section, kw_only=True):
     path: str | None = "warehouse.duckdb"  # DuckDB file, relative to the workspace
     url: str | None = None  # SQLAlchemy URL; wins over `path` when set
     dialect: str = "duckdb"
@@ -31,28 +61,34 @@ class WarehouseSettings(_Section):
     default_limit: int = 1000  # LIMIT the validator adds where a query has none
 
 
-class DocsSettings(_Section):
-    paths: list[str] = Field(default_factory=lambda: ["docs"])
+class DocsSettings(_Section, kw_only=True):
+    paths: list[str] = msgspec.field(default_factory=lambda: ["docs"])
     chroma_url: str | None = None  # http://host:port of a `chroma run` server; embedded if unset
     max_file_mb: float = 5.0
 
 
-class EmbeddingSettings(_Section):
+class EmbeddingSettings(_Section, kw_only=True):
     provider: Literal["bundled", "sentence-transformers", "openai"] = "bundled"
     model: str | None = None  # model name or path (sentence-transformers) / name (openai)
     base_url: str | None = None
-    api_key: SecretStr | None = None
+    api_key: Secret | None = None
+
+    def __post_init__(self) -> None:
+        self.api_key = _as_secret(self.api_key)
 
 
-class LLMSettings(_Section):
+class LLMSettings(_Section, kw_only=True):
     enabled: Literal["auto", "on", "off"] = "auto"  # auto: on when a base_url or key is set
     model: str = "gpt-4o-mini"
     base_url: str | None = None
-    api_key: SecretStr | None = None
+    api_key: Secret | None = None
     temperature: float = 0.0
     timeout_s: float = 60.0
     max_retries: int = 3
     max_repairs: int = 3
+
+    def __post_init__(self) -> None:
+        self.api_key = _as_secret(self.api_key)
 
     @property
     def configured(self) -> bool:
@@ -63,12 +99,12 @@ class LLMSettings(_Section):
         return bool(self.base_url or self.api_key)
 
 
-class Settings(_Section):
+class Settings(_Section, kw_only=True):
     catalog: str = "catalog.yaml"
-    warehouse: WarehouseSettings = Field(default_factory=WarehouseSettings)
-    docs: DocsSettings = Field(default_factory=DocsSettings)
-    embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
-    llm: LLMSettings = Field(default_factory=LLMSettings)
+    warehouse: WarehouseSettings = msgspec.field(default_factory=WarehouseSettings)
+    docs: DocsSettings = msgspec.field(default_factory=DocsSettings)
+    embeddings: EmbeddingSettings = msgspec.field(default_factory=EmbeddingSettings)
+    llm: LLMSettings = msgspec.field(default_factory=LLMSettings)
 
 
 # Environment variables understood besides the generic LABLENS_<SECTION>_<KEY> form.
@@ -93,17 +129,22 @@ def load_settings(
     for section, values in (overrides or {}).items():
         data.setdefault(section, {}).update(values)
     try:
-        return Settings.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(str(p) for p in err["loc"])
+        return convert(data, Settings, dec_hook=_decode_secret)
+    except msgspec.ValidationError as exc:
+        problem = first_problem(exc)
         where = str(path) if path is not None else "settings"
-        if err["type"] == "extra_forbidden":
+        if problem.unknown_key:
             raise ConfigError(
-                f"{where}: unknown key `{key}`",
+                f"{where}: unknown key `{problem.dotted}`",
                 hint="See README, 'Configuration', for the keys lablens knows.",
             ) from None
-        raise ConfigError(f"{where}: `{key}`: {err['msg']}") from None
+        raise ConfigError(f"{where}: `{problem.dotted}`: {problem.message}") from None
+
+
+def _decode_secret(kind: type, value: Any) -> Any:
+    if kind is Secret and isinstance(value, str):
+        return Secret(value)
+    raise NotImplementedError(f"no decoder for {kind}")
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -119,24 +160,20 @@ def read_config_file(path: Path) -> dict[str, Any]:
 
 
 def _apply_env(data: dict[str, Any], env: os._Environ[str] | dict[str, str]) -> None:
-    for var, (section, key) in _ENV_SHORTCUTS.items():
+    for var, (name, key) in _ENV_SHORTCUTS.items():
         if env.get(var):
-            data.setdefault(section, {})[key] = env[var]
-    sections = {
-        name: model
-        for name, model in Settings.model_fields.items()
-        if isinstance(model.default_factory, type)
-    }
-    for name, field in sections.items():
-        model = field.default_factory
-        for key in model.model_fields:  # type: ignore[union-attr]
-            value = env.get(f"LABLENS_{name}_{key}".upper())
+            data.setdefault(name, {})[key] = env[var]
+    for section in msgspec.structs.fields(Settings):
+        if not isinstance(section.default_factory, type):
+            continue  # a plain value (`catalog`), not a [section]
+        for field in msgspec.structs.fields(section.default_factory):
+            value = env.get(f"LABLENS_{section.name}_{field.name}".upper())
             if value:
-                data.setdefault(name, {})[key] = _coerce(value)
+                data.setdefault(section.name, {})[field.name] = _coerce(value)
 
 
 def _coerce(value: str) -> Any:
-    # Lists arrive comma-separated; pydantic coerces numbers and booleans from strings itself.
+    # Lists arrive comma-separated; numbers and booleans are coerced from strings on convert.
     return [v.strip() for v in value.split(",")] if "," in value else value
 
 

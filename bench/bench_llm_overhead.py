@@ -16,15 +16,13 @@ def main() -> None:
     import agent.llm  # noqa: F401  (timed: the package must not import LangChain)
 
     t_import = time.perf_counter() - t0
-    from pydantic import SecretStr
-
-    from agent.config import LLMSettings
+    from agent.config import LLMSettings, Secret
     from agent.llm import OpenAIChatModel, user
     from agent.llm.loopback_server import LoopbackServer
 
     with LoopbackServer(["ok"] * (CALLS + 1)) as server:
         model = OpenAIChatModel(LLMSettings(base_url=server.base_url,
-                                            api_key=SecretStr("sk-bench-000000"), model="m"))
+                                            api_key=Secret("sk-bench-000000"), model="m"))
         t0 = time.perf_counter()
         model.complete([user("warm up")])
         first = time.perf_counter() - t0

@@ -24,7 +24,9 @@ from tests.sql.spider_data import gold_queries, spider_catalogs  # noqa: E402
 from tools.sql.validate import validate_sql  # noqa: E402
 
 LABLENS = str(Path(sys.executable).with_name("lablens"))
-HEAVY = ("torch", "chromadb", "sentence_transformers", "langchain_core", "duckdb", "pandas")
+HEAVY = (
+    "torch", "chromadb", "sentence_transformers", "langchain_core", "duckdb", "pandas", "pydantic"
+)
 COLD_SQL = "SELECT country, count(*) AS n FROM users GROUP BY country ORDER BY n DESC"
 
 

@@ -23,6 +23,7 @@ def run_show(args: argparse.Namespace) -> int:
     from agent.output import emit_json
     from agent.workspace import Workspace
     from tools.errors import CatalogError
+    from tools.strict_records import to_plain
 
     catalog = Workspace.open(args.workspace).catalog
     tables = catalog.tables
@@ -41,13 +42,11 @@ def run_show(args: argparse.Namespace) -> int:
         data = {
             "catalog": catalog.name,
             "dialect": catalog.dialect,
-            "tables": [t.model_dump(mode="json", exclude_defaults=True) for t in tables],
+            "tables": [to_plain(t) for t in tables],
         }
         if not args.table:
-            data["metrics"] = [
-                m.model_dump(mode="json", exclude_defaults=True) for m in catalog.metrics
-            ]
-            data["join_keys"] = [j.model_dump(mode="json") for j in catalog.join_keys]
+            data["metrics"] = [to_plain(m) for m in catalog.metrics]
+            data["join_keys"] = [to_plain(j) for j in catalog.join_keys]
         emit_json(data)
         return 0
     _print_tables(tables, detailed=bool(args.table))

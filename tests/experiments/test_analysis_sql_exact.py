@@ -7,6 +7,7 @@ its assignment date, the pre-period for CUPED, winsorisation caps — and sums t
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -52,7 +53,7 @@ def workspace(small_demo_workspace: Path) -> Workspace:
 
 @pytest.fixture(scope="module")
 def catalog(workspace: Workspace) -> Catalog:
-    capped = workspace.catalog.model_copy(deep=True)
+    capped = copy.deepcopy(workspace.catalog)
     metric = capped.metric("time_spent_per_user")
     assert metric is not None
     metric.winsorize_at = CAP

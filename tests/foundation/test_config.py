@@ -73,7 +73,7 @@ def test_api_key_is_secret_and_never_rendered() -> None:
 def test_rendered_config_loads_back(tmp_path: Path) -> None:
     s = load_settings(None, environ={})
     cfg = write(tmp_path / "lablens.toml", render_config(s))
-    assert load_settings(cfg, environ={}).model_dump() == s.model_dump()
+    assert load_settings(cfg, environ={}) == s
 
 
 def test_workspace_found_from_a_subfolder(tmp_path: Path) -> None:

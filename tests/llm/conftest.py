@@ -7,9 +7,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
-from agent.config import LLMSettings
+from agent.config import LLMSettings, Secret
 from agent.llm.loopback_server import LoopbackServer
 from agent.llm.openai_chat import OpenAIChatModel
 from agent.llm.retry import RetryPolicy
@@ -48,7 +47,7 @@ def make_model(server: LoopbackServer, sleeps: list[float]) -> Callable[..., Ope
     def make(*, max_retries: int = 2, timeout_s: float = 5.0) -> OpenAIChatModel:
         settings = LLMSettings(
             base_url=server.base_url,
-            api_key=SecretStr(API_KEY),
+            api_key=Secret(API_KEY),
             model="loopback-model",
             timeout_s=timeout_s,
             max_retries=max_retries,

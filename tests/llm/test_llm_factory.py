@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 
-from agent.config import LLMSettings
+from agent.config import LLMSettings, Secret
 from agent.llm.factory import model_from_settings, override_model
 from agent.llm.log import LoggingModel, search_log
 from agent.llm.model import user
@@ -31,7 +30,7 @@ def test_override_wins_and_is_logged_with_the_key_redacted(tmp_path: Path) -> No
     key = "sk-override-test-key-000"
     scripted = ScriptedModel([f"reply mentioning {key}"])
     with override_model(scripted):
-        model = model_from_settings(LLMSettings(api_key=SecretStr(key)), state_dir=tmp_path)
+        model = model_from_settings(LLMSettings(api_key=Secret(key)), state_dir=tmp_path)
         assert isinstance(model, LoggingModel)
         model.complete([user("hello")])
     assert model_from_settings(LLMSettings()) is None  # override removed on exit

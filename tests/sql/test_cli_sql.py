@@ -214,7 +214,8 @@ def test_validate_cold_start_imports_no_heavy_stack(shop_root: Path) -> None:
         "import sys; from agent.cli import main; code = main(['validate', 'SELECT 1', "
         f"'-w', {str(shop_root)!r}, '--json']); "
         "heavy = [m for m in ('torch', 'chromadb', 'langchain_core', 'duckdb', 'pandas', "
-        "'sentence_transformers') if m in sys.modules]; print(code, heavy, file=sys.stderr)"
+        "'sentence_transformers', 'pydantic') if m in sys.modules]; "
+        "print(code, heavy, file=sys.stderr)"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False

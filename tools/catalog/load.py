@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import yaml
-from pydantic import ValidationError
 
 from tools.catalog.model import Catalog
 from tools.errors import CatalogError
+from tools.strict_records import convert, first_problem, to_plain
 
 # libyaml's loader when PyYAML was built with it: the pure-Python one is ~20x slower.
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -39,27 +40,20 @@ def parse_catalog(text: str, *, source: str = "<catalog>") -> Catalog:
     if not isinstance(data, dict):
         raise CatalogError(f"{source}: a catalog must be a mapping with a `tables` list")
     try:
-        return Catalog.model_validate(data)
-    except ValidationError as exc:
-        # An unknown key (a typo) usually explains the "missing field" errors next to it.
-        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
-        first = errors[0]
-        loc = list(first["loc"])
+        return convert(data, Catalog)
+    except msgspec.ValidationError as exc:
+        problem = first_problem(exc)
         # The node tree (for line numbers) is built only on error: it costs 10x the load.
-        line = _line_of(yaml.compose(text, Loader=yaml.SafeLoader), loc)
-        field = ".".join(str(p) for p in loc) or "(top level)"
+        line = _line_of(yaml.compose(text, Loader=yaml.SafeLoader), problem.loc)
         where = f" line {line}," if line else ""
-        msg = first["msg"]
-        if first["type"] == "extra_forbidden":
-            msg = f"unknown key {loc[-1]!r}"
         raise CatalogError(
-            f"{source}:{where} field `{field}`: {msg}",
-            hint=f"{len(exc.errors())} problem(s) in total; fix the first and re-run.",
+            f"{source}:{where} field `{problem.dotted}`: {problem.message}",
+            hint="Problems are reported one at a time: fix this one and re-run.",
         ) from None
 
 
 def _line_of(node: Any, loc: list[Any]) -> int | None:
-    """Follow a pydantic error location through the YAML node tree to a 1-based line."""
+    """Follow an error location through the YAML node tree to a 1-based line."""
     line = node.start_mark.line + 1 if node is not None else None
     for part in loc:
         if isinstance(node, yaml.MappingNode):
@@ -81,7 +75,7 @@ def _line_of(node: Any, loc: list[Any]) -> int | None:
 
 def dump_catalog(catalog: Catalog) -> str:
     """YAML text of a catalog, defaults left out so files stay short and readable."""
-    data = catalog.model_dump(mode="json", exclude_defaults=True)
+    data = to_plain(catalog)
     text: str = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     return text
 

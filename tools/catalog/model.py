@@ -1,4 +1,4 @@
-"""Pydantic model of a catalog file: tables, columns, join keys, metrics, experiment source.
+"""The catalog file as typed records: tables, columns, join keys, metrics, experiment source.
 
 Strict on purpose: an unknown key is an error, so a typo in a catalog never goes unnoticed.
 """
@@ -7,21 +7,19 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+import msgspec
+
+from tools.strict_records import StrictRecord
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
-
-
-class Column(_Strict):
+class Column(StrictRecord, kw_only=True):
     name: str
     type: str = "VARCHAR"
     description: str = ""
-    synonyms: list[str] = Field(default_factory=list)
+    synonyms: list[str] = msgspec.field(default_factory=list)
     # Low-cardinality columns list their values; `value_synonyms` maps words people use to them.
     values: list[str] | None = None
-    value_synonyms: dict[str, str] = Field(default_factory=dict)
+    value_synonyms: dict[str, str] = msgspec.field(default_factory=dict)
     is_date: bool = False
 
     @property
@@ -30,7 +28,7 @@ class Column(_Strict):
         return any(k in t for k in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "NUMERIC", "REAL"))
 
 
-class JoinKey(_Strict):
+class JoinKey(StrictRecord, kw_only=True):
     """`left_table.left_column = right_table.right_column` is a valid join."""
 
     left_table: str
@@ -39,10 +37,10 @@ class JoinKey(_Strict):
     right_column: str
 
 
-class Table(_Strict):
+class Table(StrictRecord, kw_only=True):
     name: str
     description: str = ""
-    synonyms: list[str] = Field(default_factory=list)
+    synonyms: list[str] = msgspec.field(default_factory=list)
     columns: list[Column]
     # A query on this table must filter on this column (e.g. a date partition).
     partition_column: str | None = None
@@ -56,14 +54,12 @@ class Table(_Strict):
         lname = name.lower()
         return next((c for c in self.columns if c.name.lower() == lname), None)
 
-    @model_validator(mode="after")
-    def _known_columns(self) -> Table:
+    def __post_init__(self) -> None:
         names = {c.name.lower() for c in self.columns}
         for field in ("partition_column", "time_column", "unit_column"):
             value = getattr(self, field)
             if value is not None and value.lower() not in names:
                 raise ValueError(f"{field} {value!r} is not a column of table {self.name!r}")
-        return self
 
 
 class MetricKind(StrEnum):
@@ -72,7 +68,7 @@ class MetricKind(StrEnum):
     PROPORTION = "proportion"  # share of units for which the per-unit indicator is 1
 
 
-class Metric(_Strict):
+class Metric(StrictRecord, kw_only=True):
     """A business metric defined once and used by the planner and the experiment engine.
 
     `numerator` (and `denominator` for ratios) are SQL aggregate expressions over `table`
@@ -81,7 +77,7 @@ class Metric(_Strict):
 
     name: str
     description: str = ""
-    synonyms: list[str] = Field(default_factory=list)
+    synonyms: list[str] = msgspec.field(default_factory=list)
     kind: MetricKind
     table: str
     unit: str
@@ -92,16 +88,14 @@ class Metric(_Strict):
     # Optional winsorization cap on the per-unit value (experiment analysis).
     winsorize_at: float | None = None
 
-    @model_validator(mode="after")
-    def _ratio_has_denominator(self) -> Metric:
+    def __post_init__(self) -> None:
         if self.kind is MetricKind.RATIO and not self.denominator:
             raise ValueError(f"ratio metric {self.name!r} needs a denominator")
         if self.kind is not MetricKind.RATIO and self.denominator:
             raise ValueError(f"only ratio metrics take a denominator ({self.name!r})")
-        return self
 
 
-class ExperimentSource(_Strict):
+class ExperimentSource(StrictRecord, kw_only=True):
     """Where experiments live: assignments (unit, variant, date) and their metadata table."""
 
     assignment_table: str
@@ -121,21 +115,21 @@ class ExperimentSource(_Strict):
     status_column: str | None = None
     # Metadata column -> metric-table column: restricts metrics to the experiment's scope,
     # e.g. {"surface": "surface"} analyses a homefeed experiment on homefeed rows only.
-    scope_columns: dict[str, str] = Field(default_factory=dict)
+    scope_columns: dict[str, str] = msgspec.field(default_factory=dict)
     # Days before the start used as CUPED covariate period.
     pre_period_days: int = 28
     # Metric table column holding the row date (defaults to the table's time_column).
     metric_date_column: str | None = None
 
 
-class Catalog(_Strict):
+class Catalog(StrictRecord, kw_only=True):
     version: int = 1
     name: str = "warehouse"
     description: str = ""
     dialect: str = "duckdb"
     tables: list[Table]
-    join_keys: list[JoinKey] = Field(default_factory=list)
-    metrics: list[Metric] = Field(default_factory=list)
+    join_keys: list[JoinKey] = msgspec.field(default_factory=list)
+    metrics: list[Metric] = msgspec.field(default_factory=list)
     experiments: ExperimentSource | None = None
 
     def table(self, name: str) -> Table | None:
@@ -154,8 +148,7 @@ class Catalog(_Strict):
         """`{table: {column: type}}`, the shape sqlglot's optimizer expects."""
         return {t.name: {c.name: c.type for c in t.columns} for t in self.tables}
 
-    @model_validator(mode="after")
-    def _references_resolve(self) -> Catalog:
+    def __post_init__(self) -> None:
         tables = {t.name.lower(): t for t in self.tables}
         for jk in self.join_keys:
             for tname, cname in (
@@ -178,4 +171,3 @@ class Catalog(_Strict):
             for tname in (src.assignment_table, src.metadata_table):
                 if tname.lower() not in tables:
                     raise ValueError(f"experiment source names unknown table {tname!r}")
-        return self
