@@ -1,5 +1,6 @@
 """Doc-index build speed: full index of a corpus (chunks/s) beside the same chunks through the
-raw embedder alone, then a re-index of the unchanged corpus (in-process and as a new process).
+raw embedder alone, then a re-index of the unchanged corpus (in-process and as a new process),
+and what writing the exact-search mirror (vectors in the state DB) adds to a full index.
 
 Usage: .venv/bin/python bench/bench_index.py [--corpus DIR] [--files N] [--rounds R] [--json OUT]
        (default corpus: ../shared/external/tf-rfcs, 127 TensorFlow RFCs; --files N indexes
@@ -20,8 +21,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
+from indexes import state_db
 from indexes.build import build_index
-from indexes.chunking import ChunkingOptions, chunk_document
+from indexes.chunking import Chunk, ChunkingOptions, chunk_document
 from indexes.embedders import EmbedderSpec, make_embedder
 from indexes.loaders import Document, discover, load_document
 
@@ -29,7 +33,11 @@ REINDEX_SCRIPT = """
 import sys, time
 t = time.perf_counter()
 from pathlib import Path
+import numpy as np
+
+from indexes import state_db
 from indexes.build import build_index
+from indexes.chunking import Chunk
 s = build_index([Path(sys.argv[1])], Path(sys.argv[2]), root=Path(sys.argv[1]).parent)
 print(time.perf_counter() - t, s.chunks_embedded)
 """
@@ -57,6 +65,7 @@ def main() -> None:
     emb.embed_documents(["warm up: load the model before timing"])
     load_s = time.perf_counter() - t
     texts = _chunk_texts(args.corpus, emb)
+    mirror_s = _mirror_write_s(args.corpus, emb)
 
     # Raw and full runs alternate and the best of each is kept, so a load change on a shared
     # machine does not land on one side only; CPU time (all threads) is reported beside wall.
@@ -94,7 +103,10 @@ def main() -> None:
         "reindex_pct_of_full": round(100 * reindex_s / full_wall, 2),
         "reindex_unchanged_new_process_s": round(reindex_proc_s, 3),
         "reindex_new_process_pct_of_full": round(100 * reindex_proc_s / full_wall, 2),
-        "cpu_threads": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2),
+        "mirror_write_s": round(mirror_s, 4),
+        "mirror_write_pct_of_full": round(100 * mirror_s / full_wall, 3),
+        "cpu_threads": os.cpu_count(),
+        "load_avg_1m": round(os.getloadavg()[0], 2),
     }
     print(json.dumps(result, indent=2))
     if args.json:
@@ -105,6 +117,48 @@ def _timed(fn: Callable[[], object]) -> tuple[float, float]:
     wall, cpu = time.perf_counter(), time.process_time()
     fn()
     return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def _mirror_write_s(corpus: Path, emb: object, rounds: int = 3) -> float:
+    """Extra time the mirror adds to recording every file of `corpus`: `record_file` with the
+    vectors minus without them (best of `rounds`). Vector values do not change the cost, so
+    random ones stand in for the model's."""
+    docs = _chunks_by_doc(corpus, emb)
+    dim = len(emb.embed_query("dimension probe"))  # type: ignore[attr-defined]
+    gen = np.random.default_rng(0)
+    vectors = [gen.standard_normal((len(chunks), dim)).astype(np.float32) for _, chunks in docs]
+    best = {True: float("inf"), False: float("inf")}
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(rounds):
+            for with_vectors in (True, False):
+                conn = state_db.open_state(Path(tmp) / f"{r}-{with_vectors}")
+                t = time.perf_counter()
+                for (doc, chunks), vecs in zip(docs, vectors, strict=True):
+                    state_db.record_file(
+                        conn,
+                        doc.path,
+                        doc.sha256,
+                        doc.metadata,
+                        chunks[0].title,
+                        chunks,
+                        vecs if with_vectors else None,
+                    )
+                best[with_vectors] = min(best[with_vectors], time.perf_counter() - t)
+                conn.close()
+    return max(0.0, best[True] - best[False])
+
+
+def _chunks_by_doc(corpus: Path, emb: object) -> list[tuple[Document, list[Chunk]]]:
+    files, _ = discover([corpus], corpus.parent)
+    opts = ChunkingOptions(max_tokens=min(256, emb.max_tokens))  # type: ignore[attr-defined]
+    out = []
+    for src in files:
+        doc = load_document(src)
+        if isinstance(doc, Document):
+            chunks = chunk_document(doc, emb.count_tokens, opts)  # type: ignore[attr-defined]
+            if chunks:
+                out.append((doc, chunks))
+    return out
 
 
 def _chunk_texts(corpus: Path, emb: object) -> list[str]:

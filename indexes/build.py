@@ -3,11 +3,14 @@
 Order of writes for each file (the manifest row is written last, in the same SQLite
 transaction as its FTS rows, and only after Chroma holds its vectors):
 
-1. forget the old version in SQLite (manifest row, chunks, FTS) — one transaction;
-2. delete its old vectors from Chroma; 3. upsert the new vectors; 4. record the new version.
+1. forget the old version in SQLite (manifest row, chunks, FTS, mirror vectors) — one
+   transaction; 2. delete its old vectors from Chroma; 3. upsert the new vectors; 4. record the
+   new version (with, for an embedded index, the mirror copy of its vectors).
 
 On start, `reconcile` removes Chroma ids the manifest does not claim and forgets files whose
-vectors are missing, so an interrupted run is repaired into what a fresh build gives.
+vectors are missing, so an interrupted run is repaired into what a fresh build gives. Then an
+embedded index whose mirror lacks vectors (built before the mirror existed) gets them copied
+from Chroma, without re-embedding.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ class IndexSummary:
     skipped: list[Skipped] = field(default_factory=list)  # supported files that failed
     ignored: list[Skipped] = field(default_factory=list)  # not documentation (file type)
     repaired_ids: int = 0  # leftovers of an interrupted run removed on start
+    mirror_filled: int = 0  # vectors copied from Chroma into the exact-search mirror
     rebuilt: bool = False
     messages: list[str] = field(default_factory=list)
     embedder: str = ""
@@ -96,8 +100,17 @@ def build_index(paths: Sequence[Path], state_dir: Path, *,
             store = VectorStore(open_client(state_dir, chroma_url), collection)
             _check_identity(conn, store, emb, opts, summary)
             summary.repaired_ids = reconcile(conn, store)
+            # The mirror serves searches of embedded indexes only; a server's index is queried
+            # through the server, so its vectors are not copied locally.
+            mirror = not chroma_url
+            if mirror:
+                summary.mirror_filled = fill_mirror(conn, store)
+                if summary.mirror_filled:
+                    summary.messages.append(
+                        f"Copied {summary.mirror_filled} vectors from Chroma into the "
+                        "exact-search mirror (nothing re-embedded).")
             _run(conn, store, emb, opts, list(paths), root, int(max_file_mb * 1024 * 1024),
-                 summary, notify, embed_group)
+                 summary, notify, embed_group, mirror)
             summary.chunks_total = int(conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
         finally:
             conn.close()
@@ -147,13 +160,36 @@ def reconcile(conn: Any, store: VectorStore) -> int:
     return removed + len(extra) + len(missing)
 
 
+def fill_mirror(conn: Any, store: VectorStore, page: int = 200) -> int:
+    """Copy into the mirror the Chroma vectors of indexed files it lacks; returns how many
+    vectors were copied.
+
+    Each page of files is its own transaction: an interrupted fill resumes where it stopped,
+    and until it completes searches keep using Chroma (the mirror is incomplete).
+    """
+    import numpy as np
+
+    missing = state_db.files_missing_vectors(conn)
+    filled = 0
+    for i in range(0, len(missing), page):
+        files = missing[i:i + page]
+        found = store.vectors([cid for _, ids in files for cid in ids])
+        # A file with a vector missing from Chroma is re-embedded by the next run's reconcile.
+        complete = [(path, ids, np.stack([found[c] for c in ids])) for path, ids in files
+                    if all(c in found for c in ids)]
+        if complete:
+            state_db.add_file_vectors(conn, complete)
+            filled += sum(len(ids) for _, ids, _ in complete)
+    return filled
+
+
 def _ids_of(conn: Any, paths: list[str]) -> set[str]:
     return set().union(*(state_db.chunk_ids(conn, p) for p in paths)) if paths else set()
 
 
 def _run(conn: Any, store: VectorStore, emb: Embedder, opts: ChunkingOptions,
          paths: list[Path], root: Path | None, max_bytes: int, summary: IndexSummary,
-         notify: ProgressFn, embed_group: int) -> None:
+         notify: ProgressFn, embed_group: int, mirror: bool) -> None:
     files, skipped = discover(paths, root)
     for s in skipped:
         (summary.ignored if s.reason.startswith("unsupported") else summary.skipped).append(s)
@@ -189,7 +225,7 @@ def _run(conn: Any, store: VectorStore, emb: Embedder, opts: ChunkingOptions,
     summary.files_deleted = len(gone)
     # Changed files lose their old version first, so a crash never leaves two versions.
     _forget(conn, store, [d.path for d, _ in todo if d.path in known])
-    _embed_and_record(conn, store, emb, todo, summary, event, notify, embed_group)
+    _embed_and_record(conn, store, emb, todo, summary, event, notify, embed_group, mirror)
 
 
 def _forget(conn: Any, store: VectorStore, paths: list[str]) -> None:
@@ -202,7 +238,8 @@ def _forget(conn: Any, store: VectorStore, paths: list[str]) -> None:
 
 def _embed_and_record(conn: Any, store: VectorStore, emb: Embedder,
                       todo: list[tuple[Document, list[Chunk]]], summary: IndexSummary,
-                      event: ProgressEvent, notify: ProgressFn, embed_group: int) -> None:
+                      event: ProgressEvent, notify: ProgressFn, embed_group: int,
+                      mirror: bool) -> None:
     group: list[tuple[Document, list[Chunk]]] = []
     size = 0
     for item in [*todo, None]:
@@ -216,13 +253,14 @@ def _embed_and_record(conn: Any, store: VectorStore, emb: Embedder,
             vectors = emb.embed_documents(texts) if texts else None
             offset = 0
             for doc, chunks in group:
+                vecs = None
                 if vectors is not None:
                     vecs = vectors[offset:offset + len(chunks)]
                     offset += len(chunks)
                     store.upsert([c.id for c in chunks], vecs, [c.text for c in chunks],
                                  [chunk_metadata(doc, c) for c in chunks])
                 state_db.record_file(conn, doc.path, doc.sha256, doc.metadata, chunks[0].title,
-                                     chunks)
+                                     chunks, vecs if mirror else None)
                 summary.files_indexed += 1
                 summary.chunks_embedded += len(chunks)
                 event.stage, event.embedded, event.path = "file", summary.chunks_embedded, doc.path

@@ -1,5 +1,9 @@
-"""Query the doc index: dense (Chroma), lexical (FTS5 BM25) and hybrid (reciprocal rank fusion),
-with metadata filters, returning cited hits (path, heading, line range, snippet).
+"""Query the doc index: dense, lexical (FTS5 BM25) and hybrid (reciprocal rank fusion), with
+metadata filters, returning cited hits (path, heading, line range, snippet).
+
+The dense leg of an embedded index is answered from the exact-search mirror in the state
+database (see dense_mirror.py), so a search never imports chromadb; a server index, or an index
+whose mirror is incomplete (built by an older lablens), is queried through Chroma.
 """
 
 from __future__ import annotations
@@ -8,7 +12,7 @@ import sqlite3
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from indexes import state_db
 from indexes.embedders import Embedder, EmbedderSpec, resolve_embedder
@@ -17,7 +21,12 @@ from indexes.lexical import lexical_search, query_terms
 from indexes.vector_store import DOCS_COLLECTION, VectorStore, open_client
 from tools.errors import IndexingError
 
+if TYPE_CHECKING:
+    from indexes.dense_mirror import Mirror
+
 Mode = Literal["hybrid", "dense", "lexical"]
+# auto: the mirror when the index is embedded and its mirror complete, Chroma otherwise.
+DenseEngine = Literal["auto", "mirror", "chroma"]
 SNIPPET_CHARS = 240
 
 
@@ -57,8 +66,14 @@ class Hit:
 def search_index(query: str, state_dir: Path, *, k: int = 5, filters: SearchFilters | None = None,
                  chroma_url: str | None = None, embedder: EmbedderSpec | Embedder | None = None,
                  mode: Mode = "hybrid", rrf_k: int = DEFAULT_RRF_K, max_per_file: int = 1,
-                 candidates: int = 50, collection: str = DOCS_COLLECTION) -> list[Hit]:
-    """The `k` best chunks for `query` (at most `max_per_file` per file), best first."""
+                 candidates: int = 50, collection: str = DOCS_COLLECTION,
+                 engine: DenseEngine = "auto") -> list[Hit]:
+    """The `k` best chunks for `query` (at most `max_per_file` per file), best first.
+
+    `engine` picks what answers the dense leg: "mirror" (exact cosine over the vectors kept in
+    the state database), "chroma" (the Chroma collection, HNSW), or "auto" (the mirror for an
+    embedded index whose mirror is complete, else Chroma).
+    """
     if not query.strip():
         raise IndexingError("Empty search query", hint='Try `lablens search "how is X done"`.')
     conn = state_db.open_state(state_dir, readonly=True)
@@ -70,8 +85,8 @@ def search_index(query: str, state_dir: Path, *, k: int = 5, filters: SearchFilt
                 f"The index was built with `{identity.split('|')[0]}` but the settings now "
                 f"use `{emb.identity}`.", hint="Run `lablens index` to rebuild it.")
         pool = max(candidates, k * 10)
-        # The query vector is computed while Chroma starts: both take a noticeable part of a
-        # cold start, and numpy releases the GIL in its matrix products.
+        # The query vector is computed while the lexical search runs and the dense index is
+        # read (or Chroma starts): numpy releases the GIL in its matrix products.
         vector_box: dict[str, Any] = {}
         thread = None
         if mode != "lexical":
@@ -84,19 +99,60 @@ def search_index(query: str, state_dir: Path, *, k: int = 5, filters: SearchFilt
                                               lexical_search(conn, query, pool, allowed)]
         dense: list[str] = []
         if thread is not None:
-            store = VectorStore(open_client(state_dir, chroma_url), collection)
+            mirror = _mirror_for(conn, state_dir, chroma_url, engine)
+            store = (VectorStore(open_client(state_dir, chroma_url), collection)
+                     if mirror is None else None)
             thread.join()
             if "error" in vector_box:
                 raise vector_box["error"]
-            if allowed != [] and store.exists():
+            vector = vector_box["vector"]
+            if mirror is not None:
+                dense = _mirror_query(mirror, vector, pool, allowed)
+            elif store is not None and allowed != [] and store.exists():
                 where = None if allowed is None else {"path": {"$in": allowed}}
-                dense = [i for i, *_ in store.query(vector_box["vector"], pool, where)]
+                dense = [i for i, *_ in store.query(vector, pool, where)]
         rankings = [r for r, m in ((dense, "dense"), (lexical, "lexical"))
                     if mode in ("hybrid", m)]
         fused = reciprocal_rank_fusion(rankings, k=rrf_k)
         return _hits(conn, fused, dense, lexical, query, k, max_per_file)
     finally:
         conn.close()
+
+
+def dense_engine_in_use(state_dir: Path, chroma_url: str | None = None,
+                        engine: DenseEngine = "auto") -> Literal["mirror", "chroma"]:
+    """What `search_index` would answer the dense leg with, for `lablens search` to report."""
+    conn = state_db.open_state(state_dir, readonly=True)
+    try:
+        mirror = _mirror_for(conn, state_dir, chroma_url, engine)
+        return "chroma" if mirror is None else "mirror"
+    finally:
+        conn.close()
+
+
+def _mirror_for(conn: sqlite3.Connection, state_dir: Path, chroma_url: str | None,
+                engine: DenseEngine) -> Mirror | None:
+    """The mirror to search, or None to search Chroma."""
+    if engine == "chroma" or (engine == "auto" and chroma_url):
+        return None
+    key = str((state_dir / state_db.DB_FILE).resolve())
+    mirror = state_db.read_mirror(conn, key)
+    if mirror is None and engine == "mirror":
+        raise IndexingError(
+            "This index has no complete exact-search mirror of its vectors",
+            hint="Run `lablens index` on an embedded workspace to fill it, or search with "
+                 "`--engine chroma`.")
+    return mirror
+
+
+def _mirror_query(mirror: Mirror, vector: Any, pool: int, allowed: list[str] | None) -> list[str]:
+    from indexes.dense_mirror import nearest_ids
+
+    if mirror.ids and mirror.dim != len(vector):
+        raise IndexingError(
+            f"The index holds {mirror.dim}-d vectors but the query vector has {len(vector)}",
+            hint="Run `lablens index` to rebuild it with the current embedder.")
+    return nearest_ids(mirror, vector, pool, allowed)
 
 
 def _embed_into(emb: Embedder, query: str, box: dict[str, Any]) -> None:

@@ -1,21 +1,30 @@
-"""The local SQLite state of a doc index: manifest (files and their content hashes), chunk rows
-and the FTS5 lexical index, in one database so a file's chunks and its manifest entry are
-committed in one transaction.
+"""The local SQLite state of a doc index: manifest (files and their content hashes), chunk rows,
+the FTS5 lexical index and (embedded mode) the dense-vector mirror, in one database so a file's
+chunks, vectors and manifest entry are committed in one transaction.
 
 The manifest is the source of truth: a file is indexed when, and only when, its row is here.
+Every write also sets a fresh `state_token`, so a reader can tell whether a cached copy of the
+mirror is still current without reading it again.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from indexes.chunking import Chunk
 from tools.errors import IndexingError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from indexes.dense_mirror import Mirror
 
 DB_FILE = "docs_index.sqlite"
 SCHEMA_VERSION = "1"
@@ -38,7 +47,15 @@ CREATE INDEX IF NOT EXISTS chunks_path ON chunks(path);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     title, heading, body, chunk_id UNINDEXED, tokenize = '{_FTS_TOKENIZER}'
 );
+-- The dense mirror: per file, its chunk ids (in order, newline-separated) and their vectors
+-- (unit-length float32, back to back), written with the file's chunks. Complete when it holds
+-- one vector per chunk; indexes built before it existed have no rows until the next
+-- `lablens index` copies the vectors over from Chroma.
+CREATE TABLE IF NOT EXISTS file_vectors (
+    path TEXT PRIMARY KEY, chunk_ids TEXT NOT NULL, vectors BLOB NOT NULL
+);
 """
+_TOKEN_KEY = "state_token"
 
 
 @dataclass(frozen=True)
@@ -98,26 +115,42 @@ def forget_files(conn: sqlite3.Connection, paths: Iterable[str]) -> None:
         for path in paths:
             conn.execute("DELETE FROM chunks_fts WHERE chunk_id IN "
                          "(SELECT id FROM chunks WHERE path = ?)", (path,))
+            conn.execute("DELETE FROM file_vectors WHERE path = ?", (path,))
             conn.execute("DELETE FROM chunks WHERE path = ?", (path,))
             conn.execute("DELETE FROM files WHERE path = ?", (path,))
 
 
 def drop_orphan_chunks(conn: sqlite3.Connection) -> int:
-    """Delete chunk and FTS rows whose file is not in the manifest; returns how many."""
+    """Delete chunk, FTS and mirror rows whose file is not in the manifest; returns how many
+    chunk and mirror rows went."""
     with _transaction(conn):
         n = conn.execute("DELETE FROM chunks WHERE path NOT IN (SELECT path FROM files)").rowcount
         conn.execute("DELETE FROM chunks_fts WHERE chunk_id NOT IN (SELECT id FROM chunks)")
+        n += conn.execute("DELETE FROM file_vectors WHERE path NOT IN (SELECT path FROM files)"
+                          ).rowcount
     return int(n)
 
 
 def record_file(conn: sqlite3.Connection, path: str, sha256: str, metadata: dict[str, Any],
-                title: str, chunks: list[Chunk]) -> None:
-    """Insert a file's chunks, FTS rows and manifest entry atomically."""
+                title: str, chunks: list[Chunk],
+                vectors: NDArray[np.floating] | None = None) -> None:
+    """Insert a file's chunks, FTS rows, manifest entry and (when given, one per chunk) the
+    mirror copy of its vectors atomically."""
+    blob = None
+    if vectors is not None:
+        from indexes.dense_mirror import vectors_blob
+
+        if len(vectors) != len(chunks):
+            raise ValueError(f"{len(vectors)} vectors for {len(chunks)} chunks of {path}")
+        blob = vectors_blob(vectors)
     with _transaction(conn):
         conn.executemany(
             "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [(c.id, c.path, c.ordinal, c.title, c.heading, c.start_line, c.end_line, c.text)
              for c in chunks])
+        if blob is not None:
+            conn.execute("INSERT OR REPLACE INTO file_vectors VALUES (?, ?, ?)",
+                         (path, "\n".join(c.id for c in chunks), blob))
         conn.executemany("INSERT INTO chunks_fts (title, heading, body, chunk_id) "
                          "VALUES (?, ?, ?, ?)",
                          [(c.title, c.heading, c.text, c.id) for c in chunks])
@@ -130,8 +163,60 @@ def record_file(conn: sqlite3.Connection, path: str, sha256: str, metadata: dict
 def clear_all(conn: sqlite3.Connection) -> None:
     with _transaction(conn):
         conn.execute("DELETE FROM chunks_fts")
+        conn.execute("DELETE FROM file_vectors")
         conn.execute("DELETE FROM chunks")
         conn.execute("DELETE FROM files")
+
+
+def files_missing_vectors(conn: sqlite3.Connection) -> list[tuple[str, list[str]]]:
+    """(path, chunk ids in order) of indexed files the mirror has no vectors for, by path."""
+    rows = conn.execute(
+        "SELECT c.path, c.id FROM chunks c WHERE c.path NOT IN (SELECT path FROM file_vectors) "
+        "ORDER BY c.path, c.ordinal").fetchall()
+    out: dict[str, list[str]] = {}
+    for path, cid in rows:
+        out.setdefault(str(path), []).append(str(cid))
+    return list(out.items())
+
+
+def add_file_vectors(conn: sqlite3.Connection,
+                     files: Sequence[tuple[str, list[str], NDArray[np.floating]]]) -> None:
+    """Mirror the vectors of already indexed files (path, chunk ids in order, one vector per
+    id), e.g. read back from Chroma; one transaction."""
+    from indexes.dense_mirror import vectors_blob
+
+    with _transaction(conn):
+        conn.executemany("INSERT OR REPLACE INTO file_vectors VALUES (?, ?, ?)",
+                         [(p, "\n".join(ids), vectors_blob(v)) for p, ids, v in files])
+
+
+def read_mirror(conn: sqlite3.Connection, cache_key: str) -> Mirror | None:
+    """The dense mirror of the committed state, or None when it is incomplete (an index built
+    before the mirror existed, or by a Chroma server) or unreadable.
+
+    Reads happen in one transaction, so a concurrent index run is seen entirely or not at all.
+    """
+    from indexes import dense_mirror
+
+    conn.execute("BEGIN")
+    try:
+        token = get_meta(conn, _TOKEN_KEY)
+        hit = dense_mirror.cached(cache_key, token) if token else None
+        if hit is not None:
+            return hit
+        n_chunks = int(conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+        rows = conn.execute("SELECT path, chunk_ids, vectors FROM file_vectors ORDER BY path"
+                            ).fetchall()
+    except sqlite3.OperationalError:  # no file_vectors table: written by an older lablens
+        return None
+    finally:
+        conn.execute("COMMIT")
+    mirror = dense_mirror.build_mirror(token or "", rows)
+    if mirror is None or len(mirror.ids) != n_chunks:
+        return None
+    if token:
+        dense_mirror.remember(cache_key, mirror)
+    return mirror
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -146,6 +231,9 @@ class _transaction:
 
     def __enter__(self) -> sqlite3.Connection:
         self.conn.execute("BEGIN IMMEDIATE")
+        # Every write transaction changes chunks or vectors: a new token tells readers that a
+        # cached mirror is stale.
+        set_meta(self.conn, _TOKEN_KEY, secrets.token_hex(8))
         return self.conn
 
     def __exit__(self, exc_type: object, *_: object) -> None:

@@ -103,6 +103,19 @@ class VectorStore:
                 return ids
             offset += page
 
+    def vectors(self, ids: Sequence[str]) -> dict[str, NDArray[np.float32]]:
+        """The stored vector of each of `ids` that the collection holds."""
+        import numpy as np
+
+        out: dict[str, NDArray[np.float32]] = {}
+        ids = list(ids)
+        step = max(1, int(self.client.get_max_batch_size()))
+        for i in range(0, len(ids), step):
+            got = self.collection.get(ids=ids[i:i + step], include=["embeddings"])
+            for cid, vec in zip(got["ids"], got["embeddings"], strict=True):
+                out[cid] = np.asarray(vec, dtype=np.float32)
+        return out
+
     def upsert(self, ids: Sequence[str], vectors: NDArray[np.float32], documents: Sequence[str],
                metadatas: Sequence[dict[str, Any]]) -> None:
         step = max(1, int(self.client.get_max_batch_size()))

@@ -11,7 +11,7 @@ def register(sub: Any) -> None:
 
     p: argparse.ArgumentParser = sub.add_parser(
         "search", help="search the indexed design docs and reports",
-        description="Hybrid search (Chroma vectors + BM25, fused by reciprocal rank). Each "
+        description="Hybrid search (dense vectors + BM25, fused by reciprocal rank). Each "
         "result cites path:start-end and its heading.")
     add_common_flags(p)
     p.add_argument("query", help="what to look for, in plain words")
@@ -24,6 +24,10 @@ def register(sub: Any) -> None:
                    help="only paths matching GLOB (e.g. 'reports/*')")
     p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid",
                    help="ranking to use (default hybrid)")
+    p.add_argument("--engine", choices=["auto", "mirror", "chroma"], default="auto",
+                   help="what answers the dense ranking: the exact-search mirror kept beside "
+                   "the index, or Chroma (default auto: the mirror for an embedded index, "
+                   "Chroma for a server or an index built before the mirror existed)")
     p.set_defaults(func=run_search)
 
 
@@ -41,7 +45,7 @@ def run_search(args: argparse.Namespace) -> int:
                             until=args.until, path_glob=args.path_glob)
     hits = search_index(args.query, ws.state_dir, k=args.k, filters=filters,
                         chroma_url=ws.settings.docs.chroma_url, mode=args.mode,
-                        embedder=ws.embedder_spec())
+                        embedder=ws.embedder_spec(), engine=args.engine)
     if args.json:
         from agent.output import emit_json
 

@@ -14,7 +14,7 @@ import pytest
 
 from indexes.build import build_index
 from indexes.embedders import EmbedderSpec
-from indexes.search import search_index
+from indexes.search import dense_engine_in_use, search_index
 from tests.docs.index_snapshot import snapshot
 
 pytestmark = [pytest.mark.server, pytest.mark.timeout(180)]
@@ -69,7 +69,10 @@ def test_index_and_search_through_a_chroma_server(small_corpus: Path, chroma_url
     hits = search_index("sample ratio mismatch", state, embedder=loopback_spec,
                         chroma_url=chroma_url, mode="dense")
     assert hits[0].path == "reports/srm.md"
-    assert len(snapshot(state, chroma_url)["chroma"]) == first.chunks_total
+    snap = snapshot(state, chroma_url)
+    assert len(snap["chroma"]) == first.chunks_total
+    # The server is the only vector store: nothing is mirrored locally, searches go to it.
+    assert snap["mirror"] == [] and dense_engine_in_use(state, chroma_url) == "chroma"
 
 
 def test_an_unreachable_server_is_a_clear_error(small_corpus: Path,

@@ -4,6 +4,9 @@ embeddings come from a loopback OpenAI-compatible endpoint."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -73,3 +76,27 @@ def test_search_before_index_tells_how_to_build(workspace: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["search", "x", "--workspace", str(workspace)]) == 2
     assert "lablens index" in capsys.readouterr().err
+
+
+def test_search_engines_give_the_same_results(workspace: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    _run(capsys, "index", "--workspace", str(workspace), "--json")
+    outputs = [_run(capsys, "search", "quiet hours for notification sends", "-k", "3", "--json",
+                    "--engine", engine, "--workspace", str(workspace)) for engine in
+               ("auto", "mirror", "chroma")]
+    assert [code for code, _ in outputs] == [0, 0, 0]
+    results = [json.loads(out)["results"] for _, out in outputs]
+    assert results[0] == results[1] == results[2] and results[0]
+
+
+def test_the_search_command_does_not_import_chromadb(workspace: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    _run(capsys, "index", "--workspace", str(workspace), "--json")
+    code = ("import sys; from agent.cli import main;"
+            f"rc = main(['search', 'sample ratio mismatch', '--json', '-w', {str(workspace)!r}]);"
+            "print('chromadb' in sys.modules, rc, file=sys.stderr)")
+    repo = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(repo)}, check=True)
+    assert out.stderr.split()[-2:] == ["False", "0"], out.stderr
+    assert json.loads(out.stdout)["results"][0]["path"] == "reports/srm.md"

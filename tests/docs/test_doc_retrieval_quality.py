@@ -33,9 +33,13 @@ def reports(demo_index: Path, bundled_embedder: Any) -> dict[str, EvalReport]:
     questions = load_questions(str(QUESTIONS))
     assert len(questions) >= 40
     out = {}
-    for mode in ("dense", "lexical", "hybrid"):
+    for mode in ("dense", "lexical", "hybrid"):  # the default engine: the exact mirror
         out[mode] = evaluate(questions, lambda q, m=mode: [  # type: ignore[misc]
             h.path for h in search_index(q, demo_index, k=10, mode=m, embedder=bundled_embedder)])
+    for mode in ("dense", "hybrid"):
+        out[f"{mode}-chroma"] = evaluate(questions, lambda q, m=mode: [  # type: ignore[misc]
+            h.path for h in search_index(q, demo_index, k=10, mode=m, embedder=bundled_embedder,
+                                         engine="chroma")])
     print(json.dumps({m: {"recall@5": r.recall_at_k, "hit@5": r.hit_at_k, "mrr": r.mrr,
                           "by_kind": r.by_kind}
                       for m, r in out.items()}, indent=1))
@@ -58,3 +62,18 @@ def test_hybrid_beats_dense_and_lexical_on_recall_at_5(reports: dict[str, EvalRe
 def test_hybrid_beats_dense_and_lexical_on_mrr(reports: dict[str, EvalReport]) -> None:
     assert reports["hybrid"].mrr > reports["dense"].mrr
     assert reports["hybrid"].mrr > reports["lexical"].mrr
+
+
+def test_the_exact_mirror_ranks_like_chroma_on_every_question(demo_index: Path,
+                                                              bundled_embedder: Any) -> None:
+    for q in load_questions(str(QUESTIONS)):
+        exact, hnsw = ([h.chunk_id for h in search_index(
+            q.question, demo_index, k=10, mode="dense", max_per_file=10,
+            embedder=bundled_embedder, engine=engine)] for engine in ("mirror", "chroma"))
+        assert exact == hnsw, q.question
+
+
+def test_the_mirror_scores_at_least_as_well_as_chroma(reports: dict[str, EvalReport]) -> None:
+    for mode in ("dense", "hybrid"):
+        assert reports[mode].recall_at_k >= reports[f"{mode}-chroma"].recall_at_k
+        assert reports[mode].mrr >= reports[f"{mode}-chroma"].mrr

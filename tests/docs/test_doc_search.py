@@ -53,13 +53,15 @@ def test_hits_cite_the_exact_lines_of_the_file(indexed: Path,
     (SearchFilters(path_glob="docs/*.md"), {"docs/ranker.md", "docs/notifications.md"}),
     (SearchFilters(team="nobody"), set()),
 ])
-@pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])
-def test_filters_apply_to_every_mode(indexed: Path, loopback_spec: EmbedderSpec,
-                                     filters: SearchFilters, expected: set[str],
-                                     mode: str) -> None:
+@pytest.mark.parametrize(("mode", "engine"), [("hybrid", "mirror"), ("hybrid", "chroma"),
+                                              ("dense", "mirror"), ("dense", "chroma"),
+                                              ("lexical", "auto")])
+def test_filters_apply_to_every_mode_and_engine(indexed: Path, loopback_spec: EmbedderSpec,
+                                                filters: SearchFilters, expected: set[str],
+                                                mode: str, engine: str) -> None:
     query = "notification negatives ranker sample ratio mismatch quiet hours"
     hits = search_index(query, indexed / ".lablens", embedder=loopback_spec, k=10,
-                        filters=filters, mode=mode)  # type: ignore[arg-type]
+                        filters=filters, mode=mode, engine=engine)  # type: ignore[arg-type]
     assert {h.path for h in hits} <= expected
     if mode != "lexical":  # dense search ranks every allowed file
         assert {h.path for h in hits} == expected
