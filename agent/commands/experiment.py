@@ -40,6 +40,12 @@ def register(sub: Any) -> None:
         default="holm",
         help="multiple-testing correction over primary+secondary (holm)",
     )
+    sm.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="recompute the statistics even if the warehouse file is unchanged since the last "
+        "run (results are cached in .lablens/experiment-cache/)",
+    )
     sm.set_defaults(func=run_summarize)
 
 
@@ -103,6 +109,7 @@ def run_list(args: argparse.Namespace) -> int:
 def run_summarize(args: argparse.Namespace) -> int:
     from agent.output import emit_json
     from tools.experiments.analyze import analyze_experiment
+    from tools.experiments.result_cache import FOLDER
 
     segments = [s.strip() for s in (args.segments or "").split(",") if s.strip()]
     ws, warehouse = _open(args)
@@ -115,6 +122,7 @@ def run_summarize(args: argparse.Namespace) -> int:
             segments=segments,
             alpha=args.alpha,
             correction=args.correction,
+            cache_dir=None if args.no_cache else ws.state_dir / FOLDER,
         )
         files = None
         if args.report:

@@ -130,3 +130,22 @@ def test_unknown_experiment_exits_2_with_suggestion(
     err = json.loads(capsys.readouterr().out)
     assert err["error"] == "Experiment analysis problem"
     assert "video_boost_3arm" in err["hint"]
+
+
+def test_summarize_caches_results_in_the_workspace_unless_told_not_to(
+    small_demo_workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    root = tmp_path / "ws"
+    shutil.copytree(small_demo_workspace, root, ignore=shutil.ignore_patterns(".lablens"))
+    cache = root / ".lablens" / "experiment-cache"
+    args = ("experiment", "summarize", "hf_l1_ranker_v2", "--json", "-w", str(root))
+    uncached = _json(capsys, *args, "--no-cache")
+    assert not cache.exists()
+    first = _json(capsys, *args)
+    assert len(list(cache.glob("*.json"))) == 1
+    again = _json(capsys, *args)
+    assert again == first
+    assert again["verdict"] == uncached["verdict"]
+    assert [m["metric"] for m in again["metrics"]] == [m["metric"] for m in uncached["metrics"]]

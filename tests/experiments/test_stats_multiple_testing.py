@@ -40,3 +40,29 @@ def test_none_leaves_p_values_alone_and_unknown_method_is_an_error() -> None:
     assert adjust_pvalues([0.2, 0.01], "none") == [0.2, 0.01]
     with pytest.raises(ExperimentError, match="bonferoni"):
         adjust_pvalues([0.1], "bonferoni")
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 10, 60])
+@pytest.mark.parametrize(("ours", "theirs"), [("holm", "holm"), ("bh", "fdr_bh")])
+def test_matches_statsmodels_with_ties_and_values_near_one(
+    size: int, ours: str, theirs: str
+) -> None:
+    rng = np.random.default_rng(size)
+    # Rounded so that ties are common; some large enough that adjusted values clip at 1.
+    p = np.round(rng.random(size) ** 2, 2).clip(1e-6, 1.0)
+    expected = multipletests(p, method=theirs)[1].tolist()
+    assert adjust_pvalues(p.tolist(), ours) == pytest.approx(expected, rel=1e-12, abs=0)
+    assert max(adjust_pvalues(p.tolist(), ours)) <= 1.0
+
+
+@pytest.mark.parametrize(("ours", "theirs"), [("holm", "holm"), ("bh", "fdr_bh")])
+def test_nan_entries_leave_the_others_as_statsmodels_adjusts_them(ours: str, theirs: str) -> None:
+    p = [0.003, math.nan, 0.2, 0.04, math.nan, 0.011]
+    finite = [x for x in p if not math.isnan(x)]
+    expected = iter(multipletests(finite, method=theirs)[1].tolist())
+    out = adjust_pvalues(p, ours)
+    for given, got in zip(p, out, strict=True):
+        if math.isnan(given):
+            assert math.isnan(got)
+        else:
+            assert got == pytest.approx(next(expected), rel=1e-12)

@@ -11,7 +11,9 @@ catalog gives a pre-period (`pre_period_days` before the start) and the pre-peri
 the covariate is the same metric over the pre-period. Segment breakdowns (primary metric and
 guardrails, per value of the segment columns) are descriptive: no adjustment, no verdict.
 
-Raw rows never leave the warehouse: every number here comes from per-arm sums.
+Raw rows never leave the warehouse: every number here comes from per-arm sums, which the
+result cache (`result_cache`, when a cache folder is given) keeps while the warehouse file is
+unchanged. Units per arm (the SRM input) are the statistics query's `n`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import difflib
 import math
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tools.catalog.model import Catalog, Metric
@@ -27,6 +30,7 @@ from tools.errors import ExperimentError
 from tools.experiments.arms import ArmStats, compare_arms
 from tools.experiments.estimate import EffectEstimate
 from tools.experiments.query import fetch_rows
+from tools.experiments.result_cache import ResultCache, open_cache
 from tools.experiments.results import ExperimentAnalysis, MetricResult, SegmentResult
 from tools.experiments.source import ExperimentMeta, load_experiment
 from tools.experiments.srm import parse_traffic_split, srm_test
@@ -39,7 +43,6 @@ from tools.experiments.sufficient_sql import (
     ExperimentWindow,
     SegmentJoin,
     StatsLayout,
-    arm_counts_sql,
     experiment_source,
     stats_sql,
 )
@@ -133,43 +136,53 @@ def analyze_experiment(
     segments: Sequence[str] = (),
     alpha: float = 0.05,
     correction: str = "holm",
+    cache_dir: Path | None = None,
 ) -> ExperimentAnalysis:
-    """Everything `lablens experiment summarize` shows; `ExperimentError` on bad input."""
+    """Everything `lablens experiment summarize` shows; `ExperimentError` on bad input.
+
+    With `cache_dir`, statistics results are cached there per experiment and reused while
+    the warehouse file is unchanged (`result_cache`); the analysis is the same either way.
+    """
     source = experiment_source(catalog)
     meta = load_experiment(catalog, warehouse, experiment_id)
+    cache = open_cache(cache_dir, experiment_id, warehouse)
     if meta.end < meta.start:
         raise ExperimentError(
             f"Experiment {experiment_id!r} ends ({meta.end}) before it starts ({meta.start})",
             hint="Fix the experiment's dates.",
         )
     roles = metric_roles(catalog, meta)
-    dialect = warehouse.dialect
     window = meta.window(source.pre_period_days if cuped else 0)
     sql_log: list[str] = []
 
-    counts_sql = arm_counts_sql(catalog, window, dialect=dialect)
-    sql_log.append(counts_sql)
-    counts = {
-        str(r[ARM]): int(r[UNITS])
-        for r in fetch_rows(counts_sql, catalog, warehouse, purpose="arm counts")
-    }
     control = source.control_variant
-    _check_arms(counts, control, experiment_id)
-    arms = {control: counts[control], **{a: n for a, n in counts.items() if a != control}}
+    arms: dict[str, int] = {}
     srm = None
     notes: list[str] = []
-    if meta.traffic_split:
-        srm = srm_test(arms, parse_traffic_split(meta.traffic_split))
-    else:
-        notes.append("no traffic split configured: sample ratio mismatch not checked")
-
     comparisons: list[MetricComparison] = []
     layouts: dict[str, tuple[StatsLayout, dict[str, dict[str, Any]], bool]] = {}
     for table_name in dict.fromkeys(m.table.lower() for m, _ in roles):
         metrics = [m for m, _ in roles if m.table.lower() == table_name]
         layout, rows = _table_stats(
-            catalog, warehouse, window, metrics, cuped=cuped, sql_log=sql_log, notes=notes
+            catalog,
+            warehouse,
+            window,
+            metrics,
+            cuped=cuped,
+            sql_log=sql_log,
+            notes=notes,
+            cache=cache,
         )
+        if not arms:
+            # Units per arm (the SRM check's input) are the statistics query's n: every
+            # assigned unit counts, active or not, so no separate counting query is needed.
+            counts = {str(r[ARM]): int(r[UNITS]) for r in rows}
+            _check_arms(counts, control, experiment_id)
+            arms = {control: counts[control], **{a: n for a, n in counts.items() if a != control}}
+            if meta.traffic_split:
+                srm = srm_test(arms, parse_traffic_split(meta.traffic_split))
+            else:
+                notes.insert(0, "no traffic split configured: sample ratio mismatch not checked")
         rows_by_arm = {str(r[ARM]): r for r in rows}
         post = sum(int(r[POST_ROWS] or 0) for r in rows)
         if post == 0:
@@ -239,7 +252,7 @@ def analyze_experiment(
         ),
     )
     if segments:
-        _add_segments(analysis, catalog, warehouse, window, roles, segments, sql_log)
+        _add_segments(analysis, catalog, warehouse, window, roles, segments, sql_log, cache)
     return analysis
 
 
@@ -273,6 +286,7 @@ def _table_stats(
     sql_log: list[str],
     notes: list[str],
     segment: SegmentJoin | None = None,
+    cache: ResultCache | None = None,
 ) -> tuple[StatsLayout, list[dict[str, Any]]]:
     # Scope columns the metric table lacks cannot restrict it: say so rather than fail.
     scoped = scoped_window(catalog, window, metrics[0].table, notes)
@@ -280,7 +294,8 @@ def _table_stats(
         catalog, scoped, metrics, cuped=cuped, segment=segment, dialect=warehouse.dialect
     )
     sql_log.append(layout.sql)
-    return layout, fetch_rows(layout.sql, catalog, warehouse, purpose="sufficient statistics")
+    rows = fetch_rows(layout.sql, catalog, warehouse, purpose="sufficient statistics", cache=cache)
+    return layout, rows
 
 
 def _add_segments(
@@ -291,6 +306,7 @@ def _add_segments(
     roles: list[tuple[Metric, str]],
     columns: Sequence[str],
     sql_log: list[str],
+    cache: ResultCache | None = None,
 ) -> None:
     from tools.experiments.segment_join import find_segment_join
 
@@ -314,6 +330,7 @@ def _add_segments(
             sql_log=sql_log,
             notes=[],
             segment=join,
+            cache=cache,
         )
         groups: dict[tuple[Any, ...], dict[str, dict[str, Any]]] = {}
         for row in rows:

@@ -12,22 +12,40 @@ from tools.errors import ExperimentError, SqlRejected
 
 if TYPE_CHECKING:
     from tools.catalog.model import Catalog
+    from tools.experiments.result_cache import ResultCache
     from tools.warehouse.connection import Warehouse
 
 
 def fetch_rows(
-    sql: str, catalog: Catalog, warehouse: Warehouse, *, purpose: str
+    sql: str,
+    catalog: Catalog,
+    warehouse: Warehouse,
+    *,
+    purpose: str,
+    cache: ResultCache | None = None,
 ) -> list[dict[str, Any]]:
     """Validate and run `sql`; every row as {column: value}.
+
+    With a `cache`, the validated statement's rows come from it when stored under the
+    warehouse's current fingerprint, and are stored there after running otherwise.
 
     Raises `SqlRejected` when the validator refuses the statement (the catalog does not
     describe the warehouse the way the experiment source says) and `ExperimentError` when
     the result hit the warehouse's row cap (an aggregate that large means a wrong grouping).
     """
-    from tools.warehouse.run import run_validated
+    from tools.sql.validate import validate_sql
+    from tools.warehouse.execute import QueryResult
 
-    # No EXPLAIN dry run: the statement runs right after, and the engine reports the same errors.
-    report, result = run_validated(sql, catalog, warehouse, default_limit=None, explain=False)
+    # `run_validated`, opened up so a cached result can stand in for the execution: the
+    # statement is validated first either way, and only the validated text runs. No EXPLAIN
+    # dry run: the statement runs right after, and the engine reports the same errors.
+    report = validate_sql(sql, catalog, dialect=warehouse.dialect, default_limit=None)
+    result: QueryResult | None = None
+    if report.valid:
+        cached = cache.get(report.sql) if cache is not None else None
+        if cached is not None:
+            return cached
+        result = warehouse.execute(report.sql)
     if result is None:
         raise SqlRejected(
             f"The {purpose} query was rejected by the SQL validator:\n{report.summary()}",
@@ -40,4 +58,6 @@ def fetch_rows(
             f"The {purpose} query returned more rows than the row cap ({result.row_count})",
             hint="Use fewer segment columns, or raise `[warehouse] row_cap`.",
         )
+    if cache is not None:
+        cache.put(report.sql, result.columns, result.rows)
     return [dict(zip(result.columns, row, strict=True)) for row in result.rows]

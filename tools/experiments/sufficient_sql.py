@@ -5,17 +5,19 @@ the metric table, its date column and unit, and each metric's SQL aggregates. Th
 the statistics query:
 
     u      one row per assigned unit: its arm and first assignment date
-    e      metric-table rows in [pre-period start or experiment start, experiment end]
-           (the partition filter the validator requires) and in the experiment's scope
-    j      u JOIN e, each row tagged with its period: 1 in the unit's own window (its
-           assignment date to the end), 0 in the CUPED pre-period, NULL otherwise
-    a      each distinct metric expression aggregated once per (unit, period); DISTINCT
-           aggregates in their own CTE (much faster in DuckDB than mixed in one GROUP BY)
-    pu     one row per assigned unit: u LEFT JOIN a per period, COALESCE(…, 0) so units
+    a1     per unit: the row count and each distinct metric expression over the unit's own
+           window (metric-table rows from its assignment date, and the start, to the end)
+    a0     the same over the CUPED pre-period (the days before the start)
+           Both read the metric table through the date filter the validator requires and
+           the experiment's scope; their date ranges are disjoint, so the two GROUP BYs
+           together aggregate each row once, keyed by the unit alone. A DISTINCT aggregate
+           DuckDB cannot do cheaply gets a CTE of its own (`a1_1` …); COUNT(DISTINCT <date>)
+           becomes an exact bitmask count (`_base_aggregate`).
+    pu     one row per assigned unit: u LEFT JOIN the aggregates, COALESCE(…, 0) so units
            without activity count as zeros, winsorisation caps applied here
     final  per arm (and segment): n and every sum and sum of products, each computed once
 
-One scan of the metric table serves every metric on it and both periods. Identifiers are
+Every metric on the table shares the two aggregations. Identifiers are
 quoted; literals are rendered by sqlglot for the target dialect.
 """
 
@@ -146,7 +148,40 @@ def _variables(metric: Metric, cuped: bool) -> list[tuple[str, int, str]]:
 
 
 # Column names the builder adds next to the metric table's own columns.
-_UNIT, _PERIOD, _ROWS = "_lablens_unit", "_lablens_period", "_lablens_rows"
+_UNIT, _ROWS = "_lablens_unit", "_lablens_rows"
+# Periods: 1 is the unit's own window (assignment date to the end), 0 the CUPED pre-period.
+_POST, _PRE = 1, 0
+# Bits of one bit_or mask in the distinct-days rewrite (UBIGINT).
+_MASK_DAYS = 64
+
+
+@dataclass
+class _Aggregates:
+    """One period's per-unit aggregates: CTE name -> {base SQL: column alias}.
+
+    The main CTE (`a1` / `a0`) holds the row count and every plain aggregate; a DISTINCT
+    aggregate the engine cannot do cheaply gets a CTE of its own (see `_base_aggregate`).
+    """
+
+    period: int
+    ctes: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.ctes.setdefault(self.main, {})
+
+    @property
+    def main(self) -> str:
+        return f"a{self.period}"
+
+    def column(self, base_sql: str, *, alone: bool) -> tuple[str, str]:
+        """(CTE, column) computing `base_sql` per unit in this period, added if new."""
+        for cte, columns in self.ctes.items():
+            if base_sql in columns:
+                return cte, columns[base_sql]
+        alias = f"b{self.period}_{sum(len(c) for c in self.ctes.values())}"
+        cte = f"{self.main}_{len(self.ctes)}" if alone else self.main
+        self.ctes.setdefault(cte, {})[base_sql] = alias
+        return cte, alias
 
 
 def stats_sql(
@@ -160,23 +195,26 @@ def stats_sql(
 ) -> StatsLayout:
     """The per-arm (per-segment) sufficient statistics query for `metrics` (one table).
 
-    Each distinct metric expression is aggregated once per (unit, period) — period 1 is the
-    unit's own window, 0 the pre-period — then pivoted to one row per assigned unit, where
-    winsorisation caps apply; every sum and sum of products is computed once, however many
-    metrics share it (e.g. impressions as the denominator of several ratios).
+    Each distinct metric expression is aggregated once per unit and period — the unit's own
+    window and the pre-period in separate GROUP BYs over disjoint date ranges — then joined
+    to one row per assigned unit, where winsorisation caps apply; every sum and sum of
+    products is computed once, however many metrics share it (e.g. impressions as the
+    denominator of several ratios).
     """
     source = experiment_source(catalog)
     table = metric_table(catalog, metrics)
     use_pre = cuped and window.pre_start is not None
     q = partial(quote, dialect=dialect)
-    lit = partial(literal, dialect=dialect)
-    dt = q(date_column(table, source))
+    dt_name = date_column(table, source)
     unit = q(metrics[0].unit)
     if any(m.unit.lower() != metrics[0].unit.lower() for m in metrics):
         raise ExperimentError("Metrics analysed together must share one unit column")
+    ranges = {_POST: (window.start, window.end)}
+    if use_pre and window.pre_start is not None:
+        ranges[_PRE] = (window.pre_start, window.start - timedelta(days=1))
+    aggregates = {p: _Aggregates(p) for p in ranges}
 
-    bases: dict[str, str] = {}  # expression SQL -> base alias, each aggregated once
-    variables: dict[tuple[str, int, float | None], str] = {}  # (base, period, cap) -> column
+    variables: dict[tuple[str, str, float | None], str] = {}  # (cte, column, cap) -> name
     per_unit: list[str] = []
     sums: dict[tuple[str, str], str] = {}
     sum_sql: dict[str, str] = {}  # sum expression -> alias, each summed once
@@ -184,17 +222,23 @@ def stats_sql(
     if use_pre:
         final.append(f"SUM(pu.{q(PRE_ROWS)}) AS {q(PRE_ROWS)}")
 
+    bases: dict[tuple[str, int], tuple[str, bool]] = {}  # parsed once per expression
+
     def column_for(expression: str, period: int, cap: float | None) -> str:
-        base_sql = qualified(expression, "j", dialect)
-        base = bases.setdefault(base_sql, f"b{len(bases)}")
-        key = (base, period, cap)
+        lo, hi = ranges[period]
+        if (expression, period) not in bases:
+            bases[(expression, period)] = _base_aggregate(
+                expression, table, dt_name, lo, hi, dialect
+            )
+        base_sql, alone = bases[(expression, period)]
+        cte, column = aggregates[period].column(base_sql, alone=alone)
+        key = (cte, column, cap)
         if key not in variables:
             name = f"v{len(variables)}"
             variables[key] = name
-            side = "p1" if period == 1 else "p0"
             value: exp.Expr = exp.cast(
                 exp.Coalesce(
-                    this=exp.column(base, table=side, quoted=True),
+                    this=exp.column(column, table=cte, quoted=True),
                     expressions=[exp.Literal.number(0)],
                 ),
                 "DOUBLE",
@@ -223,24 +267,31 @@ def stats_sql(
                 pair = sorted((columns[a], columns[b]))
                 sums[(metric.name, f"{a}*{b}")] = add_sum(f"pu.{q(pair[0])} * pu.{q(pair[1])}")
 
-    lo = window.pre_start if use_pre and window.pre_start is not None else window.start
-    scope = "".join(f" AND {q(col)} = {lit(value)}" for col, value in window.scope.items())
-    tag = f"CASE WHEN e.{dt} >= u.{q('assigned_on')} AND e.{dt} >= {lit(window.start)} THEN 1"
+    ctes = [f"u AS ({_units_cte(source, window, dialect)})"]
+    joins = ""
+    for period, agg in aggregates.items():
+        lo, hi = ranges[period]
+        for cte, columns in agg.ctes.items():
+            ctes.append(
+                f"{cte} AS ("
+                + _aggregate_sql(
+                    table.name,
+                    unit,
+                    dt_name,
+                    lo,
+                    hi,
+                    window,
+                    columns,
+                    own_window=period == _POST,
+                    rows=cte == agg.main,
+                    dialect=dialect,
+                )
+                + ")"
+            )
+            joins += f"\n  LEFT JOIN {cte} ON {cte}.{q(_UNIT)} = u.{q('unit_id')}"
+    counts = [f"COALESCE(a1.{q(_ROWS)}, 0) AS {q(POST_ROWS)}"]
     if use_pre:
-        tag += f" WHEN e.{dt} < {lit(window.start)} THEN 0"
-    tag += " END"
-    aggregate_ctes = _aggregate_ctes(bases, dialect)
-    # Only the columns the metrics read: the joined rows may be materialised once for all.
-    needed = ", ".join(
-        f"e.{q(c)} AS {q(c)}" for c in sorted({c for b in bases for c in _columns(b, dialect)})
-    )
-    joins = f"LEFT JOIN a AS p1 ON p1.{q(_UNIT)} = u.{q('unit_id')} AND p1.{q(_PERIOD)} = 1"
-    counts = [f"COALESCE(p1.{q(_ROWS)}, 0) AS {q(POST_ROWS)}"]
-    if use_pre:
-        joins += (
-            f"\n  LEFT JOIN a AS p0 ON p0.{q(_UNIT)} = u.{q('unit_id')} AND p0.{q(_PERIOD)} = 0"
-        )
-        counts.append(f"COALESCE(p0.{q(_ROWS)}, 0) AS {q(PRE_ROWS)}")
+        counts.append(f"COALESCE(a0.{q(_ROWS)}, 0) AS {q(PRE_ROWS)}")
     group_keys = [f"pu.{q(ARM)}"]
     select_keys = [f"pu.{q(ARM)} AS {q(ARM)}"]
     segment_join = ""
@@ -251,19 +302,17 @@ def stats_sql(
         for col in segment.columns:
             group_keys.append(f"s.{q(col)}")
             select_keys.append(f"s.{q(col)} AS {q(col)}")
-    sql = (
-        f"WITH u AS ({_units_cte(source, window, dialect)}),\n"
-        f"e AS (SELECT * FROM {q(table.name)} WHERE {dt} BETWEEN {lit(lo)} AND "
-        f"{lit(window.end)}{scope}),\n"
-        f"j AS (SELECT u.{q('unit_id')} AS {q(_UNIT)}, {tag} AS {q(_PERIOD)}, {needed} "
-        f"FROM u JOIN e ON e.{unit} = u.{q('unit_id')}),\n"
-        f"{aggregate_ctes},\n"
+    ctes.append(
         f"pu AS (SELECT u.{q('unit_id')} AS {q('unit_id')}, u.{q(ARM)} AS {q(ARM)}, "
         + ", ".join(counts)
         + ",\n  "
         + ",\n  ".join(per_unit)
-        + f"\n  FROM u {joins})\n"
-        f"SELECT {', '.join(select_keys)},\n  "
+        + f"\n  FROM u{joins})"
+    )
+    sql = (
+        "WITH "
+        + ",\n".join(ctes)
+        + f"\nSELECT {', '.join(select_keys)},\n  "
         + ",\n  ".join(final)
         + f"\nFROM pu{segment_join}\nGROUP BY {', '.join(group_keys)}\n"
         f"ORDER BY {', '.join(group_keys)}"
@@ -277,43 +326,83 @@ def stats_sql(
     )
 
 
-def _columns(sql: str, dialect: str) -> set[str]:
-    return {c.name for c in parse_one(sql, read=dialect).find_all(exp.Column)}
+def _aggregate_sql(
+    table: str,
+    unit: str,
+    dt_name: str,
+    lo: date,
+    hi: date,
+    window: ExperimentWindow,
+    columns: dict[str, str],
+    *,
+    own_window: bool,
+    rows: bool,
+    dialect: str,
+) -> str:
+    """One row per assigned unit with rows in [lo, hi]: the row count (if `rows`) and `columns`.
 
-
-def _has_distinct(sql: str, dialect: str) -> bool:
-    return any(isinstance(n, exp.Distinct) for n in parse_one(sql, read=dialect).walk())
-
-
-def _aggregate_ctes(bases: dict[str, str], dialect: str) -> str:
-    """CTEs ending in `a`: one row per (unit, period) with the row count and every base.
-
-    Aggregates with DISTINCT get a CTE each: mixed with plain aggregates in one GROUP BY,
-    DuckDB's distinct path is several times slower than the two computed apart.
+    Rows are the metric table's (alias `j`) joined to the units; in the unit's own window
+    only rows on or after its assignment date count.
     """
     q = partial(quote, dialect=dialect)
-    keys = f"j.{q(_UNIT)} AS {q(_UNIT)}, j.{q(_PERIOD)} AS {q(_PERIOD)}"
-    tail = f"FROM j WHERE j.{q(_PERIOD)} IS NOT NULL GROUP BY j.{q(_UNIT)}, j.{q(_PERIOD)}"
-    plain = [(sql, alias) for sql, alias in bases.items() if not _has_distinct(sql, dialect)]
-    distinct = [(sql, alias) for sql, alias in bases.items() if _has_distinct(sql, dialect)]
-    columns = "".join(f", {sql} AS {q(alias)}" for sql, alias in plain)
-    ctes = [f"a0 AS (SELECT {keys}, COUNT(*) AS {q(_ROWS)}{columns} {tail})"]
-    select = [
-        f"a0.{q(_UNIT)} AS {q(_UNIT)}",
-        f"a0.{q(_PERIOD)} AS {q(_PERIOD)}",
-        f"a0.{q(_ROWS)} AS {q(_ROWS)}",
-    ]
-    select += [f"a0.{q(alias)} AS {q(alias)}" for _, alias in plain]
-    joins = ""
-    for i, (sql, alias) in enumerate(distinct, start=1):
-        ctes.append(f"a{i} AS (SELECT {keys}, {sql} AS {q(alias)} {tail})")
-        select.append(f"a{i}.{q(alias)} AS {q(alias)}")
-        joins += (
-            f" LEFT JOIN a{i} ON a{i}.{q(_UNIT)} = a0.{q(_UNIT)}"
-            f" AND a{i}.{q(_PERIOD)} = a0.{q(_PERIOD)}"
-        )
-    ctes.append(f"a AS (SELECT {', '.join(select)} FROM a0{joins})")
-    return ",\n".join(ctes)
+    lit = partial(literal, dialect=dialect)
+    dt = f"j.{q(dt_name)}"
+    select = [f"u.{q('unit_id')} AS {q(_UNIT)}"]
+    if rows:
+        select.append(f"COUNT(*) AS {q(_ROWS)}")
+    select += [f"{sql} AS {q(alias)}" for sql, alias in columns.items()]
+    where = f"{dt} BETWEEN {lit(lo)} AND {lit(hi)}"
+    where += "".join(f" AND j.{q(col)} = {lit(value)}" for col, value in window.scope.items())
+    if own_window:
+        where += f" AND {dt} >= u.{q('assigned_on')}"
+    return (
+        f"SELECT {', '.join(select)} FROM u JOIN {q(table)} AS j ON j.{unit} = u.{q('unit_id')} "
+        f"WHERE {where} GROUP BY u.{q('unit_id')}"
+    )
+
+
+def _base_aggregate(
+    expression: str, table: Table, dt_name: str, lo: date, hi: date, dialect: str
+) -> tuple[str, bool]:
+    """A metric expression over the rows `j` of one period, and whether it needs its own CTE.
+
+    DISTINCT aggregates are slow in a GROUP BY with many groups (DuckDB turns them into a
+    second grouping on (unit, value)) and get a CTE each. The common one, COUNT(DISTINCT
+    <the date column>) ("active days"), is rewritten exactly for DuckDB: the period spans at
+    most a few hundred days, so each unit's days fit in a bitmask per 64 days, OR-ed
+    together and counted — a plain aggregate, several times faster.
+    """
+    qualified_sql = qualified(expression, "j", dialect)
+    tree = parse_one(qualified_sql, read=dialect)
+    if not any(isinstance(n, exp.Distinct) for n in tree.walk()):
+        return qualified_sql, False
+    column = table.column(dt_name)
+    is_date = column is not None and column.type.strip().upper() == "DATE"
+    distinct = tree.this if isinstance(tree, exp.Count) else None
+    if (
+        dialect == "duckdb"
+        and is_date
+        and isinstance(distinct, exp.Distinct)
+        and len(distinct.expressions) == 1
+        and isinstance(distinct.expressions[0], exp.Column)
+        and distinct.expressions[0].name.lower() == dt_name.lower()
+    ):
+        return _distinct_days(f"j.{quote(dt_name, dialect)}", lo, hi, dialect), False
+    return tree.sql(dialect=dialect), True
+
+
+def _distinct_days(dt: str, lo: date, hi: date, dialect: str) -> str:
+    """COUNT(DISTINCT dt) for dates in [lo, hi], as popcounts of per-64-day bitmasks."""
+    days = (hi - lo).days + 1
+    lit = partial(literal, dialect=dialect)
+    parts = []
+    for first in range(0, max(days, 1), _MASK_DAYS):
+        offset = f"{dt} - {lit(lo + timedelta(days=first))}"
+        bit = f"CAST(1 AS UBIGINT) << CAST({offset} AS UBIGINT)"
+        if days > _MASK_DAYS:  # several masks: each takes its own 64 days
+            bit = f"CASE WHEN {offset} BETWEEN 0 AND {_MASK_DAYS - 1} THEN {bit} END"
+        parts.append(f"COALESCE(BIT_COUNT(BIT_OR({bit})), 0)")
+    return " + ".join(parts)
 
 
 def _units_cte(source: ExperimentSource, window: ExperimentWindow, dialect: str) -> str:
@@ -327,16 +416,6 @@ def _units_cte(source: ExperimentSource, window: ExperimentWindow, dialect: str)
         f"WHERE {q(source.experiment_column)} = {literal(window.experiment_id, dialect)} "
         f"AND {q(source.assigned_date_column)} <= {literal(window.end, dialect)} "
         f"GROUP BY {q(source.unit_column)}, {q(source.variant_column)}"
-    )
-
-
-def arm_counts_sql(catalog: Catalog, window: ExperimentWindow, *, dialect: str = "duckdb") -> str:
-    """Units per arm (the SRM check's input), counted like the statistics query counts them."""
-    q = partial(quote, dialect=dialect)
-    units = _units_cte(experiment_source(catalog), window, dialect)
-    return (
-        f"WITH u AS ({units})\nSELECT u.{q(ARM)} AS {q(ARM)}, COUNT(*) AS {q(UNITS)} "
-        f"FROM u GROUP BY u.{q(ARM)} ORDER BY u.{q(ARM)}"
     )
 
 

@@ -1,0 +1,74 @@
+"""Lower bound for a first `experiment summarize` on the demo warehouse.
+
+Times the smallest statement that does the unavoidable part of the work: join the assigned
+units to their window rows, aggregate per unit the window and the CUPED pre-period (six sums
+each), then one sum per arm. Whatever an implementation adds (distinct days, every product
+for the variances, validation, statistics) comes on top, so if this alone exceeds 1/20 of the
+naive approach's time, a first run cannot be 20x faster on this machine.
+
+    python bench/bench_experiment_floor.py --workspace /tmp/bench-ws [--experiment ID]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from datetime import timedelta
+from pathlib import Path
+
+SUMS = "SUM(saves), SUM(hides), SUM(impressions), SUM(time_spent_s), SUM(clicks), SUM(closeups)"
+
+
+def floor_sql(experiment: str, start: str, end: str, pre_start: str, surface: str) -> str:
+    units = (
+        "u AS (SELECT user_id AS unit_id, variant AS arm, MIN(assigned_date) AS assigned_on "
+        f"FROM experiment_assignments WHERE experiment_id = '{experiment}' "
+        f"AND assigned_date <= DATE '{end}' GROUP BY 1, 2)"
+    )
+    post = (
+        f"post AS (SELECT e.user_id, {SUMS.replace('SUM(saves)', 'SUM(saves) AS s')} "
+        "FROM engagement_daily e JOIN u ON e.user_id = u.unit_id AND e.dt >= u.assigned_on "
+        f"WHERE e.dt BETWEEN DATE '{start}' AND DATE '{end}' AND e.surface = '{surface}' "
+        "GROUP BY 1)"
+    )
+    pre = (
+        f"pre AS (SELECT e.user_id, {SUMS.replace('SUM(saves)', 'SUM(saves) AS s')} "
+        f"FROM engagement_daily e WHERE e.dt >= DATE '{pre_start}' AND e.dt < DATE '{start}' "
+        f"AND e.surface = '{surface}' AND e.user_id IN (SELECT unit_id FROM u) GROUP BY 1)"
+    )
+    return (
+        f"WITH {units}, {post}, {pre} SELECT arm, COUNT(*), SUM(COALESCE(post.s, 0)), "
+        "SUM(COALESCE(pre.s, 0) * COALESCE(post.s, 0)) FROM u "
+        "LEFT JOIN post ON post.user_id = u.unit_id LEFT JOIN pre ON pre.user_id = u.unit_id "
+        "GROUP BY arm"
+    )
+
+
+def main() -> None:
+    import duckdb
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workspace", required=True)
+    parser.add_argument("--experiment", default="hf_l1_ranker_v2")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    con = duckdb.connect(str(Path(args.workspace) / "warehouse.duckdb"), read_only=True)
+    start, end, surface = con.execute(
+        "SELECT start_date, end_date, surface FROM experiments WHERE experiment_id = ?",
+        [args.experiment],
+    ).fetchall()[0]
+    sql = floor_sql(
+        args.experiment, str(start), str(end), str(start - timedelta(days=28)), surface
+    )
+    times = []
+    for _ in range(args.runs):
+        t0 = time.perf_counter()
+        con.execute(sql).fetchall()
+        times.append(time.perf_counter() - t0)
+    runs = [round(t, 3) for t in times]
+    print(json.dumps({"floor_best_s": min(runs), "runs_s": runs}))
+
+
+if __name__ == "__main__":
+    main()
