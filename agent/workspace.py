@@ -95,8 +95,12 @@ class Workspace:
         from indexes.embedders import EmbedderSpec
 
         e = self.settings.embeddings
-        return EmbedderSpec(provider=e.provider, model=e.model, base_url=e.base_url,
-                            api_key=e.api_key.get_secret_value() if e.api_key else None)
+        return EmbedderSpec(
+            provider=e.provider,
+            model=e.model,
+            base_url=e.base_url,
+            api_key=e.api_key.get_secret_value() if e.api_key else None,
+        )
 
     @cached_property
     def catalog(self) -> Catalog:

@@ -58,9 +58,7 @@ def main() -> None:
         "SELECT start_date, end_date, surface FROM experiments WHERE experiment_id = ?",
         [args.experiment],
     ).fetchall()[0]
-    sql = floor_sql(
-        args.experiment, str(start), str(end), str(start - timedelta(days=28)), surface
-    )
+    sql = floor_sql(args.experiment, str(start), str(end), str(start - timedelta(days=28)), surface)
     times = []
     for _ in range(args.runs):
         t0 = time.perf_counter()

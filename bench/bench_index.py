@@ -57,7 +57,7 @@ def main() -> None:
         subset = Path(tempfile.mkdtemp()) / args.corpus.name
         atexit.register(shutil.rmtree, subset.parent, True)
         subset.mkdir()
-        for path in sorted(p for p in args.corpus.iterdir() if p.is_file())[:args.files]:
+        for path in sorted(p for p in args.corpus.iterdir() if p.is_file())[: args.files]:
             shutil.copyfile(path, subset / path.name)
         args.corpus = subset
     emb = make_embedder(EmbedderSpec())
@@ -75,30 +75,47 @@ def main() -> None:
         for r in range(args.rounds):
             raw.append(_timed(lambda: emb.embed_documents(texts)))
             state = Path(tmp) / f"run{r}" / ".lablens"
-            full.append(_timed(lambda s=state: build_index([args.corpus], s, embedder=emb,
-                                                           root=args.corpus.parent)))
+            full.append(
+                _timed(
+                    lambda s=state: build_index(
+                        [args.corpus], s, embedder=emb, root=args.corpus.parent
+                    )
+                )
+            )
         t = time.perf_counter()
         again = build_index([args.corpus], state, embedder=emb, root=args.corpus.parent)
         reindex_s = time.perf_counter() - t
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-        out = subprocess.run([sys.executable, "-c", REINDEX_SCRIPT, str(args.corpus),
-                              str(state)], capture_output=True, text=True, env=env, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", REINDEX_SCRIPT, str(args.corpus), str(state)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
         reindex_proc_s = float(out.stdout.split()[0])
         assert again.chunks_embedded == 0 and out.stdout.split()[1] == "0", out.stdout
 
     raw_wall, raw_cpu = min(w for w, _ in raw), min(c for _, c in raw)
     full_wall, full_cpu = min(w for w, _ in full), min(c for _, c in full)
     result = {
-        "corpus": str(args.corpus), "files": again.files_unchanged, "chunks": len(texts),
-        "rounds": args.rounds, "model_load_s": round(load_s, 2),
-        "full_index_wall_s": round(full_wall, 2), "full_index_cpu_s": round(full_cpu, 2),
+        "corpus": str(args.corpus),
+        "files": again.files_unchanged,
+        "chunks": len(texts),
+        "rounds": args.rounds,
+        "model_load_s": round(load_s, 2),
+        "full_index_wall_s": round(full_wall, 2),
+        "full_index_cpu_s": round(full_cpu, 2),
         "full_chunks_per_s": round(len(texts) / full_wall, 1),
-        "raw_embed_wall_s": round(raw_wall, 2), "raw_embed_cpu_s": round(raw_cpu, 2),
+        "raw_embed_wall_s": round(raw_wall, 2),
+        "raw_embed_cpu_s": round(raw_cpu, 2),
         "raw_chunks_per_s": round(len(texts) / raw_wall, 1),
         "overhead_wall_pct": round(100 * (full_wall / raw_wall - 1), 1),
         "overhead_cpu_pct": round(100 * (full_cpu / raw_cpu - 1), 1),
-        "all_runs_wall_s": {"raw": [round(w, 1) for w, _ in raw],
-                            "full": [round(w, 1) for w, _ in full]},
+        "all_runs_wall_s": {
+            "raw": [round(w, 1) for w, _ in raw],
+            "full": [round(w, 1) for w, _ in full],
+        },
         "reindex_unchanged_s": round(reindex_s, 3),
         "reindex_pct_of_full": round(100 * reindex_s / full_wall, 2),
         "reindex_unchanged_new_process_s": round(reindex_proc_s, 3),

@@ -49,18 +49,33 @@ class SentenceTransformerEmbeddings(Embeddings):
 
 
 def langchain_index(persist: Path, embeddings: Embeddings) -> tuple[Chroma, int]:
-    docs = [LCDocument(page_content=p.read_text(encoding="utf-8"),
-                       metadata={"source": p.relative_to(DEMO).as_posix()})
-            for folder in ("docs", "reports") for p in sorted((DEMO / folder).glob("*.md"))]
-    splits = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200
-                                            ).split_documents(docs)
+    docs = [
+        LCDocument(
+            page_content=p.read_text(encoding="utf-8"),
+            metadata={"source": p.relative_to(DEMO).as_posix()},
+        )
+        for folder in ("docs", "reports")
+        for p in sorted((DEMO / folder).glob("*.md"))
+    ]
+    splits = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(
+        docs
+    )
     settings = Settings(anonymized_telemetry=False)  # no network, as everywhere in lablens
-    store = Chroma(collection_name="docs", embedding_function=embeddings,
-                   persist_directory=str(persist), client_settings=settings)
+    store = Chroma(
+        collection_name="docs",
+        embedding_function=embeddings,
+        persist_directory=str(persist),
+        client_settings=settings,
+    )
     store.delete_collection()  # re-running the script starts over, as such scripts do
-    store = Chroma.from_documents(splits, embeddings, collection_name="docs",
-                                  persist_directory=str(persist), client_settings=settings,
-                                  collection_metadata={"hnsw:space": "cosine"})
+    store = Chroma.from_documents(
+        splits,
+        embeddings,
+        collection_name="docs",
+        persist_directory=str(persist),
+        client_settings=settings,
+        collection_metadata={"hnsw:space": "cosine"},
+    )
     return store, len(splits)
 
 
@@ -80,33 +95,48 @@ def main() -> None:
             t = time.perf_counter()
             store, n_chunks = langchain_index(Path(tmp) / "lc", lc_emb)
             times.append(time.perf_counter() - t)
-        lc5 = evaluate(questions, lambda q: [d.metadata["source"] for d in
-                                             store.similarity_search(q, k=5)])
-        lc20 = evaluate(questions, lambda q: [d.metadata["source"] for d in
-                                              store.similarity_search(q, k=20)])
+        lc5 = evaluate(
+            questions, lambda q: [d.metadata["source"] for d in store.similarity_search(q, k=5)]
+        )
+        lc20 = evaluate(
+            questions, lambda q: [d.metadata["source"] for d in store.similarity_search(q, k=20)]
+        )
         result["langchain"] = {
-            "chunks": n_chunks, "first_run_s": round(times[0], 2),
+            "chunks": n_chunks,
+            "first_run_s": round(times[0], 2),
             "second_run_s": round(times[1], 2),
-            "recall@5 (5 chunks)": lc5.recall_at_k, "mrr (5 chunks)": lc5.mrr,
+            "recall@5 (5 chunks)": lc5.recall_at_k,
+            "mrr (5 chunks)": lc5.mrr,
             "recall@5 (top 5 files of 20 chunks)": lc20.recall_at_k,
-            "mrr (20 chunks)": lc20.mrr}
+            "mrr (20 chunks)": lc20.mrr,
+        }
         state = Path(tmp) / "lablens" / ".lablens"
         times = []
         for _ in range(2):
             t = time.perf_counter()
-            summary = build_index([DEMO / "docs", DEMO / "reports"], state, embedder=emb,
-                                  root=DEMO)
+            summary = build_index([DEMO / "docs", DEMO / "reports"], state, embedder=emb, root=DEMO)
             times.append(time.perf_counter() - t)
         ours = {}
         for mode in ("hybrid", "dense"):
-            rep = evaluate(questions, lambda q, m=mode: [h.path for h in search_index(  # type: ignore[misc]
-                q, state, k=10, embedder=emb, mode=m)])
+            rep = evaluate(
+                questions,
+                lambda q, m=mode: [
+                    h.path
+                    for h in search_index(  # type: ignore[misc]
+                        q, state, k=10, embedder=emb, mode=m
+                    )
+                ],
+            )
             ours[mode] = (rep.recall_at_k, rep.mrr)
         result["lablens"] = {
-            "chunks": summary.chunks_total, "first_run_s": round(times[0], 2),
+            "chunks": summary.chunks_total,
+            "first_run_s": round(times[0], 2),
             "second_run_s": round(times[1], 3),
-            "recall@5 hybrid": ours["hybrid"][0], "mrr hybrid": ours["hybrid"][1],
-            "recall@5 dense": ours["dense"][0], "mrr dense": ours["dense"][1]}
+            "recall@5 hybrid": ours["hybrid"][0],
+            "mrr hybrid": ours["hybrid"][1],
+            "recall@5 dense": ours["dense"][0],
+            "mrr dense": ours["dense"][1],
+        }
     result["load_avg_1m"] = round(os.getloadavg()[0], 2)
     print(json.dumps(result, indent=2))
     if args.json:

@@ -34,17 +34,23 @@ from indexes.search import DenseEngine, Mode, dense_engine_in_use, search_index
 from indexes.vector_store import DOCS_COLLECTION, VectorStore, open_client
 
 REPO = Path(__file__).resolve().parents[1]
-QUERIES = ["how does the homefeed L1 ranker pick candidates", "sample ratio mismatch check",
-           "embedding refresh pipeline alias flip", "hf_l1_ranker_v2 results",
-           "why did search_bert_relevance not ship", "notification quiet hours"]
+QUERIES = [
+    "how does the homefeed L1 ranker pick candidates",
+    "sample ratio mismatch check",
+    "embedding refresh pipeline alias flip",
+    "hf_l1_ranker_v2 results",
+    "why did search_bert_relevance not ship",
+    "notification quiet hours",
+]
 
 
 def build_synthetic(state: Path, n_chunks: int, emb: object, seed: int = 7) -> None:
     """n_chunks chunks in 50-chunk files: random 384-d unit vectors and random-word text, written
     the way `build_index` writes them (Chroma first, then the manifest with the mirror)."""
     rng = random.Random(seed)
-    vocab = sorted({w.lower() for q in QUERIES for w in q.split()} |
-                   {f"term{i}" for i in range(5000)})
+    vocab = sorted(
+        {w.lower() for q in QUERIES for w in q.split()} | {f"term{i}" for i in range(5000)}
+    )
     conn = state_db.open_state(state)
     state_db.set_meta(conn, "index_identity", index_identity(emb, ChunkingOptions()))  # type: ignore[arg-type]
     store = VectorStore(open_client(state), DOCS_COLLECTION)
@@ -52,9 +58,19 @@ def build_synthetic(state: Path, n_chunks: int, emb: object, seed: int = 7) -> N
     per_file = 50
     for f in range(n_chunks // per_file):
         path = f"synthetic/doc{f:05d}.md"
-        chunks = [Chunk(id=f"{f:05d}-{i:03d}", path=path, ordinal=i, title=f"Doc {f}",
-                        heading=f"Section {i}", start_line=i * 10 + 1, end_line=i * 10 + 9,
-                        text=" ".join(rng.choices(vocab, k=150))) for i in range(per_file)]
+        chunks = [
+            Chunk(
+                id=f"{f:05d}-{i:03d}",
+                path=path,
+                ordinal=i,
+                title=f"Doc {f}",
+                heading=f"Section {i}",
+                start_line=i * 10 + 1,
+                end_line=i * 10 + 9,
+                text=" ".join(rng.choices(vocab, k=150)),
+            )
+            for i in range(per_file)
+        ]
         vecs = gen.standard_normal((per_file, 384)).astype(np.float32)
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
         store.upsert(
@@ -163,8 +179,11 @@ def cold_cli(ws: Path, runs: int, *extra: str) -> dict[str, float]:
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         assert out.returncode == 0 and json.loads(out.stdout)["results"], out.stderr
-    return {"median_wall_s": round(statistics.median(walls), 3),
-            "min_wall_s": round(min(walls), 3), "median_cpu_s": round(statistics.median(cpus), 3)}
+    return {
+        "median_wall_s": round(statistics.median(walls), 3),
+        "min_wall_s": round(min(walls), 3),
+        "median_cpu_s": round(statistics.median(cpus), 3),
+    }
 
 
 def main() -> None:

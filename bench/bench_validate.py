@@ -25,7 +25,13 @@ from tools.sql.validate import validate_sql  # noqa: E402
 
 LABLENS = str(Path(sys.executable).with_name("lablens"))
 HEAVY = (
-    "torch", "chromadb", "sentence_transformers", "langchain_core", "duckdb", "pandas", "pydantic"
+    "torch",
+    "chromadb",
+    "sentence_transformers",
+    "langchain_core",
+    "duckdb",
+    "pandas",
+    "pydantic",
 )
 COLD_SQL = "SELECT country, count(*) AS n FROM users GROUP BY country ORDER BY n DESC"
 

@@ -77,13 +77,20 @@ class IndexSummary:
 ProgressFn = Callable[[ProgressEvent], None]
 
 
-def build_index(paths: Sequence[Path], state_dir: Path, *,
-                embedder: EmbedderSpec | Embedder | None = None, chroma_url: str | None = None,
-                root: Path | None = None, progress: ProgressFn | None = None,
-                max_file_mb: float = DEFAULT_MAX_BYTES / 1024 / 1024,
-                chunking: ChunkingOptions | None = None, lock_wait_s: float = 0.0,
-                collection: str = DOCS_COLLECTION, embed_group: int = EMBED_GROUP,
-                ) -> IndexSummary:
+def build_index(
+    paths: Sequence[Path],
+    state_dir: Path,
+    *,
+    embedder: EmbedderSpec | Embedder | None = None,
+    chroma_url: str | None = None,
+    root: Path | None = None,
+    progress: ProgressFn | None = None,
+    max_file_mb: float = DEFAULT_MAX_BYTES / 1024 / 1024,
+    chunking: ChunkingOptions | None = None,
+    lock_wait_s: float = 0.0,
+    collection: str = DOCS_COLLECTION,
+    embed_group: int = EMBED_GROUP,
+) -> IndexSummary:
     """Index `paths` (files or folders) into `state_dir`; only new or changed files are embedded.
 
     Paths are stored relative to `root` when given (e.g. docs/x.md). Files in the manifest
@@ -108,33 +115,61 @@ def build_index(paths: Sequence[Path], state_dir: Path, *,
                 if summary.mirror_filled:
                     summary.messages.append(
                         f"Copied {summary.mirror_filled} vectors from Chroma into the "
-                        "exact-search mirror (nothing re-embedded).")
-            _run(conn, store, emb, opts, list(paths), root, int(max_file_mb * 1024 * 1024),
-                 summary, notify, embed_group, mirror)
+                        "exact-search mirror (nothing re-embedded)."
+                    )
+            _run(
+                conn,
+                store,
+                emb,
+                opts,
+                list(paths),
+                root,
+                int(max_file_mb * 1024 * 1024),
+                summary,
+                notify,
+                embed_group,
+                mirror,
+            )
             summary.chunks_total = int(conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
         finally:
             conn.close()
     summary.elapsed_s = round(time.perf_counter() - started, 3)
-    notify(ProgressEvent("done", summary.files_seen, summary.files_seen,
-                         summary.chunks_embedded, summary.chunks_embedded, len(summary.skipped)))
+    notify(
+        ProgressEvent(
+            "done",
+            summary.files_seen,
+            summary.files_seen,
+            summary.chunks_embedded,
+            summary.chunks_embedded,
+            len(summary.skipped),
+        )
+    )
     return summary
 
 
 def index_identity(emb: Embedder, opts: ChunkingOptions) -> str:
-    return (f"{emb.identity}|chunker:{CHUNKER_VERSION}:{opts.max_tokens}:{opts.overlap_tokens}"
-            f":{opts.min_body_tokens}")
+    return (
+        f"{emb.identity}|chunker:{CHUNKER_VERSION}:{opts.max_tokens}:{opts.overlap_tokens}"
+        f":{opts.min_body_tokens}"
+    )
 
 
-def _check_identity(conn: Any, store: VectorStore, emb: Embedder, opts: ChunkingOptions,
-                    summary: IndexSummary) -> None:
+def _check_identity(
+    conn: Any, store: VectorStore, emb: Embedder, opts: ChunkingOptions, summary: IndexSummary
+) -> None:
     """A different embedder (or chunker) means incomparable vectors: start from scratch."""
     wanted = index_identity(emb, opts)
     recorded = state_db.get_meta(conn, "index_identity")
     if recorded is not None and recorded != wanted:
         summary.rebuilt = True
         before, now = recorded.split("|")[0], wanted.split("|")[0]
-        why = (f"the embedding model changed (`{before}` → `{now}`)" if before != now
-               else "the chunking settings changed" if recorded else "a rebuild was interrupted")
+        why = (
+            f"the embedding model changed (`{before}` → `{now}`)"
+            if before != now
+            else "the chunking settings changed"
+            if recorded
+            else "a rebuild was interrupted"
+        )
         summary.messages.append(f"Rebuilding the index from scratch: {why}.")
         state_db.set_meta(conn, "index_identity", "")  # an interrupted rebuild stays a rebuild
         store.drop()
@@ -154,8 +189,10 @@ def reconcile(conn: Any, store: VectorStore) -> int:
         store.delete(sorted(extra))
     missing = claimed - present
     if missing:  # vectors lost (e.g. Chroma folder restored from an old copy): re-embed those
-        rows = conn.execute(f"SELECT DISTINCT path FROM chunks WHERE id IN "
-                            f"({','.join('?' * len(missing))})", sorted(missing)).fetchall()
+        rows = conn.execute(
+            f"SELECT DISTINCT path FROM chunks WHERE id IN ({','.join('?' * len(missing))})",
+            sorted(missing),
+        ).fetchall()
         _forget(conn, store, [r[0] for r in rows])
     return removed + len(extra) + len(missing)
 
@@ -172,11 +209,14 @@ def fill_mirror(conn: Any, store: VectorStore, page: int = 200) -> int:
     missing = state_db.files_missing_vectors(conn)
     filled = 0
     for i in range(0, len(missing), page):
-        files = missing[i:i + page]
+        files = missing[i : i + page]
         found = store.vectors([cid for _, ids in files for cid in ids])
         # A file with a vector missing from Chroma is re-embedded by the next run's reconcile.
-        complete = [(path, ids, np.stack([found[c] for c in ids])) for path, ids in files
-                    if all(c in found for c in ids)]
+        complete = [
+            (path, ids, np.stack([found[c] for c in ids]))
+            for path, ids in files
+            if all(c in found for c in ids)
+        ]
         if complete:
             state_db.add_file_vectors(conn, complete)
             filled += sum(len(ids) for _, ids, _ in complete)
@@ -187,9 +227,19 @@ def _ids_of(conn: Any, paths: list[str]) -> set[str]:
     return set().union(*(state_db.chunk_ids(conn, p) for p in paths)) if paths else set()
 
 
-def _run(conn: Any, store: VectorStore, emb: Embedder, opts: ChunkingOptions,
-         paths: list[Path], root: Path | None, max_bytes: int, summary: IndexSummary,
-         notify: ProgressFn, embed_group: int, mirror: bool) -> None:
+def _run(
+    conn: Any,
+    store: VectorStore,
+    emb: Embedder,
+    opts: ChunkingOptions,
+    paths: list[Path],
+    root: Path | None,
+    max_bytes: int,
+    summary: IndexSummary,
+    notify: ProgressFn,
+    embed_group: int,
+    mirror: bool,
+) -> None:
     files, skipped = discover(paths, root)
     for s in skipped:
         (summary.ignored if s.reason.startswith("unsupported") else summary.skipped).append(s)
@@ -236,10 +286,17 @@ def _forget(conn: Any, store: VectorStore, paths: list[str]) -> None:
     store.delete(sorted(ids))
 
 
-def _embed_and_record(conn: Any, store: VectorStore, emb: Embedder,
-                      todo: list[tuple[Document, list[Chunk]]], summary: IndexSummary,
-                      event: ProgressEvent, notify: ProgressFn, embed_group: int,
-                      mirror: bool) -> None:
+def _embed_and_record(
+    conn: Any,
+    store: VectorStore,
+    emb: Embedder,
+    todo: list[tuple[Document, list[Chunk]]],
+    summary: IndexSummary,
+    event: ProgressEvent,
+    notify: ProgressFn,
+    embed_group: int,
+    mirror: bool,
+) -> None:
     group: list[tuple[Document, list[Chunk]]] = []
     size = 0
     for item in [*todo, None]:
@@ -255,12 +312,23 @@ def _embed_and_record(conn: Any, store: VectorStore, emb: Embedder,
             for doc, chunks in group:
                 vecs = None
                 if vectors is not None:
-                    vecs = vectors[offset:offset + len(chunks)]
+                    vecs = vectors[offset : offset + len(chunks)]
                     offset += len(chunks)
-                    store.upsert([c.id for c in chunks], vecs, [c.text for c in chunks],
-                                 [chunk_metadata(doc, c) for c in chunks])
-                state_db.record_file(conn, doc.path, doc.sha256, doc.metadata, chunks[0].title,
-                                     chunks, vecs if mirror else None)
+                    store.upsert(
+                        [c.id for c in chunks],
+                        vecs,
+                        [c.text for c in chunks],
+                        [chunk_metadata(doc, c) for c in chunks],
+                    )
+                state_db.record_file(
+                    conn,
+                    doc.path,
+                    doc.sha256,
+                    doc.metadata,
+                    chunks[0].title,
+                    chunks,
+                    vecs if mirror else None,
+                )
                 summary.files_indexed += 1
                 summary.chunks_embedded += len(chunks)
                 event.stage, event.embedded, event.path = "file", summary.chunks_embedded, doc.path
@@ -270,9 +338,14 @@ def _embed_and_record(conn: Any, store: VectorStore, emb: Embedder,
 
 def chunk_metadata(doc: Document, chunk: Chunk) -> dict[str, Any]:
     """What Chroma stores beside each vector: the citation plus filterable front matter."""
-    meta: dict[str, Any] = {"path": chunk.path, "ordinal": chunk.ordinal, "title": chunk.title,
-                            "heading": chunk.heading, "start_line": chunk.start_line,
-                            "end_line": chunk.end_line}
+    meta: dict[str, Any] = {
+        "path": chunk.path,
+        "ordinal": chunk.ordinal,
+        "title": chunk.title,
+        "heading": chunk.heading,
+        "start_line": chunk.start_line,
+        "end_line": chunk.end_line,
+    }
     for key in ("doc_type", "team", "date", "experiment_id", "decision"):
         value = doc.metadata.get(key)
         if value is not None:

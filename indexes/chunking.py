@@ -72,8 +72,9 @@ def document_title(doc: Document) -> str:
     return PurePosixPath(doc.path).stem
 
 
-def chunk_document(doc: Document, count_tokens: TokenCounter,
-                   options: ChunkingOptions | None = None) -> list[Chunk]:
+def chunk_document(
+    doc: Document, count_tokens: TokenCounter, options: ChunkingOptions | None = None
+) -> list[Chunk]:
     """Split a document into cited, size-bounded chunks (deterministic for the same input)."""
     opts = options or ChunkingOptions()
     title = document_title(doc)
@@ -95,17 +96,29 @@ def chunk_document(doc: Document, count_tokens: TokenCounter,
     for ordinal, (heading, group) in enumerate(pieces):
         text = "\n".join(t for _, t in group)
         digest = hashlib.sha256(f"{doc.path}\0{ordinal}\0{heading}\0{text}".encode()).hexdigest()
-        chunks.append(Chunk(id=digest[:32], path=doc.path, ordinal=ordinal, title=title,
-                            heading=heading, start_line=group[0][0], end_line=group[-1][0],
-                            text=text))
+        chunks.append(
+            Chunk(
+                id=digest[:32],
+                path=doc.path,
+                ordinal=ordinal,
+                title=title,
+                heading=heading,
+                start_line=group[0][0],
+                end_line=group[-1][0],
+                text=text,
+            )
+        )
     return chunks
 
 
 def split_sections(doc: Document) -> list[_Section]:
     """Sections in file order, each with its heading path; heading-only sections are dropped."""
     lines = doc.text.split("\n")
-    headings = _markdown_headings(lines) if doc.kind == "markdown" else (
-        _rst_headings(lines) if doc.kind == "rst" else {})
+    headings = (
+        _markdown_headings(lines)
+        if doc.kind == "markdown"
+        else (_rst_headings(lines) if doc.kind == "rst" else {})
+    )
     sections: list[_Section] = []
     stack: list[tuple[int, str]] = []
     current: list[tuple[int, str]] = []
@@ -180,14 +193,16 @@ def _clean_heading(text: str) -> str:
     return text.replace("`", "").replace("**", "").strip()
 
 
-def _pack(lines: list[tuple[int, str, int]], budget: int, overlap: int,
-          count_tokens: TokenCounter) -> list[list[tuple[int, str]]]:
+def _pack(
+    lines: list[tuple[int, str, int]], budget: int, overlap: int, count_tokens: TokenCounter
+) -> list[list[tuple[int, str]]]:
     """Greedy line packing under `budget` tokens; each new group repeats the previous group's
     last lines up to `overlap` tokens. Over-long lines are split into word runs."""
     items: list[tuple[int, str, int]] = []
     for no, text, n in lines:
-        items.extend(_split_long_line(no, text, n, budget, count_tokens) if n > budget
-                     else [(no, text, n)])
+        items.extend(
+            _split_long_line(no, text, n, budget, count_tokens) if n > budget else [(no, text, n)]
+        )
     groups: list[list[tuple[int, str, int]]] = []
     current: list[tuple[int, str, int]] = []
     total = 0
@@ -207,8 +222,9 @@ def _pack(lines: list[tuple[int, str, int]], budget: int, overlap: int,
     return [[(no, text) for no, text, _ in g] for g in groups if any(t.strip() for _, t, _ in g)]
 
 
-def _overlap_tail(group: list[tuple[int, str, int]], overlap: int,
-                  room: int) -> list[tuple[int, str, int]]:
+def _overlap_tail(
+    group: list[tuple[int, str, int]], overlap: int, room: int
+) -> list[tuple[int, str, int]]:
     tail: list[tuple[int, str, int]] = []
     used = 0
     for item in reversed(group[1:]):  # never repeat a whole group: progress is guaranteed
@@ -219,18 +235,19 @@ def _overlap_tail(group: list[tuple[int, str, int]], overlap: int,
     return tail
 
 
-def _split_long_line(no: int, text: str, n: int, budget: int,
-                     count_tokens: TokenCounter) -> list[tuple[int, str, int]]:
+def _split_long_line(
+    no: int, text: str, n: int, budget: int, count_tokens: TokenCounter
+) -> list[tuple[int, str, int]]:
     words = text.split(" ")
     per_piece = max(1, int(len(words) * budget / max(n, 1) * 0.9))
-    pieces = [" ".join(words[i:i + per_piece]) for i in range(0, len(words), per_piece)]
+    pieces = [" ".join(words[i : i + per_piece]) for i in range(0, len(words), per_piece)]
     out = []
     for piece, count in zip(pieces, count_tokens(pieces), strict=True):
         if count > budget and len(piece.split(" ")) > 1:
             out.extend(_split_long_line(no, piece, count, budget, count_tokens))
         elif count > budget:  # one enormous "word" (a URL, base64): cut by characters
             step = max(1, len(piece) * budget // (count + 1))
-            out.extend((no, piece[i:i + step], budget) for i in range(0, len(piece), step))
+            out.extend((no, piece[i : i + step], budget) for i in range(0, len(piece), step))
         else:
             out.append((no, piece, count))
     return out

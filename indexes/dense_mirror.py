@@ -77,8 +77,9 @@ def build_mirror(token: str, rows: Sequence[tuple[str, str, bytes]]) -> Mirror |
     return Mirror(token, ids, matrix.reshape(len(ids), width // 4), spans)
 
 
-def nearest_ids(mirror: Mirror, vector: NDArray[np.floating], k: int,
-                allowed_paths: Sequence[str] | None = None) -> list[str]:
+def nearest_ids(
+    mirror: Mirror, vector: NDArray[np.floating], k: int, allowed_paths: Sequence[str] | None = None
+) -> list[str]:
     """The `k` chunk ids most cosine-similar to `vector`, best first (ties: the earlier row, i.e.
     path then position in the file), among chunks of `allowed_paths` when given."""
     if k <= 0 or not mirror.ids:

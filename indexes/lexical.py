@@ -45,18 +45,23 @@ def fts_query(text: str) -> str | None:
     return " OR ".join(parts) if parts else None
 
 
-def lexical_search(conn: sqlite3.Connection, text: str, k: int,
-                   allowed_paths: list[str] | None = None) -> list[tuple[str, float]]:
+def lexical_search(
+    conn: sqlite3.Connection, text: str, k: int, allowed_paths: list[str] | None = None
+) -> list[tuple[str, float]]:
     """(chunk id, bm25 score; higher is better) best first."""
     match = fts_query(text)
     if match is None or k <= 0 or allowed_paths == []:
         return []
-    sql = (f"SELECT chunk_id, -bm25(chunks_fts, {', '.join(map(str, BM25_WEIGHTS))}) AS s "
-           "FROM chunks_fts WHERE chunks_fts MATCH ?")
+    sql = (
+        f"SELECT chunk_id, -bm25(chunks_fts, {', '.join(map(str, BM25_WEIGHTS))}) AS s "
+        "FROM chunks_fts WHERE chunks_fts MATCH ?"
+    )
     params: list[object] = [match]
     if allowed_paths is not None:
-        sql += (" AND chunk_id IN (SELECT id FROM chunks WHERE path IN "
-                f"({','.join('?' * len(allowed_paths))}))")
+        sql += (
+            " AND chunk_id IN (SELECT id FROM chunks WHERE path IN "
+            f"({','.join('?' * len(allowed_paths))}))"
+        )
         params.extend(allowed_paths)
     sql += " ORDER BY s DESC, chunk_id LIMIT ?"
     params.append(k)

@@ -64,8 +64,13 @@ def discover(paths: Iterable[Path], root: Path | None) -> tuple[list[SourceFile]
     for rel in sorted(found):
         item = found[rel]
         if item.path.suffix.lower() not in SUFFIX_KINDS:
-            skipped.append(Skipped(rel, f"unsupported file type `{item.path.suffix or '(none)'}` "
-                                   "(indexes .md, .markdown, .txt, .rst)"))
+            skipped.append(
+                Skipped(
+                    rel,
+                    f"unsupported file type `{item.path.suffix or '(none)'}` "
+                    "(indexes .md, .markdown, .txt, .rst)",
+                )
+            )
         else:
             files.append(item)
     return files, skipped
@@ -99,8 +104,11 @@ def _walk(base: Path, root: Path | None, skipped: list[Skipped]) -> Iterator[Sou
             try:
                 is_dir = entry.is_dir()  # follows symlinks
             except OSError as exc:
-                reason = ("symlink loop: too many levels of symbolic links"
-                          if exc.errno == errno.ELOOP else f"cannot stat: {_oserr(exc)}")
+                reason = (
+                    "symlink loop: too many levels of symbolic links"
+                    if exc.errno == errno.ELOOP
+                    else f"cannot stat: {_oserr(exc)}"
+                )
                 skipped.append(Skipped(relative_key(path, root), reason))
                 continue
             if is_dir:
@@ -133,8 +141,10 @@ def read_bytes(src: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | S
     if not stat.S_ISREG(st.st_mode):
         return Skipped(src.rel, "not a regular file")
     if st.st_size > max_bytes:
-        return Skipped(src.rel, f"too large: {st.st_size / 1e6:.1f} MB > "
-                       f"{max_bytes / 1e6:.1f} MB (docs.max_file_mb)")
+        return Skipped(
+            src.rel,
+            f"too large: {st.st_size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB (docs.max_file_mb)",
+        )
     try:
         with src.path.open("rb") as fh:
             data = fh.read(max_bytes + 1)
@@ -163,8 +173,14 @@ def parse_document(src: SourceFile, data: bytes) -> Document | Skipped:
         metadata, body, start = split_front_matter(text)
         if not body.strip():
             return Skipped(src.rel, "no text besides front matter")
-    return Document(path=src.rel, kind=kind, text=body, body_start_line=start,
-                    metadata=metadata, sha256=hashlib.sha256(data).hexdigest())
+    return Document(
+        path=src.rel,
+        kind=kind,
+        text=body,
+        body_start_line=start,
+        metadata=metadata,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
@@ -182,7 +198,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
                 return {}, text, 1
             if not isinstance(raw, dict):
                 return {}, text, 1
-            return normalize_metadata(raw), "\n".join(lines[i + 1:]), i + 2
+            return normalize_metadata(raw), "\n".join(lines[i + 1 :]), i + 2
     return {}, text, 1
 
 

@@ -34,10 +34,16 @@ def supports(model_dir: Path) -> bool:
         and (model_dir / "model.safetensors").is_file()
         and (model_dir / "tokenizer.json").is_file()
         and pooling.get("pooling_mode_mean_tokens") is True
-        and not any(pooling.get(k) for k in ("pooling_mode_cls_token", "pooling_mode_max_tokens",
-                                             "pooling_mode_mean_sqrt_len_tokens"))
-        and kinds[:2] == ["sentence_transformers.models.Transformer",
-                          "sentence_transformers.models.Pooling"]
+        and not any(
+            pooling.get(k)
+            for k in (
+                "pooling_mode_cls_token",
+                "pooling_mode_max_tokens",
+                "pooling_mode_mean_sqrt_len_tokens",
+            )
+        )
+        and kinds[:2]
+        == ["sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling"]
         and all(k == "sentence_transformers.models.Normalize" for k in kinds[2:])
     )
 
@@ -50,8 +56,9 @@ class NumpyMiniLM:
         from tokenizers import Tokenizer
 
         self.config: dict[str, Any] = json.loads((model_dir / "config.json").read_text())
-        self.normalize = "sentence_transformers.models.Normalize" in (
-            model_dir / "modules.json").read_text()
+        self.normalize = (
+            "sentence_transformers.models.Normalize" in (model_dir / "modules.json").read_text()
+        )
         weights = load_file(str(model_dir / "model.safetensors"))
         # Some checkpoints prefix every key with "bert."; the bundled one does not.
         self.w = {k.removeprefix("bert."): v for k, v in weights.items()}
@@ -72,8 +79,9 @@ class NumpyMiniLM:
         # wake-up latency, and on a busy machine they spin against other processes.
         with self._single_blas_thread():
             out = [self._encode_one(text) for text in texts]
-        stacked: NDArray[np.float32] = (np.stack(out) if out else
-                                        np.zeros((0, self.config["hidden_size"]), np.float32))
+        stacked: NDArray[np.float32] = (
+            np.stack(out) if out else np.zeros((0, self.config["hidden_size"]), np.float32)
+        )
         return stacked
 
     def _single_blas_thread(self) -> Any:
@@ -90,9 +98,11 @@ class NumpyMiniLM:
         ids = np.asarray(enc.ids, dtype=np.int64)
         types = np.asarray(enc.type_ids, dtype=np.int64)
         w, eps = self.w, self.config["layer_norm_eps"]
-        x = (w["embeddings.word_embeddings.weight"][ids]
-             + w["embeddings.position_embeddings.weight"][: len(ids)]
-             + w["embeddings.token_type_embeddings.weight"][types])
+        x = (
+            w["embeddings.word_embeddings.weight"][ids]
+            + w["embeddings.position_embeddings.weight"][: len(ids)]
+            + w["embeddings.token_type_embeddings.weight"][types]
+        )
         x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], eps)
         for i in range(self.config["num_hidden_layers"]):
             x = self._layer(x, f"encoder.layer.{i}.", eps)
@@ -121,16 +131,24 @@ class NumpyMiniLM:
         scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
         probs = scores / scores.sum(axis=-1, keepdims=True)
         ctx = (probs @ v).transpose(1, 0, 2).reshape(n, d)
-        x = _layer_norm(dense("attention.output.dense", ctx) + x,
-                        w[p + "attention.output.LayerNorm.weight"],
-                        w[p + "attention.output.LayerNorm.bias"], eps)
+        x = _layer_norm(
+            dense("attention.output.dense", ctx) + x,
+            w[p + "attention.output.LayerNorm.weight"],
+            w[p + "attention.output.LayerNorm.bias"],
+            eps,
+        )
         h = _gelu(dense("intermediate.dense", x))
-        return _layer_norm(dense("output.dense", h) + x, w[p + "output.LayerNorm.weight"],
-                           w[p + "output.LayerNorm.bias"], eps)
+        return _layer_norm(
+            dense("output.dense", h) + x,
+            w[p + "output.LayerNorm.weight"],
+            w[p + "output.LayerNorm.bias"],
+            eps,
+        )
 
 
-def _layer_norm(x: NDArray[np.float32], g: NDArray[np.float32], b: NDArray[np.float32],
-                eps: float) -> NDArray[np.float32]:
+def _layer_norm(
+    x: NDArray[np.float32], g: NDArray[np.float32], b: NDArray[np.float32], eps: float
+) -> NDArray[np.float32]:
     mean = x.mean(axis=-1, keepdims=True)
     var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
     out: NDArray[np.float32] = (x - mean) / (var + eps) ** 0.5 * g + b
@@ -146,8 +164,9 @@ def _gelu(x: NDArray[np.float32]) -> NDArray[np.float32]:
     s = np.sign(z)
     a = np.abs(z)
     t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027
-                                                                          + t * 1.061405429))))
+    poly = t * (
+        0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))
+    )
     erf = s * (1.0 - poly * np.exp(-a * a))
     out: NDArray[np.float32] = (0.5 * x * (1.0 + erf)).astype(np.float32)
     return out

@@ -41,20 +41,28 @@ class RecordHit:
 
 
 class RecordIndex:
-    def __init__(self, state_dir: Path, name: str, *,
-                 embedder: EmbedderSpec | Embedder | None = None,
-                 chroma_url: str | None = None) -> None:
+    def __init__(
+        self,
+        state_dir: Path,
+        name: str,
+        *,
+        embedder: EmbedderSpec | Embedder | None = None,
+        chroma_url: str | None = None,
+    ) -> None:
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,60}", name):
             raise IndexingError(f"Record index name {name!r} must be letters, digits, _ or -")
         self.embedder: Embedder = resolve_embedder(embedder)
         client = open_client(state_dir, chroma_url)
-        self.store = VectorStore(client, f"lablens_records_{name}",
-                                 metadata={"embedder": self.embedder.identity})
+        self.store = VectorStore(
+            client, f"lablens_records_{name}", metadata={"embedder": self.embedder.identity}
+        )
         self.messages: list[str] = []
         recorded = (self.store.collection.metadata or {}).get("embedder")
         if recorded != self.embedder.identity:
-            self.messages.append(f"Record index {name!r} was built with {recorded!r}; "
-                                 f"rebuilding for {self.embedder.identity!r}.")
+            self.messages.append(
+                f"Record index {name!r} was built with {recorded!r}; "
+                f"rebuilding for {self.embedder.identity!r}."
+            )
             self.store.drop()
 
     def upsert(self, records: Iterable[Record]) -> int:
@@ -63,19 +71,28 @@ class RecordIndex:
         if not records:
             return 0
         current = self.store.collection.get(ids=[r.id for r in records], include=["metadatas"])
-        known = {i: dict(m or {}) for i, m in
-                 zip(current["ids"], current["metadatas"], strict=True)}
+        known = {
+            i: dict(m or {}) for i, m in zip(current["ids"], current["metadatas"], strict=True)
+        }
         todo = [r for r in records if known.get(r.id, {}).get(_HASH_KEY) != _sha(r)]
-        relabel = [r for r in records if r not in todo
-                   and known[r.id] != {**r.metadata, _HASH_KEY: _sha(r)}]
+        relabel = [
+            r
+            for r in records
+            if r not in todo and known[r.id] != {**r.metadata, _HASH_KEY: _sha(r)}
+        ]
         if relabel:  # same text, new metadata: no need to embed again
-            self.store.collection.update(ids=[r.id for r in relabel],
-                                         metadatas=[{**r.metadata, _HASH_KEY: _sha(r)}
-                                                    for r in relabel])
+            self.store.collection.update(
+                ids=[r.id for r in relabel],
+                metadatas=[{**r.metadata, _HASH_KEY: _sha(r)} for r in relabel],
+            )
         if todo:
             vectors = self.embedder.embed_documents([r.text for r in todo])
-            self.store.upsert([r.id for r in todo], vectors, [r.text for r in todo],
-                              [{**r.metadata, _HASH_KEY: _sha(r)} for r in todo])
+            self.store.upsert(
+                [r.id for r in todo],
+                vectors,
+                [r.text for r in todo],
+                [{**r.metadata, _HASH_KEY: _sha(r)} for r in todo],
+            )
         return len(todo)
 
     def sync(self, records: Iterable[Record]) -> int:
@@ -91,15 +108,20 @@ class RecordIndex:
     def count(self) -> int:
         return self.store.count()
 
-    def query(self, text: str, k: int = 5,
-              where: dict[str, Any] | None = None) -> list[RecordHit]:
+    def query(self, text: str, k: int = 5, where: dict[str, Any] | None = None) -> list[RecordHit]:
         n = min(k, self.count())
         if n <= 0:
             return []
         vector = self.embedder.embed_query(text)
-        return [RecordHit(i, doc, {key: v for key, v in meta.items() if key != _HASH_KEY},
-                          round(1.0 - dist, 6))
-                for i, dist, meta, doc in self.store.query(vector, n, where)]
+        return [
+            RecordHit(
+                i,
+                doc,
+                {key: v for key, v in meta.items() if key != _HASH_KEY},
+                round(1.0 - dist, 6),
+            )
+            for i, dist, meta, doc in self.store.query(vector, n, where)
+        ]
 
 
 def _sha(record: Record) -> str:

@@ -46,8 +46,9 @@ def reciprocal_rank(ranked: Sequence[str], expected: Sequence[str]) -> float:
     return 0.0
 
 
-def evaluate(questions: Sequence[Question], search: Callable[[str], Sequence[str]],
-             k: int = 5) -> EvalReport:
+def evaluate(
+    questions: Sequence[Question], search: Callable[[str], Sequence[str]], k: int = 5
+) -> EvalReport:
     """Run `search` (question -> ranked paths) on every question and score it."""
     rows: list[tuple[Question, float, float]] = []
     for q in questions:
@@ -56,12 +57,19 @@ def evaluate(questions: Sequence[Question], search: Callable[[str], Sequence[str
     kinds = sorted({q.kind for q, *_ in rows})
     return EvalReport(
         recall_at_k=round(fmean(r for _, r, _ in rows), 4),
-        mrr=round(fmean(m for *_, m in rows), 4), k=k, n=len(rows),
+        mrr=round(fmean(m for *_, m in rows), 4),
+        k=k,
+        n=len(rows),
         hit_at_k=round(fmean(1.0 if r > 0 else 0.0 for _, r, _ in rows), 4),
-        by_kind={kind: (round(fmean(r for q, r, _ in rows if q.kind == kind), 4),
-                        round(fmean(m for q, _, m in rows if q.kind == kind), 4))
-                 for kind in kinds},
-        misses=[q.question for q, r, _ in rows if r == 0.0])
+        by_kind={
+            kind: (
+                round(fmean(r for q, r, _ in rows if q.kind == kind), 4),
+                round(fmean(m for q, _, m in rows if q.kind == kind), 4),
+            )
+            for kind in kinds
+        },
+        misses=[q.question for q, r, _ in rows if r == 0.0],
+    )
 
 
 def load_questions(path: str) -> list[Question]:

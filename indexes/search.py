@@ -63,11 +63,21 @@ class Hit:
         return asdict(self)
 
 
-def search_index(query: str, state_dir: Path, *, k: int = 5, filters: SearchFilters | None = None,
-                 chroma_url: str | None = None, embedder: EmbedderSpec | Embedder | None = None,
-                 mode: Mode = "hybrid", rrf_k: int = DEFAULT_RRF_K, max_per_file: int = 1,
-                 candidates: int = 50, collection: str = DOCS_COLLECTION,
-                 engine: DenseEngine = "auto") -> list[Hit]:
+def search_index(
+    query: str,
+    state_dir: Path,
+    *,
+    k: int = 5,
+    filters: SearchFilters | None = None,
+    chroma_url: str | None = None,
+    embedder: EmbedderSpec | Embedder | None = None,
+    mode: Mode = "hybrid",
+    rrf_k: int = DEFAULT_RRF_K,
+    max_per_file: int = 1,
+    candidates: int = 50,
+    collection: str = DOCS_COLLECTION,
+    engine: DenseEngine = "auto",
+) -> list[Hit]:
     """The `k` best chunks for `query` (at most `max_per_file` per file), best first.
 
     `engine` picks what answers the dense leg: "mirror" (exact cosine over the vectors kept in
@@ -83,7 +93,9 @@ def search_index(query: str, state_dir: Path, *, k: int = 5, filters: SearchFilt
         if mode != "lexical" and identity and not identity.startswith(emb.identity + "|"):
             raise IndexingError(
                 f"The index was built with `{identity.split('|')[0]}` but the settings now "
-                f"use `{emb.identity}`.", hint="Run `lablens index` to rebuild it.")
+                f"use `{emb.identity}`.",
+                hint="Run `lablens index` to rebuild it.",
+            )
         pool = max(candidates, k * 10)
         # The query vector is computed while the lexical search runs and the dense index is
         # read (or Chroma starts): numpy releases the GIL in its matrix products.
@@ -95,13 +107,17 @@ def search_index(query: str, state_dir: Path, *, k: int = 5, filters: SearchFilt
             thread = threading.Thread(target=_embed_into, args=(emb, query, vector_box))
             thread.start()
         allowed = _allowed_paths(conn, filters) if filters and filters.active() else None
-        lexical = [] if mode == "dense" else [i for i, _ in
-                                              lexical_search(conn, query, pool, allowed)]
+        lexical = (
+            [] if mode == "dense" else [i for i, _ in lexical_search(conn, query, pool, allowed)]
+        )
         dense: list[str] = []
         if thread is not None:
             mirror = _mirror_for(conn, state_dir, chroma_url, engine)
-            store = (VectorStore(open_client(state_dir, chroma_url), collection)
-                     if mirror is None else None)
+            store = (
+                VectorStore(open_client(state_dir, chroma_url), collection)
+                if mirror is None
+                else None
+            )
             thread.join()
             if "error" in vector_box:
                 raise vector_box["error"]
@@ -111,16 +127,16 @@ def search_index(query: str, state_dir: Path, *, k: int = 5, filters: SearchFilt
             elif store is not None and allowed != [] and store.exists():
                 where = None if allowed is None else {"path": {"$in": allowed}}
                 dense = [i for i, *_ in store.query(vector, pool, where)]
-        rankings = [r for r, m in ((dense, "dense"), (lexical, "lexical"))
-                    if mode in ("hybrid", m)]
+        rankings = [r for r, m in ((dense, "dense"), (lexical, "lexical")) if mode in ("hybrid", m)]
         fused = reciprocal_rank_fusion(rankings, k=rrf_k)
         return _hits(conn, fused, dense, lexical, query, k, max_per_file)
     finally:
         conn.close()
 
 
-def dense_engine_in_use(state_dir: Path, chroma_url: str | None = None,
-                        engine: DenseEngine = "auto") -> Literal["mirror", "chroma"]:
+def dense_engine_in_use(
+    state_dir: Path, chroma_url: str | None = None, engine: DenseEngine = "auto"
+) -> Literal["mirror", "chroma"]:
     """What `search_index` would answer the dense leg with, for `lablens search` to report."""
     conn = state_db.open_state(state_dir, readonly=True)
     try:
@@ -130,8 +146,9 @@ def dense_engine_in_use(state_dir: Path, chroma_url: str | None = None,
         conn.close()
 
 
-def _mirror_for(conn: sqlite3.Connection, state_dir: Path, chroma_url: str | None,
-                engine: DenseEngine) -> Mirror | None:
+def _mirror_for(
+    conn: sqlite3.Connection, state_dir: Path, chroma_url: str | None, engine: DenseEngine
+) -> Mirror | None:
     """The mirror to search, or None to search Chroma."""
     if engine == "chroma" or (engine == "auto" and chroma_url):
         return None
@@ -141,7 +158,8 @@ def _mirror_for(conn: sqlite3.Connection, state_dir: Path, chroma_url: str | Non
         raise IndexingError(
             "This index has no complete exact-search mirror of its vectors",
             hint="Run `lablens index` on an embedded workspace to fill it, or search with "
-                 "`--engine chroma`.")
+            "`--engine chroma`.",
+        )
     return mirror
 
 
@@ -151,7 +169,8 @@ def _mirror_query(mirror: Mirror, vector: Any, pool: int, allowed: list[str] | N
     if mirror.ids and mirror.dim != len(vector):
         raise IndexingError(
             f"The index holds {mirror.dim}-d vectors but the query vector has {len(vector)}",
-            hint="Run `lablens index` to rebuild it with the current embedder.")
+            hint="Run `lablens index` to rebuild it with the current embedder.",
+        )
     return nearest_ids(mirror, vector, pool, allowed)
 
 
@@ -181,8 +200,15 @@ def _allowed_paths(conn: sqlite3.Connection, f: SearchFilters) -> list[str]:
     return sorted(r[0] for r in conn.execute(sql + " ORDER BY path", params))
 
 
-def _hits(conn: sqlite3.Connection, fused: list[tuple[str, float]], dense: list[str],
-          lexical: list[str], query: str, k: int, max_per_file: int) -> list[Hit]:
+def _hits(
+    conn: sqlite3.Connection,
+    fused: list[tuple[str, float]],
+    dense: list[str],
+    lexical: list[str],
+    query: str,
+    k: int,
+    max_per_file: int,
+) -> list[Hit]:
     dense_rank = {cid: r for r, cid in enumerate(dense, start=1)}
     lex_rank = {cid: r for r, cid in enumerate(lexical, start=1)}
     rows = _chunk_rows(conn, [cid for cid, _ in fused])
@@ -196,12 +222,24 @@ def _hits(conn: sqlite3.Connection, fused: list[tuple[str, float]], dense: list[
         if per_file.get(row["path"], 0) >= max_per_file:
             continue
         per_file[row["path"]] = per_file.get(row["path"], 0) + 1
-        hits.append(Hit(path=row["path"], title=row["title"], heading=row["heading"],
-                        start_line=row["start_line"], end_line=row["end_line"],
-                        doc_type=row["doc_type"], team=row["team"], date=row["date"],
-                        score=round(score, 6), snippet=make_snippet(row["text"], terms),
-                        chunk_id=cid, dense_rank=dense_rank.get(cid),
-                        lexical_rank=lex_rank.get(cid), text=row["text"]))
+        hits.append(
+            Hit(
+                path=row["path"],
+                title=row["title"],
+                heading=row["heading"],
+                start_line=row["start_line"],
+                end_line=row["end_line"],
+                doc_type=row["doc_type"],
+                team=row["team"],
+                date=row["date"],
+                score=round(score, 6),
+                snippet=make_snippet(row["text"], terms),
+                chunk_id=cid,
+                dense_rank=dense_rank.get(cid),
+                lexical_rank=lex_rank.get(cid),
+                text=row["text"],
+            )
+        )
         if len(hits) >= k:
             break
     return hits
@@ -215,7 +253,9 @@ def _chunk_rows(conn: sqlite3.Connection, ids: list[str]) -> dict[str, dict[str,
         rows = conn.execute(
             "SELECT c.id, c.path, c.title, c.heading, c.start_line, c.end_line, c.text, "
             "f.doc_type, f.team, f.date FROM chunks c JOIN files f ON f.path = c.path "
-            f"WHERE c.id IN ({','.join('?' * len(ids))})", ids).fetchall()
+            f"WHERE c.id IN ({','.join('?' * len(ids))})",
+            ids,
+        ).fetchall()
     finally:
         conn.row_factory = None
     return {r["id"]: dict(r) for r in rows}

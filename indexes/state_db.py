@@ -68,8 +68,9 @@ class FileEntry:
 def open_state(state_dir: Path, *, readonly: bool = False) -> sqlite3.Connection:
     path = state_dir / DB_FILE
     if readonly and not path.exists():
-        raise IndexingError(f"No documentation index in {state_dir}",
-                            hint="Build it first with `lablens index`.")
+        raise IndexingError(
+            f"No documentation index in {state_dir}", hint="Build it first with `lablens index`."
+        )
     try:
         state_dir.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, timeout=30.0, isolation_level=None)
@@ -81,8 +82,10 @@ def open_state(state_dir: Path, *, readonly: bool = False) -> sqlite3.Connection
             conn.executescript(_SCHEMA)
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
     except sqlite3.Error as exc:
-        raise IndexingError(f"Cannot open the index state {path}: {exc}",
-                            hint="Delete the .lablens folder to rebuild from scratch.") from None
+        raise IndexingError(
+            f"Cannot open the index state {path}: {exc}",
+            hint="Delete the .lablens folder to rebuild from scratch.",
+        ) from None
     return conn
 
 
@@ -113,8 +116,10 @@ def forget_files(conn: sqlite3.Connection, paths: Iterable[str]) -> None:
         return
     with _transaction(conn):
         for path in paths:
-            conn.execute("DELETE FROM chunks_fts WHERE chunk_id IN "
-                         "(SELECT id FROM chunks WHERE path = ?)", (path,))
+            conn.execute(
+                "DELETE FROM chunks_fts WHERE chunk_id IN (SELECT id FROM chunks WHERE path = ?)",
+                (path,),
+            )
             conn.execute("DELETE FROM file_vectors WHERE path = ?", (path,))
             conn.execute("DELETE FROM chunks WHERE path = ?", (path,))
             conn.execute("DELETE FROM files WHERE path = ?", (path,))
@@ -126,14 +131,21 @@ def drop_orphan_chunks(conn: sqlite3.Connection) -> int:
     with _transaction(conn):
         n = conn.execute("DELETE FROM chunks WHERE path NOT IN (SELECT path FROM files)").rowcount
         conn.execute("DELETE FROM chunks_fts WHERE chunk_id NOT IN (SELECT id FROM chunks)")
-        n += conn.execute("DELETE FROM file_vectors WHERE path NOT IN (SELECT path FROM files)"
-                          ).rowcount
+        n += conn.execute(
+            "DELETE FROM file_vectors WHERE path NOT IN (SELECT path FROM files)"
+        ).rowcount
     return int(n)
 
 
-def record_file(conn: sqlite3.Connection, path: str, sha256: str, metadata: dict[str, Any],
-                title: str, chunks: list[Chunk],
-                vectors: NDArray[np.floating] | None = None) -> None:
+def record_file(
+    conn: sqlite3.Connection,
+    path: str,
+    sha256: str,
+    metadata: dict[str, Any],
+    title: str,
+    chunks: list[Chunk],
+    vectors: NDArray[np.floating] | None = None,
+) -> None:
     """Insert a file's chunks, FTS rows, manifest entry and (when given, one per chunk) the
     mirror copy of its vectors atomically."""
     blob = None
@@ -146,18 +158,33 @@ def record_file(conn: sqlite3.Connection, path: str, sha256: str, metadata: dict
     with _transaction(conn):
         conn.executemany(
             "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(c.id, c.path, c.ordinal, c.title, c.heading, c.start_line, c.end_line, c.text)
-             for c in chunks])
+            [
+                (c.id, c.path, c.ordinal, c.title, c.heading, c.start_line, c.end_line, c.text)
+                for c in chunks
+            ],
+        )
         if blob is not None:
-            conn.execute("INSERT OR REPLACE INTO file_vectors VALUES (?, ?, ?)",
-                         (path, "\n".join(c.id for c in chunks), blob))
-        conn.executemany("INSERT INTO chunks_fts (title, heading, body, chunk_id) "
-                         "VALUES (?, ?, ?, ?)",
-                         [(c.title, c.heading, c.text, c.id) for c in chunks])
-        conn.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                     (path, sha256, len(chunks), title, _str_or_none(metadata.get("doc_type")),
-                      _str_or_none(metadata.get("team")), _str_or_none(metadata.get("date")),
-                      json.dumps(metadata, sort_keys=True)))
+            conn.execute(
+                "INSERT OR REPLACE INTO file_vectors VALUES (?, ?, ?)",
+                (path, "\n".join(c.id for c in chunks), blob),
+            )
+        conn.executemany(
+            "INSERT INTO chunks_fts (title, heading, body, chunk_id) VALUES (?, ?, ?, ?)",
+            [(c.title, c.heading, c.text, c.id) for c in chunks],
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                path,
+                sha256,
+                len(chunks),
+                title,
+                _str_or_none(metadata.get("doc_type")),
+                _str_or_none(metadata.get("team")),
+                _str_or_none(metadata.get("date")),
+                json.dumps(metadata, sort_keys=True),
+            ),
+        )
 
 
 def clear_all(conn: sqlite3.Connection) -> None:
@@ -172,22 +199,26 @@ def files_missing_vectors(conn: sqlite3.Connection) -> list[tuple[str, list[str]
     """(path, chunk ids in order) of indexed files the mirror has no vectors for, by path."""
     rows = conn.execute(
         "SELECT c.path, c.id FROM chunks c WHERE c.path NOT IN (SELECT path FROM file_vectors) "
-        "ORDER BY c.path, c.ordinal").fetchall()
+        "ORDER BY c.path, c.ordinal"
+    ).fetchall()
     out: dict[str, list[str]] = {}
     for path, cid in rows:
         out.setdefault(str(path), []).append(str(cid))
     return list(out.items())
 
 
-def add_file_vectors(conn: sqlite3.Connection,
-                     files: Sequence[tuple[str, list[str], NDArray[np.floating]]]) -> None:
+def add_file_vectors(
+    conn: sqlite3.Connection, files: Sequence[tuple[str, list[str], NDArray[np.floating]]]
+) -> None:
     """Mirror the vectors of already indexed files (path, chunk ids in order, one vector per
     id), e.g. read back from Chroma; one transaction."""
     from indexes.dense_mirror import vectors_blob
 
     with _transaction(conn):
-        conn.executemany("INSERT OR REPLACE INTO file_vectors VALUES (?, ?, ?)",
-                         [(p, "\n".join(ids), vectors_blob(v)) for p, ids, v in files])
+        conn.executemany(
+            "INSERT OR REPLACE INTO file_vectors VALUES (?, ?, ?)",
+            [(p, "\n".join(ids), vectors_blob(v)) for p, ids, v in files],
+        )
 
 
 def read_mirror(conn: sqlite3.Connection, cache_key: str) -> Mirror | None:
@@ -205,8 +236,9 @@ def read_mirror(conn: sqlite3.Connection, cache_key: str) -> Mirror | None:
         if hit is not None:
             return hit
         n_chunks = int(conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
-        rows = conn.execute("SELECT path, chunk_ids, vectors FROM file_vectors ORDER BY path"
-                            ).fetchall()
+        rows = conn.execute(
+            "SELECT path, chunk_ids, vectors FROM file_vectors ORDER BY path"
+        ).fetchall()
     except sqlite3.OperationalError:  # no file_vectors table: written by an older lablens
         return None
     finally:

@@ -55,15 +55,18 @@ def _new_client(state_dir: Path, chroma_url: str | None) -> Any:
         raise ConfigError(f"docs.chroma_url `{chroma_url}` is not an http(s)://host:port URL")
     client: Any = None
     try:
-        client = chromadb.HttpClient(host=url.hostname, port=url.port or 8000,
-                                     ssl=url.scheme == "https", settings=settings)
+        client = chromadb.HttpClient(
+            host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https", settings=settings
+        )
         client.heartbeat()
     except Exception as exc:  # chromadb raises plain Exceptions/ValueErrors for connect errors
         if client is not None:
             client.close()
-        raise IndexingError(f"Cannot reach the Chroma server at {chroma_url}: {exc}",
-                            hint="Start it with `chroma run --path DIR --port PORT`, or unset "
-                            "docs.chroma_url to use the embedded index.") from None
+        raise IndexingError(
+            f"Cannot reach the Chroma server at {chroma_url}: {exc}",
+            hint="Start it with `chroma run --path DIR --port PORT`, or unset "
+            "docs.chroma_url to use the embedded index.",
+        ) from None
     return client
 
 
@@ -80,8 +83,11 @@ class VectorStore:
     def collection(self) -> Any:
         if self._collection is None:
             self._collection = self.client.get_or_create_collection(
-                self.name, configuration={"hnsw": {"space": "cosine"}},
-                metadata=self.metadata, embedding_function=None)
+                self.name,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata=self.metadata,
+                embedding_function=None,
+            )
         return self._collection
 
     def exists(self) -> bool:
@@ -111,35 +117,55 @@ class VectorStore:
         ids = list(ids)
         step = max(1, int(self.client.get_max_batch_size()))
         for i in range(0, len(ids), step):
-            got = self.collection.get(ids=ids[i:i + step], include=["embeddings"])
+            got = self.collection.get(ids=ids[i : i + step], include=["embeddings"])
             for cid, vec in zip(got["ids"], got["embeddings"], strict=True):
                 out[cid] = np.asarray(vec, dtype=np.float32)
         return out
 
-    def upsert(self, ids: Sequence[str], vectors: NDArray[np.float32], documents: Sequence[str],
-               metadatas: Sequence[dict[str, Any]]) -> None:
+    def upsert(
+        self,
+        ids: Sequence[str],
+        vectors: NDArray[np.float32],
+        documents: Sequence[str],
+        metadatas: Sequence[dict[str, Any]],
+    ) -> None:
         step = max(1, int(self.client.get_max_batch_size()))
         for i in range(0, len(ids), step):
-            self.collection.upsert(ids=list(ids[i:i + step]), embeddings=vectors[i:i + step],
-                                   documents=list(documents[i:i + step]),
-                                   metadatas=list(metadatas[i:i + step]))
+            self.collection.upsert(
+                ids=list(ids[i : i + step]),
+                embeddings=vectors[i : i + step],
+                documents=list(documents[i : i + step]),
+                metadatas=list(metadatas[i : i + step]),
+            )
 
     def delete(self, ids: Sequence[str]) -> None:
         ids = list(ids)
         step = max(1, int(self.client.get_max_batch_size()))
         for i in range(0, len(ids), step):
-            self.collection.delete(ids=ids[i:i + step])
+            self.collection.delete(ids=ids[i : i + step])
 
-    def query(self, vector: NDArray[np.float32], k: int,
-              where: dict[str, Any] | None = None) -> list[tuple[str, float, dict[str, Any], str]]:
+    def query(
+        self, vector: NDArray[np.float32], k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float, dict[str, Any], str]]:
         """(id, cosine distance, metadata, document) nearest first."""
         if k <= 0:
             return []
-        res = self.collection.query(query_embeddings=[vector], n_results=k, where=where,
-                                    include=["distances", "metadatas", "documents"])
-        return [(i, float(d), dict(m or {}), doc or "") for i, d, m, doc in
-                zip(res["ids"][0], res["distances"][0], res["metadatas"][0],
-                    res["documents"][0], strict=True)]
+        res = self.collection.query(
+            query_embeddings=[vector],
+            n_results=k,
+            where=where,
+            include=["distances", "metadatas", "documents"],
+        )
+        return [
+            (i, float(d), dict(m or {}), doc or "")
+            for i, d, m, doc in zip(
+                res["ids"][0],
+                res["distances"][0],
+                res["metadatas"][0],
+                res["documents"][0],
+                strict=True,
+            )
+        ]
 
     def count(self) -> int:
         return int(self.collection.count())

@@ -17,14 +17,21 @@ EXIT_SOME_SKIPPED = 3
 
 def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
-        "index", help="index design docs and reports for `lablens search`",
+        "index",
+        help="index design docs and reports for `lablens search`",
         description="Index Markdown, text and reStructuredText files (default: the workspace's "
         "docs.paths). Only new or changed files are embedded. Exit code 3 when some files "
-        "were skipped.")
+        "were skipped.",
+    )
     add_common_flags(p)
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to index")
-    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
-                   help="wait this long for another index run on the workspace (default: refuse)")
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another index run on the workspace (default: refuse)",
+    )
     p.set_defaults(func=run_index)
 
 
@@ -38,8 +45,12 @@ def run_index(args: argparse.Namespace) -> int:
     ws = Workspace.open(args.workspace)
     paths = [Path(p).resolve() for p in args.paths] or ws.doc_paths
     kwargs: dict[str, Any] = dict(
-        embedder=ws.embedder_spec(), chroma_url=ws.settings.docs.chroma_url,
-        root=ws.root, max_file_mb=ws.settings.docs.max_file_mb, lock_wait_s=args.wait)
+        embedder=ws.embedder_spec(),
+        chroma_url=ws.settings.docs.chroma_url,
+        root=ws.root,
+        max_file_mb=ws.settings.docs.max_file_mb,
+        lock_wait_s=args.wait,
+    )
     if args.json:
         summary = build_index(paths, ws.state_dir, **kwargs)
         emit_json(summary.to_dict())
@@ -57,12 +68,17 @@ class _ProgressView:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         self.progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("· {task.fields[chunks]} chunks · {task.fields[embedded]} embedded · "
-                       "{task.fields[skipped]} skipped"),
-            console=con, transient=True)
-        self.task = self.progress.add_task("scanning", total=None, chunks=0, embedded=0,
-                                           skipped=0)
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn(
+                "· {task.fields[chunks]} chunks · {task.fields[embedded]} embedded · "
+                "{task.fields[skipped]} skipped"
+            ),
+            console=con,
+            transient=True,
+        )
+        self.task = self.progress.add_task("scanning", total=None, chunks=0, embedded=0, skipped=0)
 
     def __enter__(self) -> _ProgressView:
         self.progress.start()
@@ -77,9 +93,15 @@ class _ProgressView:
             description, total, done = "scanning files", event.files_total, event.files_done
         else:
             description, total, done = "embedding chunks", event.chunks, event.embedded
-        self.progress.update(self.task, description=description, total=total or None,
-                             completed=done, chunks=event.chunks, embedded=event.embedded,
-                             skipped=event.skipped)
+        self.progress.update(
+            self.task,
+            description=description,
+            total=total or None,
+            completed=done,
+            chunks=event.chunks,
+            embedded=event.embedded,
+            skipped=event.skipped,
+        )
 
 
 def _print_summary(s: Any, con: Any) -> None:
@@ -88,13 +110,16 @@ def _print_summary(s: Any, con: Any) -> None:
     for message in s.messages:
         con.print(f"[yellow]{escape(message)}[/]")
     if s.repaired_ids:
-        con.print(f"[yellow]Repaired an interrupted run: removed {s.repaired_ids} stale "
-                  "entries.[/]")
-    con.print(f"[bold]{s.files_seen}[/] files: [green]{s.files_indexed} indexed[/], "
-              f"{s.files_unchanged} unchanged, {s.files_deleted} removed, "
-              f"[{'red' if s.skipped else 'dim'}]{len(s.skipped)} skipped[/] · "
-              f"{s.chunks_embedded} chunks embedded, {s.chunks_total} in the index · "
-              f"{s.elapsed_s:.1f} s [dim]({escape(s.embedder)})[/]")
+        con.print(
+            f"[yellow]Repaired an interrupted run: removed {s.repaired_ids} stale entries.[/]"
+        )
+    con.print(
+        f"[bold]{s.files_seen}[/] files: [green]{s.files_indexed} indexed[/], "
+        f"{s.files_unchanged} unchanged, {s.files_deleted} removed, "
+        f"[{'red' if s.skipped else 'dim'}]{len(s.skipped)} skipped[/] · "
+        f"{s.chunks_embedded} chunks embedded, {s.chunks_total} in the index · "
+        f"{s.elapsed_s:.1f} s [dim]({escape(s.embedder)})[/]"
+    )
     for item in s.skipped:
         con.print(f"  [red]skipped[/] {escape(item.path)}: {escape(item.reason)}")
     for item in s.ignored:

@@ -10,9 +10,11 @@ def register(sub: Any) -> None:
     from agent.cli_args import add_common_flags
 
     p: argparse.ArgumentParser = sub.add_parser(
-        "search", help="search the indexed design docs and reports",
+        "search",
+        help="search the indexed design docs and reports",
         description="Hybrid search (dense vectors + BM25, fused by reciprocal rank). Each "
-        "result cites path:start-end and its heading.")
+        "result cites path:start-end and its heading.",
+    )
     add_common_flags(p)
     p.add_argument("query", help="what to look for, in plain words")
     p.add_argument("-k", type=int, default=5, metavar="N", help="number of results (default 5)")
@@ -20,14 +22,26 @@ def register(sub: Any) -> None:
     p.add_argument("--team", metavar="T", help="only this team")
     p.add_argument("--since", metavar="DATE", help="only docs dated on or after DATE (ISO)")
     p.add_argument("--until", metavar="DATE", help="only docs dated on or before DATE (ISO)")
-    p.add_argument("--path", dest="path_glob", metavar="GLOB",
-                   help="only paths matching GLOB (e.g. 'reports/*')")
-    p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid",
-                   help="ranking to use (default hybrid)")
-    p.add_argument("--engine", choices=["auto", "mirror", "chroma"], default="auto",
-                   help="what answers the dense ranking: the exact-search mirror kept beside "
-                   "the index, or Chroma (default auto: the mirror for an embedded index, "
-                   "Chroma for a server or an index built before the mirror existed)")
+    p.add_argument(
+        "--path",
+        dest="path_glob",
+        metavar="GLOB",
+        help="only paths matching GLOB (e.g. 'reports/*')",
+    )
+    p.add_argument(
+        "--mode",
+        choices=["hybrid", "dense", "lexical"],
+        default="hybrid",
+        help="ranking to use (default hybrid)",
+    )
+    p.add_argument(
+        "--engine",
+        choices=["auto", "mirror", "chroma"],
+        default="auto",
+        help="what answers the dense ranking: the exact-search mirror kept beside "
+        "the index, or Chroma (default auto: the mirror for an embedded index, "
+        "Chroma for a server or an index built before the mirror existed)",
+    )
     p.set_defaults(func=run_search)
 
 
@@ -41,18 +55,39 @@ def run_search(args: argparse.Namespace) -> int:
     for flag in ("since", "until"):
         _check_date(getattr(args, flag), f"--{flag}")
     ws = Workspace.open(args.workspace)
-    filters = SearchFilters(doc_type=args.doc_type, team=args.team, since=args.since,
-                            until=args.until, path_glob=args.path_glob)
-    hits = search_index(args.query, ws.state_dir, k=args.k, filters=filters,
-                        chroma_url=ws.settings.docs.chroma_url, mode=args.mode,
-                        embedder=ws.embedder_spec(), engine=args.engine)
+    filters = SearchFilters(
+        doc_type=args.doc_type,
+        team=args.team,
+        since=args.since,
+        until=args.until,
+        path_glob=args.path_glob,
+    )
+    hits = search_index(
+        args.query,
+        ws.state_dir,
+        k=args.k,
+        filters=filters,
+        chroma_url=ws.settings.docs.chroma_url,
+        mode=args.mode,
+        embedder=ws.embedder_spec(),
+        engine=args.engine,
+    )
     if args.json:
         from agent.output import emit_json
 
-        keys = ("path", "title", "heading", "start_line", "end_line", "doc_type", "score",
-                "snippet")
-        emit_json({"query": args.query,
-                   "results": [{k: getattr(h, k) for k in keys} for h in hits]})
+        keys = (
+            "path",
+            "title",
+            "heading",
+            "start_line",
+            "end_line",
+            "doc_type",
+            "score",
+            "snippet",
+        )
+        emit_json(
+            {"query": args.query, "results": [{k: getattr(h, k) for k in keys} for h in hits]}
+        )
         return 0
     _print_hits(args.query, hits)
     return 0
@@ -100,7 +135,7 @@ def highlight(text: str, terms: list[str]) -> str:
     pattern = re.compile(r"\b(" + "|".join(re.escape(s) for s in stems) + r")\w*", re.I)
     out, last = [], 0
     for m in pattern.finditer(text):
-        out.append(escape(text[last:m.start()]))
+        out.append(escape(text[last : m.start()]))
         out.append(f"[bold yellow]{escape(m.group(0))}[/]")
         last = m.end()
     out.append(escape(text[last:]))

@@ -69,19 +69,26 @@ def build_demo_workspace(
 
 def _index_progress(say: Callable[[str], None]) -> Callable[[Any], None]:
     def report(event: Any) -> None:
-        say(f"indexing docs: {event.files_done}/{event.files_total} files, "
-            f"{event.embedded} chunks embedded")
+        say(
+            f"indexing docs: {event.files_done}/{event.files_total} files, "
+            f"{event.embedded} chunks embedded"
+        )
 
     return report
 
 
-def index_demo_docs(root: Path, *,
-                    progress: Callable[[Any], None] | None = None) -> dict[str, Any]:
+def index_demo_docs(root: Path, *, progress: Callable[[Any], None] | None = None) -> dict[str, Any]:
     from agent.workspace import Workspace
     from indexes.build import build_index
 
     ws = Workspace.open(root)
-    summary = build_index(ws.doc_paths, ws.state_dir, root=ws.root,
-                          embedder=ws.embedder_spec(), chroma_url=ws.settings.docs.chroma_url,
-                          max_file_mb=ws.settings.docs.max_file_mb, progress=progress)
+    summary = build_index(
+        ws.doc_paths,
+        ws.state_dir,
+        root=ws.root,
+        embedder=ws.embedder_spec(),
+        chroma_url=ws.settings.docs.chroma_url,
+        max_file_mb=ws.settings.docs.max_file_mb,
+        progress=progress,
+    )
     return summary.to_dict()

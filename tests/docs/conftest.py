@@ -22,8 +22,13 @@ def embedding_server() -> Iterator[EmbeddingServer]:
 
 @pytest.fixture()
 def loopback_spec(embedding_server: EmbeddingServer) -> EmbedderSpec:
-    return EmbedderSpec(provider="openai", model="hashed-64", base_url=embedding_server.base_url,
-                        api_key="test", batch_size=16)
+    return EmbedderSpec(
+        provider="openai",
+        model="hashed-64",
+        base_url=embedding_server.base_url,
+        api_key="test",
+        batch_size=16,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +53,9 @@ def small_corpus(tmp_path: Path) -> Path:
 
 def make_small_corpus(root: Path) -> Path:
     """Three Markdown docs with front matter and one text file, under docs/ and reports/."""
-    write(root / "docs" / "ranker.md", """---
+    write(
+        root / "docs" / "ranker.md",
+        """---
 title: Homefeed ranker
 team: ranking
 doc_type: design_doc
@@ -63,8 +70,11 @@ The ranker scores candidate pins from the two-tower retrieval stage.
 ## Negatives
 
 In-batch negatives with logQ correction and uniform random negatives.
-""")
-    write(root / "docs" / "notifications.md", """---
+""",
+    )
+    write(
+        root / "docs" / "notifications.md",
+        """---
 title: Notification sends
 team: growth
 doc_type: design_doc
@@ -75,8 +85,11 @@ date: 2026-09-15
 ## Quiet hours
 
 Notifications are never sent between 22:00 and 07:00 local time.
-""")
-    write(root / "reports" / "srm.md", """---
+""",
+    )
+    write(
+        root / "reports" / "srm.md",
+        """---
 title: Notification experiment readout
 team: growth
 doc_type: experiment_report
@@ -87,6 +100,7 @@ date: 2026-10-20
 ## Verdict
 
 Invalid: sample ratio mismatch, the split was configured 50/50 and delivered 53/47.
-""")
+""",
+    )
     write(root / "docs" / "notes.txt", "Plain text notes about the feature store backfill.\n")
     return root

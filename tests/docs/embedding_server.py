@@ -47,10 +47,18 @@ class EmbeddingServer:
                 server.inputs += len(texts)
                 if server.delay_s:
                     time.sleep(server.delay_s)
-                data = [{"object": "embedding", "index": i, "embedding": hashed_vector(t)}
-                        for i, t in enumerate(texts)]
-                payload = json.dumps({"object": "list", "data": data, "model": body["model"],
-                                      "usage": {"prompt_tokens": 0, "total_tokens": 0}})
+                data = [
+                    {"object": "embedding", "index": i, "embedding": hashed_vector(t)}
+                    for i, t in enumerate(texts)
+                ]
+                payload = json.dumps(
+                    {
+                        "object": "list",
+                        "data": data,
+                        "model": body["model"],
+                        "usage": {"prompt_tokens": 0, "total_tokens": 0},
+                    }
+                )
                 raw = payload.encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

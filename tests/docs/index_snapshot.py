@@ -18,19 +18,29 @@ def snapshot(state_dir: Path, chroma_url: str | None = None) -> dict[str, Any]:
     try:
         files = conn.execute("SELECT * FROM files ORDER BY path").fetchall()
         chunks = conn.execute("SELECT * FROM chunks ORDER BY id").fetchall()
-        fts = conn.execute("SELECT chunk_id, title, heading, body FROM chunks_fts "
-                           "ORDER BY chunk_id").fetchall()
+        fts = conn.execute(
+            "SELECT chunk_id, title, heading, body FROM chunks_fts ORDER BY chunk_id"
+        ).fetchall()
         mirror = sorted(
             (cid, path, [round(float(x), 5) for x in vec])
-            for path, ids, blob in conn.execute("SELECT path, chunk_ids, vectors "
-                                                "FROM file_vectors")
-            for cid, vec in zip(ids.split("\n"), np.frombuffer(blob, dtype=np.float32)
-                                .reshape(len(ids.split("\n")), -1), strict=True))
+            for path, ids, blob in conn.execute("SELECT path, chunk_ids, vectors FROM file_vectors")
+            for cid, vec in zip(
+                ids.split("\n"),
+                np.frombuffer(blob, dtype=np.float32).reshape(len(ids.split("\n")), -1),
+                strict=True,
+            )
+        )
     finally:
         conn.close()
     col = open_client(state_dir, chroma_url).get_collection(DOCS_COLLECTION)
     got = col.get(include=["documents", "metadatas", "embeddings"])
-    vectors = sorted(zip(got["ids"], got["documents"], got["metadatas"],
-                         [[round(float(x), 5) for x in e] for e in got["embeddings"]],
-                         strict=True))
+    vectors = sorted(
+        zip(
+            got["ids"],
+            got["documents"],
+            got["metadatas"],
+            [[round(float(x), 5) for x in e] for e in got["embeddings"]],
+            strict=True,
+        )
+    )
     return {"files": files, "chunks": chunks, "fts": fts, "chroma": vectors, "mirror": mirror}

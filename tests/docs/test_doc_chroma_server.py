@@ -33,9 +33,20 @@ def chroma_url(tmp_path: Path) -> Iterator[str]:
         pytest.skip("the `chroma` CLI is not installed")
     port = _free_port()
     log = (tmp_path / "chroma.log").open("wb")
-    proc = subprocess.Popen([str(exe if exe.exists() else "chroma"), "run", "--path",
-                             str(tmp_path / "server"), "--host", "127.0.0.1", "--port",
-                             str(port)], stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            str(exe if exe.exists() else "chroma"),
+            "run",
+            "--path",
+            str(tmp_path / "server"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -57,17 +68,29 @@ def chroma_url(tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
-def test_index_and_search_through_a_chroma_server(small_corpus: Path, chroma_url: str,
-                                                  loopback_spec: EmbedderSpec) -> None:
+def test_index_and_search_through_a_chroma_server(
+    small_corpus: Path, chroma_url: str, loopback_spec: EmbedderSpec
+) -> None:
     state = small_corpus / ".lablens"
-    first = build_index([small_corpus / "docs", small_corpus / "reports"], state,
-                        embedder=loopback_spec, root=small_corpus, chroma_url=chroma_url)
-    again = build_index([small_corpus / "docs", small_corpus / "reports"], state,
-                        embedder=loopback_spec, root=small_corpus, chroma_url=chroma_url)
+    first = build_index(
+        [small_corpus / "docs", small_corpus / "reports"],
+        state,
+        embedder=loopback_spec,
+        root=small_corpus,
+        chroma_url=chroma_url,
+    )
+    again = build_index(
+        [small_corpus / "docs", small_corpus / "reports"],
+        state,
+        embedder=loopback_spec,
+        root=small_corpus,
+        chroma_url=chroma_url,
+    )
     assert (first.files_indexed, again.files_unchanged, again.chunks_embedded) == (4, 4, 0)
     assert not (state / "chroma").exists()  # nothing embedded locally
-    hits = search_index("sample ratio mismatch", state, embedder=loopback_spec,
-                        chroma_url=chroma_url, mode="dense")
+    hits = search_index(
+        "sample ratio mismatch", state, embedder=loopback_spec, chroma_url=chroma_url, mode="dense"
+    )
     assert hits[0].path == "reports/srm.md"
     snap = snapshot(state, chroma_url)
     assert len(snap["chroma"]) == first.chunks_total
@@ -75,10 +98,16 @@ def test_index_and_search_through_a_chroma_server(small_corpus: Path, chroma_url
     assert snap["mirror"] == [] and dense_engine_in_use(state, chroma_url) == "chroma"
 
 
-def test_an_unreachable_server_is_a_clear_error(small_corpus: Path,
-                                                loopback_spec: EmbedderSpec) -> None:
+def test_an_unreachable_server_is_a_clear_error(
+    small_corpus: Path, loopback_spec: EmbedderSpec
+) -> None:
     from tools.errors import IndexingError
 
     with pytest.raises(IndexingError, match="Cannot reach the Chroma server"):
-        build_index([small_corpus / "docs"], small_corpus / ".lablens", embedder=loopback_spec,
-                    root=small_corpus, chroma_url=f"http://127.0.0.1:{_free_port()}")
+        build_index(
+            [small_corpus / "docs"],
+            small_corpus / ".lablens",
+            embedder=loopback_spec,
+            root=small_corpus,
+            chroma_url=f"http://127.0.0.1:{_free_port()}",
+        )

@@ -48,7 +48,7 @@ def test_chunks_carry_heading_paths_and_exact_file_lines() -> None:
     lines = FILE.split("\n")
     assert [c.heading for c in chunks] == ["", "Model", "Model > Negatives", "Serving"]
     for c in chunks:
-        assert "\n".join(lines[c.start_line - 1:c.end_line]) == c.text
+        assert "\n".join(lines[c.start_line - 1 : c.end_line]) == c.text
     assert chunks[1].text.splitlines()[3] == "# not a heading"  # code fences are not headings
     assert chunks[0].title == "Ranker"
 
@@ -57,7 +57,9 @@ def test_rst_underlined_titles_are_headings() -> None:
     text = "Title\n=====\n\nIntro.\n\nPart one\n--------\n\nDetails here.\n"
     chunks = chunk_document(_doc(text, "rst"), _count)
     assert [(c.heading, c.start_line, c.end_line) for c in chunks] == [
-        ("", 1, 4), ("Part one", 6, 9)]
+        ("", 1, 4),
+        ("Part one", 6, 9),
+    ]
 
 
 def test_long_sections_are_split_under_the_budget_with_overlap() -> None:
@@ -73,8 +75,9 @@ def test_long_sections_are_split_under_the_budget_with_overlap() -> None:
 
 
 def test_a_single_enormous_line_is_split_into_pieces_with_the_same_line_number() -> None:
-    chunks = chunk_document(_doc("# T\n\n" + "word " * 3000 + "\n"), _count,
-                            ChunkingOptions(max_tokens=128))
+    chunks = chunk_document(
+        _doc("# T\n\n" + "word " * 3000 + "\n"), _count, ChunkingOptions(max_tokens=128)
+    )
     assert len(chunks) > 10
     assert chunks[0].start_line == 1  # the heading line leads the first piece
     assert all(c.end_line == 3 for c in chunks)
@@ -90,8 +93,9 @@ def test_chunk_ids_are_deterministic_and_depend_on_content() -> None:
 
 
 def test_real_tokenizer_budget_holds_on_the_bundled_model(bundled_embedder) -> None:  # type: ignore[no-untyped-def]
-    body = "\n".join(f"The hf_l1_ranker_v2 two-tower model line {i} with saves/closeups."
-                     for i in range(300))
+    body = "\n".join(
+        f"The hf_l1_ranker_v2 two-tower model line {i} with saves/closeups." for i in range(300)
+    )
     chunks = chunk_document(_doc(f"# Budget\n\n{body}\n"), bundled_embedder.count_tokens)
     counts = bundled_embedder.count_tokens([c.embedding_text() for c in chunks])
     assert max(counts) + 2 <= 256

@@ -33,16 +33,22 @@ build_index([root / "docs"], root / ".lablens", embedder=spec, root=root, embed_
 
 def _corpus(root: Path, n: int = 24) -> Path:
     for i in range(n):
-        write(root / "docs" / f"doc{i:02d}.md",
-              f"# Doc {i}\n\n## Part A\n\nAlpha text {i} about rankers.\n\n"
-              f"## Part B\n\nBeta text {i} about notifications and saves.\n")
+        write(
+            root / "docs" / f"doc{i:02d}.md",
+            f"# Doc {i}\n\n## Part A\n\nAlpha text {i} about rankers.\n\n"
+            f"## Part B\n\nBeta text {i} about notifications and saves.\n",
+        )
     return root
 
 
 def _start_worker(root: Path, server: EmbeddingServer) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.Popen([sys.executable, "-c", WORKER, str(root), server.base_url], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-c", WORKER, str(root), server.base_url],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _wait_for_requests(server: EmbeddingServer, n: int, proc: subprocess.Popen[bytes]) -> None:
@@ -56,8 +62,9 @@ def _wait_for_requests(server: EmbeddingServer, n: int, proc: subprocess.Popen[b
 @pytest.mark.slow
 def test_kill_9_at_several_points_is_repaired_to_a_fresh_build(tmp_path: Path) -> None:
     with EmbeddingServer(delay_s=0.02) as server:
-        spec = EmbedderSpec(provider="openai", model="hashed-64", base_url=server.base_url,
-                            api_key="t")
+        spec = EmbedderSpec(
+            provider="openai", model="hashed-64", base_url=server.base_url, api_key="t"
+        )
         fresh = _corpus(tmp_path / "fresh")
         build_index([fresh / "docs"], fresh / ".lablens", embedder=spec, root=fresh)
         crashed = _corpus(tmp_path / "crashed")
@@ -69,8 +76,7 @@ def test_kill_9_at_several_points_is_repaired_to_a_fresh_build(tmp_path: Path) -
             proc.stderr.close()  # type: ignore[union-attr]
         partial = snapshot(crashed / ".lablens")
         assert 0 < len(partial["files"]) < 24  # the kills really interrupted the build
-        summary = build_index([crashed / "docs"], crashed / ".lablens", embedder=spec,
-                              root=crashed)
+        summary = build_index([crashed / "docs"], crashed / ".lablens", embedder=spec, root=crashed)
         assert summary.files_unchanged == len(partial["files"])
     assert snapshot(crashed / ".lablens") == snapshot(fresh / ".lablens")
 
@@ -81,14 +87,16 @@ def test_a_second_run_refuses_while_one_holds_the_lock_or_waits_for_it(tmp_path:
 
     root = _corpus(tmp_path / "ws", n=6)
     with EmbeddingServer(delay_s=0.15) as server:
-        spec = EmbedderSpec(provider="openai", model="hashed-64", base_url=server.base_url,
-                            api_key="t")
+        spec = EmbedderSpec(
+            provider="openai", model="hashed-64", base_url=server.base_url, api_key="t"
+        )
         proc = _start_worker(root, server)
         _wait_for_requests(server, 1, proc)
         with pytest.raises(IndexingError, match=r"Another index run \(pid \d+\)"):
             build_index([root / "docs"], root / ".lablens", embedder=spec, root=root)
-        summary = build_index([root / "docs"], root / ".lablens", embedder=spec, root=root,
-                              lock_wait_s=60)
+        summary = build_index(
+            [root / "docs"], root / ".lablens", embedder=spec, root=root, lock_wait_s=60
+        )
         assert proc.wait(timeout=60) == 0
         proc.stderr.close()  # type: ignore[union-attr]
     assert summary.files_unchanged == 6 and summary.files_indexed == 0

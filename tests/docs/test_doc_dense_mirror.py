@@ -25,13 +25,48 @@ from tests.docs.word_vector_embedder import WordVectorEmbedder
 from tools.errors import IndexingError
 
 REPO = Path(__file__).resolve().parents[2]
-WORDS = ["ranker", "candidates", "negatives", "embedding", "refresh", "pipeline", "alias", "flip",
-         "notification", "quiet", "hours", "sample", "ratio", "mismatch", "backfill", "feature",
-         "store", "latency", "budget", "rollout", "guardrail", "holdout", "variance", "cuped",
-         "retrieval", "tower", "logq", "shard", "replica", "cache", "warmup"]
-QUERIES = ["embedding refresh pipeline", "sample ratio mismatch in the holdout",
-           "ranker negatives with logq", "feature store backfill latency", "quiet hours",
-           "cache warmup on replica shards", "guardrail metrics for a rollout"]
+WORDS = [
+    "ranker",
+    "candidates",
+    "negatives",
+    "embedding",
+    "refresh",
+    "pipeline",
+    "alias",
+    "flip",
+    "notification",
+    "quiet",
+    "hours",
+    "sample",
+    "ratio",
+    "mismatch",
+    "backfill",
+    "feature",
+    "store",
+    "latency",
+    "budget",
+    "rollout",
+    "guardrail",
+    "holdout",
+    "variance",
+    "cuped",
+    "retrieval",
+    "tower",
+    "logq",
+    "shard",
+    "replica",
+    "cache",
+    "warmup",
+]
+QUERIES = [
+    "embedding refresh pipeline",
+    "sample ratio mismatch in the holdout",
+    "ranker negatives with logq",
+    "feature store backfill latency",
+    "quiet hours",
+    "cache warmup on replica shards",
+    "guardrail metrics for a rollout",
+]
 
 
 class CountingEmbedder(WordVectorEmbedder):
@@ -46,22 +81,37 @@ class CountingEmbedder(WordVectorEmbedder):
 def _corpus(root: Path, n_files: int = 24, seed: int = 5) -> Path:
     rng = random.Random(seed)
     for f in range(n_files):
-        sections = "\n\n".join(f"## Part {s}\n\n" + " ".join(rng.choices(WORDS, k=30)) + "."
-                               for s in range(rng.randint(2, 4)))
-        write(root / "docs" / f"doc{f:02d}.md",
-              f"---\nteam: {('ranking', 'growth')[f % 2]}\n---\n# Doc {f}\n\n{sections}\n")
+        sections = "\n\n".join(
+            f"## Part {s}\n\n" + " ".join(rng.choices(WORDS, k=30)) + "."
+            for s in range(rng.randint(2, 4))
+        )
+        write(
+            root / "docs" / f"doc{f:02d}.md",
+            f"---\nteam: {('ranking', 'growth')[f % 2]}\n---\n# Doc {f}\n\n{sections}\n",
+        )
     return root
 
 
 def _build(root: Path, emb: WordVectorEmbedder | None = None):  # type: ignore[no-untyped-def]
-    return build_index([root / "docs"], root / ".lablens", embedder=emb or WordVectorEmbedder(),
-                       root=root)
+    return build_index(
+        [root / "docs"], root / ".lablens", embedder=emb or WordVectorEmbedder(), root=root
+    )
 
 
 def _dense_ids(state: Path, query: str, engine: str, **kw: object) -> list[str]:
-    return [h.chunk_id for h in search_index(query, state, mode="dense", k=500, max_per_file=99,
-                                             embedder=WordVectorEmbedder(),
-                                             engine=engine, **kw)]  # type: ignore[arg-type]
+    return [
+        h.chunk_id
+        for h in search_index(
+            query,
+            state,
+            mode="dense",
+            k=500,
+            max_per_file=99,
+            embedder=WordVectorEmbedder(),
+            engine=engine,
+            **kw,
+        )
+    ]  # type: ignore[arg-type]
 
 
 def _chroma_vectors(state: Path) -> dict[str, list[float]]:
@@ -83,9 +133,13 @@ def corpus(tmp_path: Path) -> Path:
 
 
 def test_nearest_ids_ranks_by_cosine_then_row_within_allowed_paths() -> None:
-    mirror = build_mirror("t", [
-        ("p", "a\nc\ne", vectors_blob(np.array([[-1, 0], [1, 1], [1, 0]], np.float32))),
-        ("q", "b\nd", vectors_blob(np.array([[2, 2], [0, 1]], np.float32)))])
+    mirror = build_mirror(
+        "t",
+        [
+            ("p", "a\nc\ne", vectors_blob(np.array([[-1, 0], [1, 1], [1, 0]], np.float32))),
+            ("q", "b\nd", vectors_blob(np.array([[2, 2], [0, 1]], np.float32))),
+        ],
+    )
     assert isinstance(mirror, Mirror)
     query = np.array([1.0, 0.9], np.float32)
     assert nearest_ids(mirror, query, 5) == ["c", "b", "e", "d", "a"]  # c, b: same direction
@@ -120,34 +174,47 @@ def test_mirror_and_chroma_rank_every_chunk_identically(corpus: Path) -> None:
         assert len(exact) == n
         assert exact == _dense_ids(state, query, "chroma"), query
         growth = SearchFilters(team="growth")
-        assert (_dense_ids(state, query, "mirror", filters=growth)
-                == _dense_ids(state, query, "chroma", filters=growth)), query
+        assert _dense_ids(state, query, "mirror", filters=growth) == _dense_ids(
+            state, query, "chroma", filters=growth
+        ), query
 
 
 def test_hybrid_results_are_the_same_through_either_engine(corpus: Path) -> None:
     _build(corpus)
     state = corpus / ".lablens"
     for query in QUERIES:
-        by_engine = [[(h.chunk_id, h.score) for h in search_index(
-            query, state, k=8, embedder=WordVectorEmbedder(), engine=engine)]
-            for engine in ("auto", "mirror", "chroma")]
+        by_engine = [
+            [
+                (h.chunk_id, h.score)
+                for h in search_index(
+                    query, state, k=8, embedder=WordVectorEmbedder(), engine=engine
+                )
+            ]
+            for engine in ("auto", "mirror", "chroma")
+        ]
         assert by_engine[0] == by_engine[1] == by_engine[2], query
 
 
 def test_an_embedded_search_does_not_import_chromadb(corpus: Path) -> None:
     _build(corpus)
-    code = ("import sys; from pathlib import Path; from indexes.search import search_index;"
-            "from tests.docs.word_vector_embedder import WordVectorEmbedder;"
-            f"hits = search_index('embedding refresh', Path({str(corpus / '.lablens')!r}),"
-            " embedder=WordVectorEmbedder());"
-            "print(len(hits), any(h.dense_rank for h in hits), 'chromadb' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    code = (
+        "import sys; from pathlib import Path; from indexes.search import search_index;"
+        "from tests.docs.word_vector_embedder import WordVectorEmbedder;"
+        f"hits = search_index('embedding refresh', Path({str(corpus / '.lablens')!r}),"
+        " embedder=WordVectorEmbedder());"
+        "print(len(hits), any(h.dense_rank for h in hits), 'chromadb' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     assert out.stdout.split() == ["5", "True", "False"], out.stderr
 
 
-def test_changes_and_deletions_reach_the_mirror_and_a_warm_process_sees_them(
-        corpus: Path) -> None:
+def test_changes_and_deletions_reach_the_mirror_and_a_warm_process_sees_them(corpus: Path) -> None:
     _build(corpus)
     state = corpus / ".lablens"
     before = _dense_ids(state, "quiet hours", "mirror")  # caches this state's mirror
@@ -168,7 +235,8 @@ def test_changes_and_deletions_reach_the_mirror_and_a_warm_process_sees_them(
 
 
 def test_an_index_without_a_mirror_searches_through_chroma_then_gets_it_filled(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     old = _corpus(tmp_path / "old")
     _build(old)
     state = old / ".lablens"
@@ -191,20 +259,22 @@ def test_an_index_without_a_mirror_searches_through_chroma_then_gets_it_filled(
     fresh = _corpus(tmp_path / "fresh")
     _build(fresh)
     assert snapshot(state) == snapshot(fresh / ".lablens")
-    assert _dense_ids(state, "quiet hours", "mirror") == _dense_ids(state, "quiet hours",
-                                                                    "chroma")
+    assert _dense_ids(state, "quiet hours", "mirror") == _dense_ids(state, "quiet hours", "chroma")
 
 
 def test_a_mirror_row_without_its_chunk_is_distrusted_then_removed_by_the_next_run(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     crashed = _corpus(tmp_path / "crashed")
     _build(crashed)
     state = crashed / ".lablens"
     conn = sqlite3.connect(state / DB_FILE)
     # Vectors of a file that is not in the manifest (the writers commit both together, so only
     # an outside edit or a damaged file leaves them).
-    conn.execute("INSERT INTO file_vectors VALUES ('docs/gone.md', 'stray', ?)",
-                 (vectors_blob(np.ones((1, 48), np.float32)),))
+    conn.execute(
+        "INSERT INTO file_vectors VALUES ('docs/gone.md', 'stray', ?)",
+        (vectors_blob(np.ones((1, 48), np.float32)),),
+    )
     conn.commit()
     conn.close()
     assert dense_engine_in_use(state) == "chroma"  # counts disagree: the mirror is not trusted
@@ -216,17 +286,19 @@ def test_a_mirror_row_without_its_chunk_is_distrusted_then_removed_by_the_next_r
     assert dense_engine_in_use(state) == "mirror"
 
 
-def test_a_partly_filled_mirror_is_completed_from_chroma_on_the_next_run(
-        tmp_path: Path) -> None:
+def test_a_partly_filled_mirror_is_completed_from_chroma_on_the_next_run(tmp_path: Path) -> None:
     ws = _corpus(tmp_path / "ws")
     _build(ws)
     state = ws / ".lablens"
     conn = sqlite3.connect(state / DB_FILE)
     # What a fill killed after its first pages leaves: some files mirrored, the others not.
-    missing = conn.execute("SELECT COUNT(*) FROM chunks WHERE path IN "
-                           "('docs/doc01.md', 'docs/doc07.md', 'docs/doc20.md')").fetchone()[0]
-    conn.execute("DELETE FROM file_vectors WHERE path IN "
-                 "('docs/doc01.md', 'docs/doc07.md', 'docs/doc20.md')")
+    missing = conn.execute(
+        "SELECT COUNT(*) FROM chunks WHERE path IN "
+        "('docs/doc01.md', 'docs/doc07.md', 'docs/doc20.md')"
+    ).fetchone()[0]
+    conn.execute(
+        "DELETE FROM file_vectors WHERE path IN ('docs/doc01.md', 'docs/doc07.md', 'docs/doc20.md')"
+    )
     conn.commit()
     conn.close()
     assert dense_engine_in_use(state) == "chroma"

@@ -15,8 +15,11 @@ from tools.errors import ConfigError
 
 @pytest.mark.slow  # loads torch + sentence-transformers (10 s to a minute on a busy machine)
 def test_numpy_query_vectors_match_sentence_transformers(bundled_embedder: Any) -> None:
-    texts = ["how does the homefeed L1 ranker pick candidates?", "SRM",
-             "naïve café: ünïcode and hf_l1_ranker_v2 " * 40]  # the last one is truncated
+    texts = [
+        "how does the homefeed L1 ranker pick candidates?",
+        "SRM",
+        "naïve café: ünïcode and hf_l1_ranker_v2 " * 40,
+    ]  # the last one is truncated
     fast = bundled_embedder._numpy_model.encode(texts)
     reference = bundled_embedder.embed_documents(texts)
     assert fast.shape == reference.shape == (3, 384)
@@ -24,7 +27,8 @@ def test_numpy_query_vectors_match_sentence_transformers(bundled_embedder: Any) 
 
 
 def test_openai_compatible_endpoint_returns_normalized_vectors_in_order(
-        embedding_server: EmbeddingServer, loopback_spec: EmbedderSpec) -> None:
+    embedding_server: EmbeddingServer, loopback_spec: EmbedderSpec
+) -> None:
     emb = make_embedder(loopback_spec)
     texts = [f"text number {i}" for i in range(40)]  # 3 requests at batch_size 16
     vecs = emb.embed_documents(texts)
@@ -42,8 +46,9 @@ def test_an_unreachable_endpoint_is_an_indexing_error() -> None:
         emb.embed_documents(["x"])
 
 
-@pytest.mark.parametrize("spec", [EmbedderSpec(provider="sentence-transformers"),
-                                  EmbedderSpec(provider="openai")])
+@pytest.mark.parametrize(
+    "spec", [EmbedderSpec(provider="sentence-transformers"), EmbedderSpec(provider="openai")]
+)
 def test_incomplete_settings_are_config_errors(spec: EmbedderSpec) -> None:
     with pytest.raises(ConfigError):
         make_embedder(spec)

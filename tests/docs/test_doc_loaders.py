@@ -16,8 +16,10 @@ def _load(path: Path, root: Path, max_bytes: int = 5 * 1024 * 1024) -> Document 
 
 
 def test_markdown_front_matter_becomes_metadata_and_body_lines_are_kept(tmp_path: Path) -> None:
-    p = write(tmp_path / "a.md", "---\ntitle: A doc\ndate: 2026-10-01\nauthors: [Ann, Bo]\n"
-                                 "---\n# A doc\n\nBody.\n")
+    p = write(
+        tmp_path / "a.md",
+        "---\ntitle: A doc\ndate: 2026-10-01\nauthors: [Ann, Bo]\n---\n# A doc\n\nBody.\n",
+    )
     doc = _load(p, tmp_path)
     assert isinstance(doc, Document)
     assert doc.metadata == {"title": "A doc", "date": "2026-10-01", "authors": "Ann, Bo"}
@@ -25,15 +27,19 @@ def test_markdown_front_matter_becomes_metadata_and_body_lines_are_kept(tmp_path
     assert doc.text.startswith("# A doc")
 
 
-@pytest.mark.parametrize(("name", "content", "reason"), [
-    ("bin.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
-    ("latin1.md", "caf\xe9 cr\xe8me".encode("latin-1"), "not valid UTF-8"),
-    ("empty.txt", b"", "empty file"),
-    ("blank.rst", b"  \n\n\t\n", "empty file"),
-    ("only-fm.md", b"---\ntitle: x\n---\n\n", "no text besides front matter"),
-])
-def test_bad_files_are_skipped_with_a_reason(tmp_path: Path, name: str, content: bytes,
-                                             reason: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("bin.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
+        ("latin1.md", "caf\xe9 cr\xe8me".encode("latin-1"), "not valid UTF-8"),
+        ("empty.txt", b"", "empty file"),
+        ("blank.rst", b"  \n\n\t\n", "empty file"),
+        ("only-fm.md", b"---\ntitle: x\n---\n\n", "no text besides front matter"),
+    ],
+)
+def test_bad_files_are_skipped_with_a_reason(
+    tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
     p = tmp_path / name
     p.write_bytes(content)
     result = _load(p, tmp_path)

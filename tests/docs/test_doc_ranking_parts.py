@@ -17,7 +17,10 @@ def test_rrf_rewards_agreement_between_rankings() -> None:
 
 def test_query_terms_drop_stopwords_and_keep_identifiers() -> None:
     assert query_terms("How does the hf_l1_ranker_v2 pick candidates?") == [
-        "hf_l1_ranker_v2", "pick", "candidates"]
+        "hf_l1_ranker_v2",
+        "pick",
+        "candidates",
+    ]
 
 
 def test_fts_query_is_safe_for_any_user_text() -> None:

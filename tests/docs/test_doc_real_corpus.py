@@ -32,9 +32,15 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def embedder() -> Iterator[Any]:
     with EmbeddingServer() as server:
-        yield make_embedder(EmbedderSpec(provider="openai", model="hashed-64",
-                                         base_url=server.base_url, api_key="test",
-                                         batch_size=64))
+        yield make_embedder(
+            EmbedderSpec(
+                provider="openai",
+                model="hashed-64",
+                base_url=server.base_url,
+                api_key="test",
+                batch_size=64,
+            )
+        )
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,8 @@ RECORDS = [
 
 
 def test_records_are_queried_by_meaning_and_filtered_by_metadata(
-        tmp_path: Path, loopback_spec: EmbedderSpec) -> None:
+    tmp_path: Path, loopback_spec: EmbedderSpec
+) -> None:
     idx = RecordIndex(tmp_path, "catalog", embedder=loopback_spec)
     assert idx.upsert(RECORDS) == 3
     hits = idx.query("which table has the signup date and country", k=2)
@@ -26,12 +27,12 @@ def test_records_are_queried_by_meaning_and_filtered_by_metadata(
 
 
 def test_unchanged_records_are_not_embedded_again_and_sync_removes_stale_ones(
-        tmp_path: Path, loopback_spec: EmbedderSpec, embedding_server: EmbeddingServer) -> None:
+    tmp_path: Path, loopback_spec: EmbedderSpec, embedding_server: EmbeddingServer
+) -> None:
     idx = RecordIndex(tmp_path, "catalog", embedder=loopback_spec)
     idx.upsert(RECORDS)
     inputs = embedding_server.inputs
-    changed = [RECORDS[0], Record("table:pins", "pins: category and video flag",
-                                  {"kind": "table"})]
+    changed = [RECORDS[0], Record("table:pins", "pins: category and video flag", {"kind": "table"})]
     assert idx.sync(changed) == 1
     assert embedding_server.inputs - inputs == 1
     assert idx.count() == 2
@@ -40,8 +41,9 @@ def test_unchanged_records_are_not_embedded_again_and_sync_removes_stale_ones(
     assert idx.query("signup", k=1)[0].metadata == {"kind": "dimension"}
 
 
-def test_a_new_embedder_rebuilds_the_collection(tmp_path: Path,
-                                                loopback_spec: EmbedderSpec) -> None:
+def test_a_new_embedder_rebuilds_the_collection(
+    tmp_path: Path, loopback_spec: EmbedderSpec
+) -> None:
     RecordIndex(tmp_path, "examples", embedder=loopback_spec).upsert(RECORDS)
     other = EmbedderSpec(provider="openai", model="v2", base_url=loopback_spec.base_url)
     idx = RecordIndex(tmp_path, "examples", embedder=other)

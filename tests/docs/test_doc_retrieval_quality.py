@@ -22,8 +22,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 @pytest.fixture(scope="module")
 def demo_index(tmp_path_factory: pytest.TempPathFactory, bundled_embedder: Any) -> Path:
     state = tmp_path_factory.mktemp("demo-index") / ".lablens"
-    summary = build_index([DEMO_DIR / "docs", DEMO_DIR / "reports"], state,
-                          embedder=bundled_embedder, root=DEMO_DIR)
+    summary = build_index(
+        [DEMO_DIR / "docs", DEMO_DIR / "reports"], state, embedder=bundled_embedder, root=DEMO_DIR
+    )
     assert summary.skipped == [] and summary.files_indexed >= 20
     return state
 
@@ -34,15 +35,36 @@ def reports(demo_index: Path, bundled_embedder: Any) -> dict[str, EvalReport]:
     assert len(questions) >= 40
     out = {}
     for mode in ("dense", "lexical", "hybrid"):  # the default engine: the exact mirror
-        out[mode] = evaluate(questions, lambda q, m=mode: [  # type: ignore[misc]
-            h.path for h in search_index(q, demo_index, k=10, mode=m, embedder=bundled_embedder)])
+        out[mode] = evaluate(
+            questions,
+            lambda q, m=mode: [  # type: ignore[misc]
+                h.path for h in search_index(q, demo_index, k=10, mode=m, embedder=bundled_embedder)
+            ],
+        )
     for mode in ("dense", "hybrid"):
-        out[f"{mode}-chroma"] = evaluate(questions, lambda q, m=mode: [  # type: ignore[misc]
-            h.path for h in search_index(q, demo_index, k=10, mode=m, embedder=bundled_embedder,
-                                         engine="chroma")])
-    print(json.dumps({m: {"recall@5": r.recall_at_k, "hit@5": r.hit_at_k, "mrr": r.mrr,
-                          "by_kind": r.by_kind}
-                      for m, r in out.items()}, indent=1))
+        out[f"{mode}-chroma"] = evaluate(
+            questions,
+            lambda q, m=mode: [  # type: ignore[misc]
+                h.path
+                for h in search_index(
+                    q, demo_index, k=10, mode=m, embedder=bundled_embedder, engine="chroma"
+                )
+            ],
+        )
+    print(
+        json.dumps(
+            {
+                m: {
+                    "recall@5": r.recall_at_k,
+                    "hit@5": r.hit_at_k,
+                    "mrr": r.mrr,
+                    "by_kind": r.by_kind,
+                }
+                for m, r in out.items()
+            },
+            indent=1,
+        )
+    )
     return out
 
 
@@ -64,12 +86,25 @@ def test_hybrid_beats_dense_and_lexical_on_mrr(reports: dict[str, EvalReport]) -
     assert reports["hybrid"].mrr > reports["lexical"].mrr
 
 
-def test_the_exact_mirror_ranks_like_chroma_on_every_question(demo_index: Path,
-                                                              bundled_embedder: Any) -> None:
+def test_the_exact_mirror_ranks_like_chroma_on_every_question(
+    demo_index: Path, bundled_embedder: Any
+) -> None:
     for q in load_questions(str(QUESTIONS)):
-        exact, hnsw = ([h.chunk_id for h in search_index(
-            q.question, demo_index, k=10, mode="dense", max_per_file=10,
-            embedder=bundled_embedder, engine=engine)] for engine in ("mirror", "chroma"))
+        exact, hnsw = (
+            [
+                h.chunk_id
+                for h in search_index(
+                    q.question,
+                    demo_index,
+                    k=10,
+                    mode="dense",
+                    max_per_file=10,
+                    embedder=bundled_embedder,
+                    engine=engine,
+                )
+            ]
+            for engine in ("mirror", "chroma")
+        )
         assert exact == hnsw, q.question
 
 

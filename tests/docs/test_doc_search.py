@@ -22,63 +22,93 @@ def module_server() -> Iterator[EmbeddingServer]:
 
 @pytest.fixture(scope="module")
 def loopback_spec(module_server: EmbeddingServer) -> EmbedderSpec:
-    return EmbedderSpec(provider="openai", model="hashed-64", base_url=module_server.base_url,
-                        api_key="test")
+    return EmbedderSpec(
+        provider="openai", model="hashed-64", base_url=module_server.base_url, api_key="test"
+    )
 
 
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory: pytest.TempPathFactory, loopback_spec: EmbedderSpec) -> Path:
     root = make_small_corpus(tmp_path_factory.mktemp("search") / "ws")
-    build_index([root / "docs", root / "reports"], root / ".lablens", embedder=loopback_spec,
-                root=root)
+    build_index(
+        [root / "docs", root / "reports"], root / ".lablens", embedder=loopback_spec, root=root
+    )
     return root
 
 
-def test_hits_cite_the_exact_lines_of_the_file(indexed: Path,
-                                               loopback_spec: EmbedderSpec) -> None:
-    hits = search_index("negatives logQ correction", indexed / ".lablens",
-                        embedder=loopback_spec)
+def test_hits_cite_the_exact_lines_of_the_file(indexed: Path, loopback_spec: EmbedderSpec) -> None:
+    hits = search_index("negatives logQ correction", indexed / ".lablens", embedder=loopback_spec)
     top = hits[0]
     assert (top.path, top.heading, top.doc_type) == ("docs/ranker.md", "Negatives", "design_doc")
     lines = (indexed / top.path).read_text().split("\n")
-    assert "\n".join(lines[top.start_line - 1:top.end_line]) == top.text
+    assert "\n".join(lines[top.start_line - 1 : top.end_line]) == top.text
     assert "logQ correction" in top.snippet
 
 
-@pytest.mark.parametrize(("filters", "expected"), [
-    (SearchFilters(doc_type="experiment_report"), {"reports/srm.md"}),
-    (SearchFilters(team="growth"), {"reports/srm.md", "docs/notifications.md"}),
-    (SearchFilters(since="2026-09-01"), {"reports/srm.md", "docs/notifications.md"}),
-    (SearchFilters(since="2026-09-01", until="2026-09-30"), {"docs/notifications.md"}),
-    (SearchFilters(path_glob="docs/*.md"), {"docs/ranker.md", "docs/notifications.md"}),
-    (SearchFilters(team="nobody"), set()),
-])
-@pytest.mark.parametrize(("mode", "engine"), [("hybrid", "mirror"), ("hybrid", "chroma"),
-                                              ("dense", "mirror"), ("dense", "chroma"),
-                                              ("lexical", "auto")])
-def test_filters_apply_to_every_mode_and_engine(indexed: Path, loopback_spec: EmbedderSpec,
-                                                filters: SearchFilters, expected: set[str],
-                                                mode: str, engine: str) -> None:
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (SearchFilters(doc_type="experiment_report"), {"reports/srm.md"}),
+        (SearchFilters(team="growth"), {"reports/srm.md", "docs/notifications.md"}),
+        (SearchFilters(since="2026-09-01"), {"reports/srm.md", "docs/notifications.md"}),
+        (SearchFilters(since="2026-09-01", until="2026-09-30"), {"docs/notifications.md"}),
+        (SearchFilters(path_glob="docs/*.md"), {"docs/ranker.md", "docs/notifications.md"}),
+        (SearchFilters(team="nobody"), set()),
+    ],
+)
+@pytest.mark.parametrize(
+    ("mode", "engine"),
+    [
+        ("hybrid", "mirror"),
+        ("hybrid", "chroma"),
+        ("dense", "mirror"),
+        ("dense", "chroma"),
+        ("lexical", "auto"),
+    ],
+)
+def test_filters_apply_to_every_mode_and_engine(
+    indexed: Path,
+    loopback_spec: EmbedderSpec,
+    filters: SearchFilters,
+    expected: set[str],
+    mode: str,
+    engine: str,
+) -> None:
     query = "notification negatives ranker sample ratio mismatch quiet hours"
-    hits = search_index(query, indexed / ".lablens", embedder=loopback_spec, k=10,
-                        filters=filters, mode=mode, engine=engine)  # type: ignore[arg-type]
+    hits = search_index(
+        query,
+        indexed / ".lablens",
+        embedder=loopback_spec,
+        k=10,
+        filters=filters,
+        mode=mode,
+        engine=engine,
+    )  # type: ignore[arg-type]
     assert {h.path for h in hits} <= expected
     if mode != "lexical":  # dense search ranks every allowed file
         assert {h.path for h in hits} == expected
 
 
-def test_one_hit_per_file_by_default_more_on_request(indexed: Path,
-                                                      loopback_spec: EmbedderSpec) -> None:
-    one = search_index("ranker negatives candidates", indexed / ".lablens", k=10,
-                       embedder=loopback_spec)
+def test_one_hit_per_file_by_default_more_on_request(
+    indexed: Path, loopback_spec: EmbedderSpec
+) -> None:
+    one = search_index(
+        "ranker negatives candidates", indexed / ".lablens", k=10, embedder=loopback_spec
+    )
     assert len({h.path for h in one}) == len(one)
-    two = search_index("ranker negatives candidates", indexed / ".lablens", k=10,
-                       embedder=loopback_spec, max_per_file=3)
+    two = search_index(
+        "ranker negatives candidates",
+        indexed / ".lablens",
+        k=10,
+        embedder=loopback_spec,
+        max_per_file=3,
+    )
     assert [h.path for h in two].count("docs/ranker.md") >= 2
 
 
 def test_searching_with_another_embedder_than_the_index_is_refused(
-        indexed: Path, loopback_spec: EmbedderSpec) -> None:
+    indexed: Path, loopback_spec: EmbedderSpec
+) -> None:
     from tools.errors import IndexingError
 
     other = EmbedderSpec(provider="openai", model="other", base_url=loopback_spec.base_url)

@@ -21,8 +21,9 @@ class WordVectorEmbedder:
         return [len(re.findall(r"\w+|[^\w\s]", t)) for t in texts]
 
     def embed_documents(self, texts: list[str]) -> NDArray[np.float32]:
-        return np.stack([self._embed(t) for t in texts]) if texts else np.zeros((0, DIM),
-                                                                                 np.float32)
+        return (
+            np.stack([self._embed(t) for t in texts]) if texts else np.zeros((0, DIM), np.float32)
+        )
 
     def embed_query(self, text: str) -> NDArray[np.float32]:
         return self._embed(text)
@@ -33,4 +34,4 @@ class WordVectorEmbedder:
             seed = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "big")
             vec += np.random.default_rng(seed).standard_normal(DIM)
         norm = float(np.linalg.norm(vec))
-        return (vec / norm if norm else np.full(DIM, DIM ** -0.5)).astype(np.float32)
+        return (vec / norm if norm else np.full(DIM, DIM**-0.5)).astype(np.float32)

@@ -175,7 +175,8 @@ def test_console_script_help_runs() -> None:
 
 
 def test_tour_lists_runnable_commands_of_existing_modules(
-        capsys: pytest.CaptureFixture[str]) -> None:
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     code, out, _ = run_cli(capsys, "tour", "--json", "-w", "ws")
     assert code == 0
     commands = [step["command"] for step in json.loads(out)]
