@@ -125,14 +125,18 @@ def load_settings(
     """File, then environment, then explicit overrides (from flags); validated once at the end."""
     data: dict[str, Any] = read_config_file(path) if path is not None else {}
     env = os.environ if environ is None else environ
-    _apply_env(data, env)
+    # Where each value that did not come from the file came from, so an error points there.
+    origins = {key: f"environment variable {var}" for key, var in _apply_env(data, env).items()}
     for section, values in (overrides or {}).items():
         data.setdefault(section, {}).update(values)
+        origins.update({(section, key): "a command-line option" for key in values})
     try:
         return convert(data, Settings, dec_hook=_decode_secret)
     except msgspec.ValidationError as exc:
         problem = first_problem(exc)
-        where = str(path) if path is not None else "settings"
+        section_key = tuple(str(part) for part in problem.loc[:2])
+        origin = origins.get((section_key[0], section_key[-1])) if len(section_key) == 2 else None
+        where = origin or (str(path) if path is not None else "settings")
         if problem.unknown_key:
             raise ConfigError(
                 f"{where}: unknown key `{problem.dotted}`",
@@ -159,17 +163,24 @@ def read_config_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"Cannot read {path}: {exc}") from None
 
 
-def _apply_env(data: dict[str, Any], env: os._Environ[str] | dict[str, str]) -> None:
+def _apply_env(
+    data: dict[str, Any], env: os._Environ[str] | dict[str, str]
+) -> dict[tuple[str, str], str]:
+    """Merge the environment into `data`; returns which variable set each (section, key)."""
+    applied: dict[tuple[str, str], str] = {}
     for var, (name, key) in _ENV_SHORTCUTS.items():
         if env.get(var):
             data.setdefault(name, {})[key] = env[var]
+            applied[(name, key)] = var
     for section in msgspec.structs.fields(Settings):
         if not isinstance(section.default_factory, type):
             continue  # a plain value (`catalog`), not a [section]
         for field in msgspec.structs.fields(section.default_factory):
-            value = env.get(f"LABLENS_{section.name}_{field.name}".upper())
-            if value:
-                data.setdefault(section.name, {})[field.name] = _coerce(value)
+            var = f"LABLENS_{section.name}_{field.name}".upper()
+            if env.get(var):
+                data.setdefault(section.name, {})[field.name] = _coerce(env[var])
+                applied[(section.name, field.name)] = var
+    return applied
 
 
 def _coerce(value: str) -> Any:

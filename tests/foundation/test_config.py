@@ -63,6 +63,17 @@ def test_environment_overrides_file_and_flags_override_environment(tmp_path: Pat
     assert s.warehouse.row_cap == 11
 
 
+def test_a_bad_value_names_where_it_came_from(tmp_path: Path) -> None:
+    cfg = write(tmp_path / "lablens.toml", "[warehouse]\nrow_cap = 'lots'\n")
+    with pytest.raises(ConfigError, match=r"lablens.toml: `warehouse.row_cap`: Expected `int`"):
+        load_settings(cfg, environ={})
+    env = {"LABLENS_WAREHOUSE_TIMEOUT_S": "soon"}
+    with pytest.raises(ConfigError, match=r"environment variable LABLENS_WAREHOUSE_TIMEOUT_S: `"):
+        load_settings(None, environ=env)
+    with pytest.raises(ConfigError, match=r"a command-line option: `warehouse\.row_cap`"):
+        load_settings(None, environ={}, overrides={"warehouse": {"row_cap": "x"}})
+
+
 def test_api_key_is_secret_and_never_rendered() -> None:
     s = load_settings(None, environ={"OPENAI_API_KEY": "sk-very-secret"})
     assert "sk-very-secret" not in repr(s)
