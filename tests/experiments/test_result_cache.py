@@ -11,10 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import msgspec
 import pytest
 
 from agent.workspace import Workspace
+from tools.errors import ExperimentError
 from tools.experiments.analyze import analyze_experiment
+from tools.experiments.query import fetch_rows
 from tools.experiments.result_cache import ResultCache, open_cache, warehouse_fingerprint
 from tools.warehouse.connection import open_warehouse
 
@@ -30,7 +33,8 @@ def workspace(small_demo_workspace: Path, tmp_path: Path) -> Workspace:
 
 
 def _analyse(ws: Workspace, cache_dir: Path | None) -> tuple[dict[str, Any], list[str]]:
-    """The analysis as JSON and every statement the engine ran."""
+    """The analysis as JSON and every statement the engine ran (an empty list: the DuckDB
+    file was not even opened)."""
     ran: list[str] = []
     with open_warehouse(ws.settings.warehouse, ws.root) as wh:
         execute = wh.execute
@@ -41,6 +45,7 @@ def _analyse(ws: Workspace, cache_dir: Path | None) -> tuple[dict[str, Any], lis
 
         wh.execute = recording  # type: ignore[method-assign]
         analysis = analyze_experiment(ws.catalog, wh, EXPERIMENT, cache_dir=cache_dir)
+        assert (wh._conn is not None) == bool(ran)  # opened on first use only
     return analysis.to_dict(), ran
 
 
@@ -67,7 +72,7 @@ def test_repeat_run_reads_the_cache_and_gives_the_same_analysis(
     first, ran_first = _analyse(workspace, cache)
     again, ran_again = _analyse(workspace, cache)
     assert len(_stats_statements(ran_first)) == 1
-    assert _stats_statements(ran_again) == []  # served from the cache
+    assert ran_again == []  # metadata and statistics served from the cache
     assert again == first  # exactly the stored numbers
     assert _same(first, fresh)
     assert len(list(cache.glob("*.json"))) == 1
@@ -120,8 +125,9 @@ def test_values_round_trip_exactly(tmp_path: Path) -> None:
     columns = ["arm", "n", "s0", "s1", "day", "d", "x"]
     cache.put("SELECT 1", columns, rows)
     got = ResultCache(tmp_path, "exp/1 with spaces", "fp").get("SELECT 1")
-    assert got is not None
-    for row, back in zip(rows, got, strict=True):
+    assert got is not None and got.columns == columns
+    for row, values in zip(rows, got.rows, strict=True):
+        back = dict(zip(got.columns, values, strict=True))
         for value, column in zip(row, columns, strict=True):
             if isinstance(value, float) and math.isnan(value):
                 assert math.isnan(back[column])
@@ -148,4 +154,17 @@ def test_a_new_fingerprint_replaces_the_old_entries(tmp_path: Path) -> None:
     ResultCache(tmp_path, "e", "old").put("SELECT 1", ["x"], [(1,)])
     ResultCache(tmp_path, "e", "new").put("SELECT 2", ["x"], [(2,)])
     assert ResultCache(tmp_path, "e", "old").get("SELECT 1") is None
-    assert ResultCache(tmp_path, "e", "new").get("SELECT 2") == [{"x": 2}]
+    kept = ResultCache(tmp_path, "e", "new").get("SELECT 2")
+    assert kept is not None and (kept.columns, kept.rows) == (["x"], [[2]])
+
+
+def test_a_result_cut_by_the_row_cap_is_never_cached(workspace: Workspace, tmp_path: Path) -> None:
+    settings = msgspec.structs.replace(workspace.settings.warehouse, row_cap=1)
+    sql = "SELECT variant, COUNT(*) AS n FROM experiment_assignments GROUP BY variant"
+    with open_warehouse(settings, workspace.root) as wh:
+        cache = open_cache(tmp_path / "cache", EXPERIMENT, wh)
+        assert cache is not None
+        for _ in range(2):  # the second run finds nothing stored: it hits the cap again
+            with pytest.raises(ExperimentError, match="row cap"):
+                fetch_rows(sql, workspace.catalog, wh, purpose="test", cache=cache)
+    assert cache.hits == 0 and not (tmp_path / "cache").exists()

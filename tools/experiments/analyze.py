@@ -12,8 +12,9 @@ the covariate is the same metric over the pre-period. Segment breakdowns (primar
 guardrails, per value of the segment columns) are descriptive: no adjustment, no verdict.
 
 Raw rows never leave the warehouse: every number here comes from per-arm sums, which the
-result cache (`result_cache`, when a cache folder is given) keeps while the warehouse file is
-unchanged. Units per arm (the SRM input) are the statistics query's `n`.
+result cache (`result_cache`, when a cache folder is given) keeps, with the experiment's
+metadata row, while the warehouse file is unchanged: a repeat run need not open it. Units
+per arm (the SRM input) are the statistics query's `n`.
 """
 
 from __future__ import annotations
@@ -144,8 +145,8 @@ def analyze_experiment(
     the warehouse file is unchanged (`result_cache`); the analysis is the same either way.
     """
     source = experiment_source(catalog)
-    meta = load_experiment(catalog, warehouse, experiment_id)
     cache = open_cache(cache_dir, experiment_id, warehouse)
+    meta = load_experiment(catalog, warehouse, experiment_id, cache)
     if meta.end < meta.start:
         raise ExperimentError(
             f"Experiment {experiment_id!r} ends ({meta.end}) before it starts ({meta.start})",

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from tools.catalog.model import Catalog
     from tools.experiments.result_cache import ResultCache
     from tools.warehouse.connection import Warehouse
+    from tools.warehouse.execute import QueryResult
 
 
 def fetch_rows(
@@ -26,26 +27,28 @@ def fetch_rows(
 ) -> list[dict[str, Any]]:
     """Validate and run `sql`; every row as {column: value}.
 
-    With a `cache`, the validated statement's rows come from it when stored under the
-    warehouse's current fingerprint, and are stored there after running otherwise.
+    With a `cache`, the validated statement's result comes from it when stored under the
+    warehouse's current fingerprint, and is stored there after running otherwise.
 
     Raises `SqlRejected` when the validator refuses the statement (the catalog does not
     describe the warehouse the way the experiment source says) and `ExperimentError` when
     the result hit the warehouse's row cap (an aggregate that large means a wrong grouping).
     """
-    from tools.sql.validate import validate_sql
-    from tools.warehouse.execute import QueryResult
+    from tools.warehouse.run import run_validated
 
-    # `run_validated`, opened up so a cached result can stand in for the execution: the
-    # statement is validated first either way, and only the validated text runs. No EXPLAIN
-    # dry run: the statement runs right after, and the engine reports the same errors.
-    report = validate_sql(sql, catalog, dialect=warehouse.dialect, default_limit=None)
-    result: QueryResult | None = None
-    if report.valid:
-        cached = cache.get(report.sql) if cache is not None else None
-        if cached is not None:
-            return cached
-        result = warehouse.execute(report.sql)
+    def execute(validated_sql: str) -> QueryResult:
+        hit = cache.get(validated_sql) if cache is not None else None
+        if hit is not None:
+            return hit
+        result = warehouse.execute(validated_sql)
+        if cache is not None and not result.truncated:
+            cache.put(validated_sql, result.columns, result.rows)
+        return result
+
+    # No EXPLAIN dry run: the statement runs right after, and the engine reports the same errors.
+    report, result = run_validated(
+        sql, catalog, warehouse, default_limit=None, explain=False, execute=execute
+    )
     if result is None:
         raise SqlRejected(
             f"The {purpose} query was rejected by the SQL validator:\n{report.summary()}",
@@ -58,6 +61,4 @@ def fetch_rows(
             f"The {purpose} query returned more rows than the row cap ({result.row_count})",
             hint="Use fewer segment columns, or raise `[warehouse] row_cap`.",
         )
-    if cache is not None:
-        cache.put(report.sql, result.columns, result.rows)
     return [dict(zip(result.columns, row, strict=True)) for row in result.rows]

@@ -29,6 +29,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from tools.warehouse.execute import QueryResult
+
 FORMAT = 1
 FOLDER = "experiment-cache"
 
@@ -97,14 +99,14 @@ class ResultCache:
         entries = data.get("entries")
         return entries if isinstance(entries, dict) else {}
 
-    def get(self, sql: str) -> list[dict[str, Any]] | None:
-        """The rows stored for `sql` under the current fingerprint, or None."""
+    def get(self, sql: str) -> QueryResult | None:
+        """The result stored for `sql` under the current fingerprint, or None."""
         entry = self._entries().get(self._key(sql))
         if not isinstance(entry, dict) or entry.get("sql") != sql:
             return None
-        columns = entry["columns"]
         self.hits += 1
-        return [dict(zip(columns, (_decode(v) for v in row), strict=True)) for row in entry["rows"]]
+        rows = [[_decode(v) for v in row] for row in entry["rows"]]
+        return QueryResult(list(entry["columns"]), rows, truncated=False, elapsed_ms=0.0, sql=sql)
 
     def put(self, sql: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """Store `rows`; values JSON cannot hold exactly are not cached (silently)."""

@@ -18,6 +18,7 @@ from tools.experiments.sufficient_sql import ExperimentWindow, experiment_source
 
 if TYPE_CHECKING:
     from tools.catalog.model import Catalog, ExperimentSource, Table
+    from tools.experiments.result_cache import ResultCache
     from tools.warehouse.connection import Warehouse
 
 
@@ -180,7 +181,9 @@ def list_experiments(catalog: Catalog, warehouse: Warehouse) -> list[tuple[Exper
     return out
 
 
-def load_experiment(catalog: Catalog, warehouse: Warehouse, experiment_id: str) -> ExperimentMeta:
+def load_experiment(
+    catalog: Catalog, warehouse: Warehouse, experiment_id: str, cache: ResultCache | None = None
+) -> ExperimentMeta:
     """The metadata of `experiment_id`; an unknown id names the closest known ones."""
     from tools.experiments.query import fetch_rows
 
@@ -190,6 +193,7 @@ def load_experiment(catalog: Catalog, warehouse: Warehouse, experiment_id: str) 
         catalog,
         warehouse,
         purpose="experiment metadata",
+        cache=cache,
     )
     if not rows:
         known = [

@@ -139,31 +139,38 @@ class DuckDBWarehouse(_Base):
     """A DuckDB file opened read-only, without external access, configuration locked."""
 
     def __init__(self, config: WarehouseConfig) -> None:
-        from tools.warehouse.duckdb_file import open_hardened
-
         assert config.path is not None
+        if not config.path.is_file():
+            raise WarehouseError(
+                f"Warehouse file not found: {config.path}",
+                hint="Check `[warehouse] path` in lablens.toml.",
+            )
         self.config = config
         self.dialect = "duckdb"
         self.path = config.path
-        self._conn: duckdb.DuckDBPyConnection | None = open_hardened(
-            config.path, memory_limit=config.memory_limit
-        )
+        # Opened on first use: a run answered from a result cache never pays for it.
+        self._conn: duckdb.DuckDBPyConnection | None = None
+        self._closed = False
         # One statement at a time per connection; the TUI may call from worker threads.
         self._lock = threading.Lock()
 
     @property
     def connection(self) -> duckdb.DuckDBPyConnection:
         """The hardened connection; each statement runs in its own cursor (session) of it."""
-        if self._conn is None:
+        if self._closed:
             raise WarehouseError("The warehouse connection is closed.")
+        if self._conn is None:
+            from tools.warehouse.duckdb_file import open_hardened
+
+            self._conn = open_hardened(self.path, memory_limit=self.config.memory_limit)
         return self._conn
 
     def execute(self, sql: str) -> QueryResult:
         import duckdb
 
-        conn = self.connection
         start = time.perf_counter()
         with self._lock:
+            conn = self.connection
             # A fresh session per statement: temp tables, macros or `SET search_path` left by
             # one statement can never shadow the catalog's tables for the next.
             session = conn.cursor()
@@ -194,6 +201,7 @@ class DuckDBWarehouse(_Base):
         return "\n".join(str(r[-1]) for r in result.rows)
 
     def close(self) -> None:
+        self._closed = True
         if self._conn is not None:
             self._conn.close()
             self._conn = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tools.sql.problems import ValidationReport
@@ -21,11 +22,14 @@ def run_validated(
     read_dialect: str | None = None,
     default_limit: int | None = 1000,
     explain: bool = True,
+    execute: Callable[[str], QueryResult] | None = None,
 ) -> tuple[ValidationReport, QueryResult | None]:
     """Validate `sql` for the warehouse's dialect, then run the validated text.
 
     Returns `(report, None)` without touching the warehouse when the report is invalid; the
-    statement that runs is always `report.sql`, never the caller's original text.
+    statement that runs is always `report.sql`, never the caller's original text. `execute`
+    (default `warehouse.execute`) lets a caller put a result cache in front of the engine; it
+    only ever receives validated text.
     """
     report = validate_sql(
         sql,
@@ -37,4 +41,4 @@ def run_validated(
     )
     if not report.valid:
         return report, None
-    return report, warehouse.execute(report.sql)
+    return report, (execute or warehouse.execute)(report.sql)
