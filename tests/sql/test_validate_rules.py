@@ -29,6 +29,7 @@ def test_rules_are_one_module_each_chained_in_order() -> None:
         "read_only",
         "file_reads",
         "denied_functions",
+        "allowed_functions",
         "sqlite_strings",
         "catalog_tables",
         "resolve_columns",
@@ -36,10 +37,11 @@ def test_rules_are_one_module_each_chained_in_order() -> None:
         "aggregates",
         "add_limit",
         "transpile",
+        "output_matches",
         "explain",
     ]
     for rule in RULES:
-        assert rule.check.__module__ == f"tools.sql.rules.{rule.name}"
+        assert rule.fn.__module__ == f"tools.sql.rules.{rule.name}"
 
 
 def test_valid_query_is_normalized_and_limited(check) -> None:
