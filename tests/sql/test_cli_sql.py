@@ -32,13 +32,15 @@ def feed_stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
 def engine_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every statement that reaches a DuckDB warehouse during the test."""
     calls: list[str] = []
-    execute = DuckDBWarehouse.execute
+    request = DuckDBWarehouse._request
 
-    def spy(self: DuckDBWarehouse, sql: str):  # type: ignore[no-untyped-def]
-        calls.append(sql)
-        return execute(self, sql)
+    def spy(self: DuckDBWarehouse, message: dict):  # type: ignore[no-untyped-def,type-arg]
+        if message["op"] in ("execute", "explain"):
+            prefix = "EXPLAIN " if message["op"] == "explain" else ""
+            calls.append(prefix + message["sql"])
+        return request(self, message)
 
-    monkeypatch.setattr(DuckDBWarehouse, "execute", spy)
+    monkeypatch.setattr(DuckDBWarehouse, "_request", spy)
     return calls
 
 

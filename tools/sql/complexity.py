@@ -40,12 +40,10 @@ def check_tree(tree: exp.Expr) -> list[Problem]:
     """Node count, joins, CTE count and the table reads after CTE expansion."""
     from sqlglot import exp
 
-    nodes = 0
     joins = 0
     tables = 0
     ctes: list[exp.CTE] = []
-    for node in tree.walk():
-        nodes += 1
+    for nodes, node in enumerate(tree.walk(), start=1):
         if nodes > MAX_NODES:
             return [too_complex(f"The query has more than {MAX_NODES:,} parts.")]
         if isinstance(node, exp.Join):

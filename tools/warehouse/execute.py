@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tools.errors import QueryError
@@ -18,24 +18,34 @@ from tools.errors import QueryError
 
 @dataclass
 class QueryResult:
+    """Rows of one query. `truncated`: rows were left out (row cap or `byte_capped`);
+    `cells_cut`: cells cut to the per-cell size bound; `notes`: anything else that shaped
+    the rows (e.g. values sent as text because Python has no equivalent)."""
+
     columns: list[str]
     rows: list[list[Any]]
     truncated: bool
     elapsed_ms: float
     sql: str = ""
+    byte_capped: bool = False
+    cells_cut: int = 0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def row_count(self) -> int:
         return len(self.rows)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "columns": self.columns,
             "rows": self.rows,
             "row_count": self.row_count,
             "truncated": self.truncated,
             "elapsed_ms": round(self.elapsed_ms, 2),
         }
+        if self.byte_capped or self.cells_cut or self.notes:
+            data.update(byte_capped=self.byte_capped, cells_cut=self.cells_cut, notes=self.notes)
+        return data
 
 
 class Deadline:

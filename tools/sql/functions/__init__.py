@@ -38,7 +38,7 @@ def _load(dialect: str) -> FunctionList | None:
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line or line.startswith("#"):
             continue
-        name, _kind, verdict, reason = (line.split("\t") + ["", "", ""])[:4]
+        name, _kind, verdict, reason = ([*line.split("\t"), "", "", ""])[:4]
         if verdict == "allow":
             allowed.add(name)
         else:

@@ -121,9 +121,7 @@ def sqlite_rows() -> list[tuple[str, str, str | None]]:
         conn.close()
 
 
-def macro_verdict(
-    definition: str, allowed: set[str], dialect: str
-) -> tuple[bool, str]:
+def macro_verdict(definition: str, allowed: set[str], dialect: str) -> tuple[bool, str]:
     """Whether a macro body is as safe as a call of allowed functions."""
     from sqlglot import exp, parse_one
     from sqlglot.errors import SqlglotError
@@ -188,7 +186,9 @@ def derive(dialect: str) -> list[str]:
                 pending.remove(name)
                 changed = True
     for name in pending:
-        reasons = [r for ok, r in (macro_verdict(d, allowed, dialect) for d in macros[name]) if not ok]
+        reasons = [
+            r for ok, r in (macro_verdict(d, allowed, dialect) for d in macros[name]) if not ok
+        ]
         verdicts[name] = ("deny", "macro: " + (reasons[0] if reasons else "unsafe expansion"))
     lines = [
         f"# {dialect} functions, derived by `python -m tools.sql.functions.derive {dialect}` "
