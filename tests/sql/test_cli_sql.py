@@ -223,3 +223,39 @@ def test_validate_cold_start_imports_no_heavy_stack(shop_root: Path) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
     )
     assert done.stderr.strip().splitlines()[-1] == "0 []"
+
+
+@pytest.mark.parametrize(
+    ("sql", "text"),
+    [
+        ("SELECT INTERVAL '1000000000 days' AS v", "1000000000 days"),
+        ("SELECT INTERVAL '100000000 years' AS v", "100000000 years"),
+        ("SELECT to_days(1000000000) AS v", "1000000000 days"),
+    ],
+)
+def test_values_python_cannot_hold_are_text_not_a_crash(
+    shop_root: Path, capsys, sql: str, text: str
+) -> None:
+    code, out, _ = run(capsys, "sql", "--raw", sql, "-w", str(shop_root), "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert data["rows"] == [[text]] and any("as text" in n for n in data["notes"])
+
+
+def test_exit_codes_keep_rejected_apart_from_crashed(
+    shop_root: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tools.exit_codes import EXIT_INTERNAL, EXIT_REJECTED, EXIT_USER_ERROR
+
+    bad = "SELECT * FROM secrets_not_in_catalog"
+    assert run(capsys, "validate", bad, "-w", str(shop_root), "--json")[0] == EXIT_REJECTED
+    assert run(capsys, "sql", "--raw", bad, "-w", str(shop_root), "--json")[0] == EXIT_REJECTED
+    assert run(capsys, "validate", "", "-w", str(shop_root))[0] == EXIT_USER_ERROR
+
+    def crash(*_: object, **__: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("tools.sql.validate.validate_sql", crash)
+    code, _, err = run(capsys, "validate", GOOD, "-w", str(shop_root))
+    assert code == EXIT_INTERNAL and "bug" in err.lower()
+

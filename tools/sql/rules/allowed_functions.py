@@ -22,9 +22,26 @@ from tools.sql.names import fold, function_names
 from tools.sql.problems import Problem, error, warning
 from tools.sql.rules.denied_functions import is_denied
 
-# Keywords that generators write like calls but that are syntax, not catalog functions.
+# Keywords that generators write like calls but that engines parse as syntax, not as calls of
+# a catalog function (DuckDB's `duckdb_functions()` does not list them): each takes
+# expressions and evaluates only them, so its arguments are what is judged.
 SYNTAX_CALLS = frozenset(
-    {"cast", "try_cast", "extract", "interval", "exists", "array", "struct", "row", "position"}
+    {
+        "cast",
+        "try_cast",
+        "extract",
+        "interval",
+        "exists",
+        "array",
+        "struct",
+        "row",
+        "position",
+        "coalesce",
+        "ifnull",
+        "grouping",
+        "grouping_id",
+        "try",
+    }
 )
 
 _CALL = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_$]*)\s*\(")
@@ -81,11 +98,11 @@ def _refused_name(
     names = function_names(node)
     if isinstance(node, (exp.Anonymous, exp.AnonymousAggFunc)):
         name = fold(node.name)
-        return None if name in flist.allowed else name
+        return None if name in flist.allowed or name in SYNTAX_CALLS else name
     denied = sorted(n for n in names if n in flist.denied)
     if denied:
         return denied[0]
-    if names & flist.allowed:
+    if names & flist.allowed or names & SYNTAX_CALLS:
         return None
     if defer:
         return None
