@@ -116,9 +116,11 @@ class Worker:
         session = self.conn.cursor()
         try:
             columns: list[str] = []
+            description: list[Any] = []
             try:
                 cursor = session.execute(text)
-                columns = [d[0] for d in (cursor.description or [])]
+                description = list(cursor.description or [])
+                columns = [d[0] for d in description]
                 if as_text:
                     cursor = session.execute(
                         "SELECT CAST(COLUMNS(*) AS VARCHAR) FROM (" + text + ") AS lablens_q"
@@ -146,8 +148,23 @@ class Worker:
                 return _failure("error", exc)
         finally:
             session.close()
+        notes = []
+        temporal = [
+            i
+            for i, d in enumerate(description or [])
+            if str(d[1]).upper().startswith(("DATE", "TIMESTAMP", "TIME", "INTERVAL"))
+        ]
+        if not as_text and temporal:
+            texts = [r[i] for r in got.rows for i in temporal if isinstance(r[i], str)]
+            if texts:
+                # The client already sends values outside Python's range as text: say so.
+                notes.append(
+                    f"{len(texts)} date/time value(s) are outside Python's range and are shown "
+                    f"as text (e.g. {texts[0]!r})."
+                )
         return {
             "ok": True,
+            "notes": notes,
             "columns": columns,
             "rows": got.rows,
             "truncated": got.truncated,

@@ -28,6 +28,7 @@ class BoundedRows:
     truncated: bool = False  # rows were left out (row cap or byte cap)
     byte_capped: bool = False
     cells_cut: int = 0
+    notes: list[str] = field(default_factory=list)
 
 
 def fetch_bounded(

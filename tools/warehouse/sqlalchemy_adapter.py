@@ -104,7 +104,7 @@ class SQLAlchemyWarehouse:
         start = time.perf_counter()
         text = self._proven(sql)
         columns, got = self._run(text)
-        notes = []
+        notes = list(got.notes)
         if got.byte_capped:
             notes.append(f"Rows stopped at about {self.config.max_result_bytes:,} bytes.")
         if got.cells_cut:
@@ -141,18 +141,34 @@ class SQLAlchemyWarehouse:
             deadline = Deadline(self.config.timeout_s, self.cancel)
             try:
                 with conn:
+                    dbapi = conn.connection.dbapi_connection
                     with self._running_lock:
-                        self._running = conn.connection.dbapi_connection
+                        self._running = dbapi
+                    as_text: list[str] = []
+                    if self.driver == "psycopg2":
+                        _lenient_temporal_types(dbapi, as_text)
                     try:
                         self._begin_read_only(conn)
                         with deadline:
                             result = conn.exec_driver_sql(text)
                             columns = list(result.keys()) if result.returns_rows else []
-                            got = (
-                                fetch_bounded(result.fetchmany, bounds)
-                                if result.returns_rows
-                                else BoundedRows()
-                            )
+                            try:
+                                got = (
+                                    fetch_bounded(result.fetchmany, bounds)
+                                    if result.returns_rows
+                                    else BoundedRows()
+                                )
+                            except (OverflowError, ValueError) as exc:
+                                raise QueryError(
+                                    f"The warehouse returned a value Python cannot hold: {exc}",
+                                    hint="Cast the column to text in the query "
+                                    "(CAST(x AS VARCHAR)).",
+                                ) from None
+                            if as_text:
+                                got.notes.append(
+                                    f"{len(as_text)} value(s) have no Python equivalent and "
+                                    f"are shown as text (e.g. {as_text[0]!r})."
+                                )
                     finally:
                         with self._running_lock:
                             self._running = None
@@ -209,6 +225,26 @@ def _query_error(exc: BaseException) -> QueryError:
         hint="The SQL passed validation but the engine refused it; the "
         "message above is the engine's own.",
     )
+
+
+def _lenient_temporal_types(dbapi_connection: Any, as_text: list[str]) -> None:
+    """psycopg2 casts for dates, timestamps and intervals that fall back to the server's text
+    where Python has no equivalent (year 294247, an interval of 10⁹ days) instead of failing
+    the whole result; each fallback is recorded in `as_text`."""
+    import psycopg2.extensions as ext
+
+    def lenient(base: Any) -> Any:
+        def cast(value: str | None, cursor: Any) -> Any:
+            try:
+                return base(value, cursor)
+            except (OverflowError, ValueError):
+                as_text.append(str(value))
+                return value
+
+        return cast
+
+    for base in (ext.DATE, ext.PYDATETIME, ext.PYDATETIMETZ, ext.INTERVAL):
+        ext.register_type(ext.new_type(base.values, base.name, lenient(base)), dbapi_connection)
 
 
 def _cancel(dbapi_connection: Any) -> None:

@@ -2,6 +2,7 @@
 
     python -m tools.sql.functions.derive duckdb   # duckdb_functions() of the installed DuckDB
     python -m tools.sql.functions.derive sqlite   # PRAGMA function_list of Python's sqlite3
+    python -m tools.sql.functions.derive postgres --url postgresql://user@host/db  # pg_proc
 
 Policy (what the reviewer then reads line by line in the written file):
 - scalar, aggregate and window functions are allowed unless the shared deny policy
@@ -9,7 +10,12 @@ Policy (what the reviewer then reads line by line in the written file):
 - table functions, table macros and pragmas are never allowed (a query reads catalog tables);
 - a macro is allowed only if what it expands to reads no table, runs no subquery and calls
   only allowed functions (so `get_block_size`, which reads `pragma_database_size()`, and
-  `format_type`, which reads `pg_catalog`, are refused).
+  `format_type`, which reads `pg_catalog`, are refused);
+- PostgreSQL: functions of `pg_catalog` only; set-returning functions, procedures and
+  functions taking `internal`/`cstring` arguments never; volatile functions only when listed
+  in `VOLATILE_OK` (volatile is where side effects live: `nextval`, `pg_advisory_lock`,
+  `brin_summarize_new_values`, `lo_import` …); catalog lookups (`format_type`,
+  `col_description`, `to_regclass` …) are refused like the deny-list's.
 Not imported at run time.
 """
 
@@ -83,6 +89,37 @@ REVIEWED_OUT = {
     "offsets": "",
     "matchinfo": "",
 }
+# PostgreSQL catalog lookups and session state that the shared deny policy does not name.
+PG_REVIEWED_OUT = {
+    "format_type": "reads the system catalog",
+    "col_description": "reads the system catalog",
+    "obj_description": "reads the system catalog",
+    "shobj_description": "reads the system catalog",
+    "current_setting": "reads server settings",
+    "set_config": "changes server settings",
+    "inet_client_port": "reads the connection",
+    "inet_server_port": "reads the connection",
+    "now": "",
+}
+PG_DENIED_PREFIXES = (
+    "to_reg",
+    "txid_",
+    "xid",
+    "brin_",
+    "gin_",
+    "gist_",
+    "spg",
+    "binary_upgrade_",
+    "acl",
+    "fmgr_",
+    "getpgusername",
+    "row_security_active",
+)
+# Volatile, reviewed and harmless.
+VOLATILE_OK = {"random", "random_normal", "clock_timestamp", "timeofday", "gen_random_uuid",
+               "uuid_generate_v4", "statement_timestamp", "setseed_disabled"}
+VOLATILE_OK.discard("setseed_disabled")
+
 # Entries above with an empty reason were reviewed and are harmless: drop them.
 REVIEWED_OUT = {k: v for k, v in REVIEWED_OUT.items() if v}
 
@@ -119,6 +156,59 @@ def sqlite_rows() -> list[tuple[str, str, str | None]]:
         ]
     finally:
         conn.close()
+
+
+def postgres_lines(url: str) -> list[str]:
+    """Verdicts for PostgreSQL's built-in functions, read from `pg_proc` at `url`."""
+    import psycopg2
+
+    conn = psycopg2.connect(url.replace("postgresql+psycopg2", "postgresql"))
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "SELECT p.proname, p.prokind, p.provolatile, p.proretset, "
+                "  bool_or(t.typname IN ('internal', 'cstring')) "
+                "FROM pg_proc p LEFT JOIN LATERAL unnest(p.proargtypes) a(oid) ON true "
+                "LEFT JOIN pg_type t ON t.oid = a.oid "
+                "WHERE p.pronamespace = 'pg_catalog'::regnamespace "
+                "GROUP BY p.oid, p.proname, p.prokind, p.provolatile, p.proretset"
+            )
+            rows = cur.fetchall()
+    finally:
+        conn.close()
+    kinds = {"f": "scalar", "a": "aggregate", "w": "window", "p": "procedure"}
+    verdicts: dict[str, tuple[str, str, set[str]]] = {}
+    for name, prokind, volatile, retset, internal in rows:
+        kind = kinds.get(prokind, prokind)
+        reason = ""
+        if prokind == "p":
+            reason = "a procedure"
+        elif retset and name not in REVIEWED_IN:
+            reason = "set-returning (table-valued)"
+        elif internal:
+            reason = "takes internal or cstring arguments (engine-internal)"
+        elif is_denied(name) or name.startswith(PG_DENIED_PREFIXES):
+            reason = "reads the environment, settings, files or system state"
+        elif PG_REVIEWED_OUT.get(name):
+            reason = PG_REVIEWED_OUT[name]
+        elif volatile == "v" and name not in VOLATILE_OK:
+            reason = "volatile: may have side effects (not reviewed as harmless)"
+        verdict = "deny" if reason else "allow"
+        old = verdicts.get(name)
+        kinds_seen = (old[2] if old else set()) | {kind}
+        # One denied overload denies the name: functions are judged by name, not signature.
+        if old and old[0] == "deny":
+            verdict, reason = old[0], old[1]
+        verdicts[name] = (verdict, reason, kinds_seen)
+    lines = [
+        "# postgres functions, derived by `python -m tools.sql.functions.derive postgres "
+        "--url …` and reviewed.",
+        "# name<TAB>kind<TAB>allow|deny<TAB>reason",
+    ]
+    for name in sorted(verdicts):
+        verdict, reason, ks = verdicts[name]
+        lines.append(f"{name}\t{','.join(sorted(ks))}\t{verdict}\t{reason}")
+    return lines
 
 
 def macro_verdict(definition: str, allowed: set[str], dialect: str) -> tuple[bool, str]:
@@ -203,8 +293,19 @@ def derive(dialect: str) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    url = None
+    if "--url" in argv:
+        index = argv.index("--url")
+        url = argv[index + 1]
+        argv = argv[:index] + argv[index + 2 :]
     for dialect in argv or ["duckdb", "sqlite"]:
-        lines = derive(dialect)
+        if dialect == "postgres":
+            if not url:
+                print("postgres needs --url of a server to read pg_proc from", file=sys.stderr)
+                return 2
+            lines = postgres_lines(url)
+        else:
+            lines = derive(dialect)
         list_path(dialect).write_text("\n".join(lines) + "\n", encoding="utf-8")
         allowed = sum(1 for line in lines if "\tallow\t" in line)
         print(f"{dialect}: {allowed} allowed, {len(lines) - 2 - allowed} denied")
