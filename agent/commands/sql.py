@@ -53,8 +53,8 @@ def answer_question(args: argparse.Namespace) -> int:
 
 
 def run_raw(args: argparse.Namespace) -> int:
-    from tools.exit_codes import EXIT_OK, EXIT_REJECTED
     from agent.commands.validate import default_limit, open_workspace, read_sql
+    from tools.exit_codes import EXIT_OK, EXIT_REJECTED
     from tools.warehouse.connection import open_warehouse
     from tools.warehouse.run import run_validated
 

@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from tools.sql.problems import ValidationReport
 
 
-
 def register(sub: Any) -> None:
     from agent.cli_args import add_common_flags
 

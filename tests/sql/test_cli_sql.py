@@ -258,4 +258,3 @@ def test_exit_codes_keep_rejected_apart_from_crashed(
     monkeypatch.setattr("tools.sql.validate.validate_sql", crash)
     code, _, err = run(capsys, "validate", GOOD, "-w", str(shop_root))
     assert code == EXIT_INTERNAL and "bug" in err.lower()
-

@@ -47,7 +47,7 @@ EXOTIC = (
     "'/*'",
     "'--'",
     "'\\\\'",
-    "\"users\"",
+    '"users"',
     "`users`",
     "[users]",
     "country",
@@ -75,9 +75,16 @@ def statements(draw: st.DrawFn) -> str:
 
 
 def _string_tokens_sqlglot(sql: str, dialect: str) -> int:
-    kinds = {TokenType.STRING, TokenType.NATIONAL_STRING, TokenType.BYTE_STRING,
-             TokenType.RAW_STRING, TokenType.HEX_STRING, TokenType.BIT_STRING,
-             TokenType.UNICODE_STRING, TokenType.HEREDOC_STRING}
+    kinds = {
+        TokenType.STRING,
+        TokenType.NATIONAL_STRING,
+        TokenType.BYTE_STRING,
+        TokenType.RAW_STRING,
+        TokenType.HEX_STRING,
+        TokenType.BIT_STRING,
+        TokenType.UNICODE_STRING,
+        TokenType.HEREDOC_STRING,
+    }
     return sum(1 for t in Dialect.get_or_raise(dialect).tokenize(sql) if t.token_type in kinds)
 
 

@@ -1,15 +1,15 @@
-"""Running one statement with a deadline and a row cap, results as plain columns and rows.
+"""What a query returns (`QueryResult`), and the deadline the SQLAlchemy adapter runs under.
 
-Engine-neutral: the caller passes how to run, fetch and cancel; `connection.py` wires DuckDB
-and SQLAlchemy into it. The deadline really interrupts (a timer thread calls the engine's
-cancel), so a runaway query stops instead of only being abandoned.
+The deadline really interrupts (a timer thread calls the driver's cancel), so a runaway query
+stops instead of only being abandoned; the DuckDB adapter kills its worker process instead.
+Row and byte caps live in `results.py`.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,15 +72,6 @@ class Deadline:
         if self._timer is not None:
             self._timer.cancel()
             self._timer.join()
-
-
-def fetch_capped(
-    fetchmany: Callable[[int], Sequence[Sequence[Any]]], row_cap: int
-) -> tuple[list[list[Any]], bool]:
-    """At most `row_cap` rows; fetching one more tells whether the result was cut."""
-    rows = [list(r) for r in fetchmany(row_cap + 1)]
-    truncated = len(rows) > row_cap
-    return rows[:row_cap], truncated
 
 
 def timeout_error(timeout_s: float | None) -> QueryError:

@@ -116,8 +116,16 @@ PG_DENIED_PREFIXES = (
     "row_security_active",
 )
 # Volatile, reviewed and harmless.
-VOLATILE_OK = {"random", "random_normal", "clock_timestamp", "timeofday", "gen_random_uuid",
-               "uuid_generate_v4", "statement_timestamp", "setseed_disabled"}
+VOLATILE_OK = {
+    "random",
+    "random_normal",
+    "clock_timestamp",
+    "timeofday",
+    "gen_random_uuid",
+    "uuid_generate_v4",
+    "statement_timestamp",
+    "setseed_disabled",
+}
 VOLATILE_OK.discard("setseed_disabled")
 
 # Entries above with an empty reason were reviewed and are harmless: drop them.
