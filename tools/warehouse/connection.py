@@ -8,12 +8,15 @@ and bytes. One module per adapter: `duckdb_adapter.py`, `sqlalchemy_adapter.py`.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tools.errors import WarehouseError
 from tools.warehouse.config import WarehouseConfig, WarehouseSettingsLike
-from tools.warehouse.duckdb_adapter import DuckDBWarehouse
 from tools.warehouse.protocol import ColumnInfo, TableInfo, Warehouse
-from tools.warehouse.sqlalchemy_adapter import SQLAlchemyWarehouse
+
+if TYPE_CHECKING:
+    from tools.warehouse.duckdb_adapter import DuckDBWarehouse
+    from tools.warehouse.sqlalchemy_adapter import SQLAlchemyWarehouse
 
 __all__ = [
     "ColumnInfo",
@@ -26,6 +29,19 @@ __all__ = [
     "open_warehouse",
     "warehouse_dialect",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The adapters load on first use: `lablens validate` names no warehouse class.
+    if name == "DuckDBWarehouse":
+        from tools.warehouse.duckdb_adapter import DuckDBWarehouse
+
+        return DuckDBWarehouse
+    if name == "SQLAlchemyWarehouse":
+        from tools.warehouse.sqlalchemy_adapter import SQLAlchemyWarehouse
+
+        return SQLAlchemyWarehouse
+    raise AttributeError(name)
 
 
 def warehouse_dialect(settings: WarehouseConfig | WarehouseSettingsLike) -> str:
@@ -44,6 +60,9 @@ def warehouse_dialect(settings: WarehouseConfig | WarehouseSettingsLike) -> str:
 def open_warehouse(settings: WarehouseConfig | WarehouseSettingsLike, root: Path) -> Warehouse:
     """Open the workspace's warehouse read-only; `settings` is a `WarehouseConfig` or the
     workspace's `[warehouse]` settings (paths relative to `root`)."""
+    from tools.warehouse.duckdb_adapter import DuckDBWarehouse
+    from tools.warehouse.sqlalchemy_adapter import SQLAlchemyWarehouse
+
     config = (
         settings
         if isinstance(settings, WarehouseConfig)
