@@ -138,3 +138,44 @@ def test_spilling_off_refuses_cleanly(warehouse_file: Path) -> None:
             "SELECT count(*) FROM (SELECT DISTINCT a.range * 100000 + b.range AS k "
             "FROM range(3000) a, range(2000) b)"
         )
+
+
+def test_introspect_lists_tables_and_column_types(warehouse_file: Path) -> None:
+    with _open(warehouse_file) as w:
+        tables = {t.name: [(c.name, c.type) for c in t.columns] for t in w.introspect()}
+    assert tables["users"] == [
+        ("user_id", "BIGINT"),
+        ("country", "VARCHAR"),
+        ("signup_date", "DATE"),
+    ]
+    assert set(tables) == {"users", "events", "secrets_not_in_catalog"}
+
+
+def test_queries_from_several_threads_take_turns(warehouse_file: Path) -> None:
+    results: list[list[list[object]]] = []
+    errors: list[BaseException] = []
+
+    def run(n: int) -> None:
+        try:
+            results.append(w.execute(f"SELECT {n} AS n, count(*) AS c FROM users").rows)
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    with _open(warehouse_file) as w:
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == []
+    assert sorted(r[0][0] for r in results) == list(range(6))  # type: ignore[type-var]
+
+
+def test_a_closed_warehouse_refuses_cleanly(warehouse_file: Path) -> None:
+    from tools.errors import WarehouseError
+
+    w = _open(warehouse_file)
+    w.execute("SELECT 1")
+    w.close()
+    with pytest.raises(WarehouseError, match="closed"):
+        w.execute("SELECT 1")

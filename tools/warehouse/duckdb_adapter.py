@@ -63,6 +63,12 @@ class DuckDBWarehouse:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @property
+    def opened(self) -> bool:
+        """Whether a worker has been started (a run answered from a cache starts none)."""
+        with self._proc_lock:
+            return self._proc is not None
+
     # The interface -----------------------------------------------------------------------
 
     def execute(self, sql: str) -> QueryResult:
