@@ -181,9 +181,9 @@ def _kind(node: exp.Expr) -> str:
         exp.Use: "USE",
         exp.Transaction: "BEGIN TRANSACTION",
         exp.NextValueFor: "NEXT VALUE FOR",
-        exp.SessionParameter: "a session variable (`@@x`)",
-        exp.Parameter: "a parameter or variable (`@x`, `$x`, `:x`)",
-        exp.Placeholder: "a placeholder (`?`, `:x`)",
+        exp.SessionParameter: "A session variable (`@@x`)",
+        exp.Parameter: "A parameter or variable (`@x`, `@@x`, `$x`, `${x}`)",
+        exp.Placeholder: "A placeholder (`?`, `:x`)",
     }
     for cls, name in names.items():
         if isinstance(node, cls):
