@@ -103,16 +103,17 @@ class Session:
         self.close()
 
     # -- tools -------------------------------------------------------------------------------
-    def run_tool(
-        self, tool_name: str, args: Mapping[str, object], step_id: str | None = None
-    ) -> Steps:
-        """Run one tool as a step: StepStarted, then StepFinished with the result or the error."""
+    def new_step_id(self) -> str:
+        self._step_counter += 1
+        return f"step-{self._step_counter}"
+
+    def execute_tool(
+        self, step_id: str, tool_name: str, args: Mapping[str, object]
+    ) -> StepFinished:
+        """Run one tool (thread-safe: warehouse work is serialised by the resources' lock)."""
         from agent.assistant.tools import check_arguments, get_tool
 
-        self._step_counter += 1
-        sid = step_id or f"step-{self._step_counter}"
         shown = dict(args)
-        yield StepStarted(sid, tool_name, shown)
         started = time.perf_counter()
         try:
             tool = get_tool(tool_name)
@@ -121,14 +122,28 @@ class Session:
         except LablensError as exc:
             error = exc.message + (f" {exc.hint}" if exc.hint else "")
             self.last_error = (exc.title, error)
-            yield StepFinished(
-                sid, tool_name, shown, False, exc.title, error=error, elapsed_ms=_ms(started)
+            return StepFinished(
+                step_id, tool_name, shown, False, exc.title, error=error, elapsed_ms=_ms(started)
             )
-            return None
-        yield StepFinished(
-            sid, tool_name, shown, True, result.summary(), result=result, elapsed_ms=_ms(started)
+        return StepFinished(
+            step_id,
+            tool_name,
+            shown,
+            True,
+            result.summary(),
+            result=result,
+            elapsed_ms=_ms(started),
         )
-        return result
+
+    def run_tool(
+        self, tool_name: str, args: Mapping[str, object], step_id: str | None = None
+    ) -> Steps:
+        """Run one tool as a step: StepStarted, then StepFinished with the result or the error."""
+        sid = step_id or self.new_step_id()
+        yield StepStarted(sid, tool_name, dict(args))
+        finished = self.execute_tool(sid, tool_name, args)
+        yield finished
+        return finished.result if finished.ok else None  # type: ignore[return-value]
 
     # -- offline -----------------------------------------------------------------------------
     def names(self) -> KnownNames:
