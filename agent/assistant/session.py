@@ -91,7 +91,7 @@ class Session:
             else:
                 yield from self.answer_offline(text, history, notes)
         except LablensError as exc:
-            yield Failed(exc.title, exc.message, exc.hint)
+            yield Failed(exc.title, clip_words(exc.message), exc.hint and clip_words(exc.hint))
 
     def close(self) -> None:
         self.resources.close()
@@ -120,7 +120,7 @@ class Session:
             checked = check_arguments(tool, args)
             result = tool.run(self.resources, checked)
         except LablensError as exc:
-            error = exc.message + (f" {exc.hint}" if exc.hint else "")
+            error = clip_words(exc.message + (f" {exc.hint}" if exc.hint else ""))
             self.last_error = (exc.title, error)
             return StepFinished(
                 step_id, tool_name, shown, False, exc.title, error=error, elapsed_ms=_ms(started)
@@ -215,6 +215,14 @@ def finish(
         notes=tuple(notes),
         context=dict(context or {}),
     )
+
+
+def clip_words(text: str, limit: int = 80) -> str:
+    """`text` with any run of more than `limit` non-spaces shortened: an error message quoting a
+    word from a huge question must not echo it back."""
+    import re
+
+    return re.sub(rf"\S{{{limit + 1},}}", lambda m: m.group(0)[:24] + "…", text)
 
 
 def _ms(started: float) -> float:
