@@ -11,6 +11,7 @@ The API key stays in a SecretStr: it is sent to the endpoint and never logged or
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -272,6 +273,17 @@ def _reply_of(chunks: list[Any]) -> ModelReply:
     total = chunks[0]
     for chunk in chunks[1:]:
         total = total + chunk
+    # LangChain reads unparseable streamed arguments as `{}` without a word; a call with its
+    # arguments silently dropped must not run, so the joined text is checked here.
+    for part in getattr(total, "tool_call_chunks", None) or []:
+        raw = part.get("args") or ""
+        try:
+            parsed = json.loads(raw) if raw.strip() else {}
+        except json.JSONDecodeError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            name = part.get("name") or "?"
+            raise RetryableFailure(f"malformed tool call `{name}`: arguments are not valid JSON")
     return reply_from_langchain(total)
 
 
