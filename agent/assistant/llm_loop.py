@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from agent.assistant.events import Event, Source, StepFinished, StepStarted, TextDelta
 from agent.assistant.grounding import Grounding, check_grounding, mark_unverified
 from agent.assistant.session import finish
+from agent.llm.redact import redact_secrets
 from tools.errors import LLMError
 
 if TYPE_CHECKING:
@@ -118,6 +119,9 @@ def answer_with_model(
         notes.append(f"The model could not answer ({reason}); this is the offline answer.")
         yield from session.answer_offline(question, history, notes)
         return
+    # The configured key never reaches the model, but a leaked one must not reach the screen.
+    key = session.workspace.settings.llm.api_key
+    text = redact_secrets(text, [key.get_secret_value() if key else None])
     if not grounding.ok:
         text = mark_unverified(text, grounding)
         notes.append("Not verified against the tool outputs: " + grounding.describe() + ".")
@@ -181,6 +185,7 @@ def _call_tools(
 ) -> Iterator[Event]:
     """Run the calls of one reply at once (the model asked for them together)."""
     from agent.assistant.tools import TOOLS_BY_NAME
+    from agent.assistant.tools.sql import SqlRunResult
     from agent.llm.model import tool_error, tool_result
 
     runnable: list[tuple[ToolCall, str]] = []
@@ -223,6 +228,8 @@ def _call_tools(
         if finished.ok and finished.result is not None:
             turn.add(finished)
             messages.append(tool_result(call, finished.result.to_text()))
+            if isinstance(finished.result, SqlRunResult) and not finished.result.valid:
+                turn.errors += 1  # rejected SQL is fed back, within the same error budget
         else:
             turn.errors += 1
             messages.append(tool_error(call, finished.error or finished.summary))
