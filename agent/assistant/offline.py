@@ -53,6 +53,7 @@ def answer_route(
                 failures.append(call.tool)
                 parts.append("No passage in the indexed docs matches this question.")
                 continue
+            notes.extend(n for n in result.notes if n not in notes)
             text, cited = compose.docs_answer(route.question, result)
             parts.append(text)
             sources.extend(cited)
