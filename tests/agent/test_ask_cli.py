@@ -24,7 +24,7 @@ def test_json_has_the_documented_shape(workspace: Path) -> None:
     done = lablens(workspace, "ask", "--json", "--no-llm", "total saves by surface")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert KEYS <= set(data)
+    assert set(data) == KEYS  # exactly the documented keys
     assert data["mode"] == "offline" and data["grounded"] is True
     assert [s["tool"] for s in data["steps"]] == ["question_to_sql", "run_sql"]
     assert set(data["steps"][0]) == {"tool", "input", "ok", "summary"}

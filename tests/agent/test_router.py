@@ -111,3 +111,24 @@ def test_out_of_scope_requests_are_refused_with_what_lablens_can_do(
     assert route.kind == "refuse" and route.refusal is not None
     assert word in route.refusal.title + route.refusal.message
     assert "lablens" in route.refusal.hint
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        ({}, "'query' is required"),
+        ({"query": ""}, "query must not be empty"),
+        ({"query": "x", "k": 0}, "k must be at least 1"),
+        ({"query": "x", "k": "5"}, "k must be an integer"),
+        ({"query": "x", "sql": "DROP TABLE users"}, "unexpected field(s) 'sql'"),
+    ],
+)
+def test_tool_arguments_are_checked_against_the_schema(
+    args: dict[str, object], problem: str
+) -> None:
+    from agent.assistant.tools import check_arguments, get_tool
+    from tools.errors import InputError
+
+    with pytest.raises(InputError, match="Bad arguments for search_docs") as caught:
+        check_arguments(get_tool("search_docs"), args)
+    assert problem in caught.value.message

@@ -193,17 +193,12 @@ def get_tool(name: str) -> Tool:
 
 def check_arguments(tool: Tool, args: object) -> dict[str, object]:
     """`args` checked against the tool's JSON schema; a mismatch is an InputError saying why."""
-    import jsonschema
+    from agent.assistant.tools.arguments import schema_problem
 
-    if not isinstance(args, dict):
-        raise InputError(f"Arguments of {tool.name} must be a JSON object.")
-    errors = sorted(
-        jsonschema.Draft202012Validator(tool.parameters).iter_errors(args), key=lambda e: e.path
-    )
-    if errors:
-        where = ".".join(str(p) for p in errors[0].absolute_path) or "arguments"
+    problem = schema_problem(tool.parameters, args)
+    if problem is not None or not isinstance(args, dict):
         raise InputError(
-            f"Bad arguments for {tool.name}: {where}: {errors[0].message}",
+            f"Bad arguments for {tool.name}: {problem or 'not a JSON object'}.",
             hint=f"The schema is {tool.parameters}.",
         )
     return dict(args)
