@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from tools.exit_codes import EXIT_OK, EXIT_USER_ERROR
+if TYPE_CHECKING:
+    from agent.assistant.events import AnswerReady, Failed
+    from agent.assistant.history import History
 
 
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from agent.cli_args import add_common_flags
 
     p: argparse.ArgumentParser = sub.add_parser(
@@ -79,13 +82,17 @@ def run_ask(args: argparse.Namespace) -> int:
 def _finish(
     args: argparse.Namespace,
     question: str,
-    final: Any,
+    final: AnswerReady | Failed | None,
     steps: list[dict[str, object]],
-    history: Any,
+    history: History,
     *,
     streamed: bool,
 ) -> int:
-    from agent.assistant.events import AnswerReady
+    from agent.assistant.events import AnswerReady, Failed
+    from tools.exit_codes import EXIT_OK, EXIT_USER_ERROR
+
+    if final is None:  # the core always ends with one of them; a bug if not
+        final = Failed("No answer", "lablens produced no answer.", "Re-run with --debug.")
 
     shown_question = question.strip()[:4000]
     if isinstance(final, AnswerReady):
@@ -108,7 +115,7 @@ def _finish(
         )
         code = EXIT_OK
     else:
-        text = final.message + (f"\n{final.hint}" if final and final.hint else "")
+        text = final.message + (f"\n{final.hint}" if final.hint else "")
         data = {
             "question": shown_question,
             "answer": text,
@@ -140,6 +147,6 @@ def _status(line: str) -> None:
     sys.stderr.flush()
 
 
-def _short(args: Any) -> str:
+def _short(args: Mapping[str, object]) -> str:
     text = ", ".join(f"{k}={v!s}" for k, v in dict(args).items())
     return text if len(text) <= 100 else text[:99] + "…"
