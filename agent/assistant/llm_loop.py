@@ -153,12 +153,17 @@ def _run_steps(
     specs: Sequence[ToolSpec],
     turn: _Turn,
 ) -> Generator[Event, None, str]:
+    from agent.assistant.session import Cancelled
     from agent.llm.model import assistant, user
 
     for _ in range(MAX_STEPS):
+        if session.cancelled:
+            raise Cancelled()
         parts: list[str] = []
         calls: list[ToolCall] = []
         for item in _stream_reply(model, messages, specs):
+            if session.cancelled:  # leaving the loop closes the stream and its connection
+                raise Cancelled()
             if isinstance(item, TextDelta):
                 parts.append(item.text)
                 yield item

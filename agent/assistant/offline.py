@@ -76,7 +76,10 @@ def _run_calls(
     from concurrent.futures import ThreadPoolExecutor
 
     from agent.assistant.events import StepStarted
+    from agent.assistant.session import Cancelled
 
+    if session.cancelled:
+        raise Cancelled()
     ids = [session.new_step_id() for _ in route.calls]
     for sid, call in zip(ids, route.calls, strict=True):
         yield StepStarted(sid, call.tool, dict(call.args))

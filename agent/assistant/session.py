@@ -8,6 +8,7 @@ answer. Nothing here prints: the CLI and the chat UI render the events.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -35,6 +36,12 @@ if TYPE_CHECKING:
     from indexes.embedders import Embedder
 
 MAX_QUESTION_CHARS = 4000
+
+
+class Cancelled(Exception):
+    """Raised inside an answer after `Session.cancel()`; ends it with a Failed event."""
+
+
 Steps = Generator[Event, None, "AgentResult | None"]
 
 
@@ -56,6 +63,7 @@ class Session:
         self._step_counter = 0
         self._names: KnownNames | None = None
         self.last_error: tuple[str, str] | None = None  # (title, message) of the last failed step
+        self._cancelled = threading.Event()
 
     # -- public ------------------------------------------------------------------------------
     @property
@@ -68,6 +76,7 @@ class Session:
 
     def answer(self, question: str, history: Sequence[Turn] = ()) -> Iterator[Event]:
         """Events for one question: steps, text deltas, then AnswerReady or Failed (last)."""
+        self._cancelled.clear()
         text = (question or "").strip()
         if not text:
             yield Failed(
@@ -90,8 +99,23 @@ class Session:
                 yield from answer_with_model(self, text, history, notes)
             else:
                 yield from self.answer_offline(text, history, notes)
+        except Cancelled:
+            yield Failed("Cancelled", "The answer was cancelled before it was complete.")
         except LablensError as exc:
             yield Failed(exc.title, clip_words(exc.message), exc.hint and clip_words(exc.hint))
+
+    def cancel(self) -> None:
+        """Stop the current answer (safe from another thread, e.g. a UI's cancel key): no new
+        step or model turn starts, and a running query is cancelled where the warehouse can."""
+        self._cancelled.set()
+        warehouse = self.resources._warehouse
+        cancel = getattr(warehouse, "cancel", None)  # `Warehouse.cancel()` is being added
+        if callable(cancel):
+            cancel()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
 
     def close(self) -> None:
         self.resources.close()
@@ -140,6 +164,8 @@ class Session:
     ) -> Steps:
         """Run one tool as a step: StepStarted, then StepFinished with the result or the error."""
         sid = step_id or self.new_step_id()
+        if self.cancelled:
+            raise Cancelled()
         yield StepStarted(sid, tool_name, dict(args))
         finished = self.execute_tool(sid, tool_name, args)
         yield finished

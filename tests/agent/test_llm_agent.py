@@ -156,3 +156,21 @@ def test_a_failing_model_falls_back_to_the_offline_answer(
     assert isinstance(final, AnswerReady | Failed)
     assert isinstance(final, AnswerReady) and final.mode == "offline"
     assert any("failed 4 times" in n for n in final.notes)
+
+
+def test_cancel_stops_before_the_next_step(
+    indexed_workspace: Path, embedder: WordVectorEmbedder
+) -> None:
+    model = ScriptedModel(
+        [call("list_experiments"), call("describe_catalog", "c2"), "never reached"]
+    )
+    seen: list[Event] = []
+    with Session(indexed_workspace, use_llm=True, model=model, embedder=embedder) as session:
+        for event in session.answer("what experiments and tables do we have?"):
+            seen.append(event)
+            if isinstance(event, StepFinished):
+                session.cancel()  # as a UI's cancel key would, between two steps
+    assert [e.tool for e in seen if isinstance(e, StepFinished)] == ["list_experiments"]
+    final = seen[-1]
+    assert isinstance(final, Failed) and final.title == "Cancelled"
+    assert model.remaining == 2
