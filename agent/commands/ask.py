@@ -55,6 +55,7 @@ def run_ask(args: argparse.Namespace) -> int:
     people = not args.json
     steps: list[dict[str, object]] = []
     final: AnswerReady | Failed | None = None
+    streamed: list[str] = []
     with Session(ws, use_llm=args.llm) as session:
         for event in session.answer(question, turns):
             if isinstance(event, StepStarted) and people:
@@ -72,11 +73,12 @@ def run_ask(args: argparse.Namespace) -> int:
                     mark = "✓" if event.ok else "✗"
                     _status(f"  {mark} {steps[-1]['summary']}")
             elif isinstance(event, TextDelta) and people:
+                streamed.append(event.text)
                 sys.stdout.write(event.text)
                 sys.stdout.flush()
             elif isinstance(event, AnswerReady | Failed):
                 final = event
-    return _finish(args, question, final, steps, history, streamed=people)
+    return _finish(args, question, final, steps, history, streamed="".join(streamed))
 
 
 def _finish(
@@ -86,7 +88,7 @@ def _finish(
     steps: list[dict[str, object]],
     history: History,
     *,
-    streamed: bool,
+    streamed: str,
 ) -> int:
     from agent.assistant.events import AnswerReady, Failed
     from tools.exit_codes import EXIT_OK, EXIT_USER_ERROR
@@ -134,6 +136,11 @@ def _finish(
 
         emit_json(data)
     elif isinstance(final, AnswerReady):
+        if final.text.strip() != streamed.strip():
+            # The grounding check repaired or marked the streamed draft: the checked answer
+            # is the one to read.
+            label = "checked answer" if final.grounded else "answer, unverified parts marked"
+            sys.stdout.write(f"\n\n--- {label} ---\n{final.text}")
         sys.stdout.write("\n")
         if not final.grounded:
             _status("Some numbers or citations could not be verified against the tools (marked).")

@@ -69,3 +69,27 @@ def test_an_unknown_experiment_says_did_you_mean(workspace: Path) -> None:
     done = lablens(workspace, "ask", "--no-llm", "how did hf_l1_ranker_v3 do?")
     assert done.returncode == 2
     assert "Did you mean `hf_l1_ranker_v2`?" in done.stdout
+
+
+def test_with_a_model_people_see_the_checked_answer(workspace: Path) -> None:
+    from agent.llm.loopback_server import ChatResponse, LoopbackServer, ScriptedToolCall
+
+    invented = ChatResponse("Saves rose 97.3% on search.")
+    replies = [
+        ChatResponse(tool_calls=(ScriptedToolCall("list_experiments", {}),)),
+        invented,
+        invented,  # the repair turn changes nothing
+    ]
+    with LoopbackServer(replies, lifetime_s=90) as server:
+        config = workspace / "lablens.toml"
+        config.write_text(
+            config.read_text(encoding="utf-8").replace(
+                'model = "gpt-4o-mini"', f'model = "m"\nbase_url = "{server.base_url}"'
+            ),
+            encoding="utf-8",
+        )
+        done = lablens(workspace, "ask", "what experiments do we have?")
+    assert done.returncode == 0, done.stderr
+    assert "--- answer, unverified parts marked ---" in done.stdout
+    assert "97.3% [unverified]" in done.stdout
+    assert "could not be verified" in done.stderr
