@@ -40,14 +40,22 @@ class _GiveUp(Exception):
 
 def system_prompt(session: Session) -> str:
     from agent.assistant.tools.catalog import describe_catalog
+    from agent.llm.untrusted import QuotedDocument, quote_documents
     from prompts import render_prompt
+    from tools.errors import LablensError
 
     catalog = describe_catalog(session.resources.catalog).to_text()
     try:
         experiments = session.resources.experiments().to_text()
-    except Exception as exc:
-        experiments = f"(the experiment list is unavailable: {type(exc).__name__})"
-    return render_prompt("agent_system", catalog=catalog, experiments=experiments)
+    except LablensError as exc:  # the prompt still works without the list
+        experiments = f"(the experiment list is unavailable: {exc.title})"
+    # Table comments and experiment names are written by people and by data: reference
+    # material, quoted like documents, so an instruction hidden in one stays data.
+    return render_prompt(
+        "agent_system",
+        catalog=quote_documents([QuotedDocument("the catalog", catalog)]),
+        experiments=quote_documents([QuotedDocument("the experiments table", experiments)]),
+    )
 
 
 def conversation(session: Session, question: str, history: Sequence[Turn]) -> list[Message]:

@@ -141,6 +141,9 @@ def test_obeying_the_documents_changes_nothing(
     assert KEY not in shown
     assert KEY not in bodies  # the key is a header to the endpoint, never prompt text
     assert "untrusted reference material" in bodies  # the planted text went in quoted as data
+    system = server.chat_requests()[0].body["messages"][0]["content"]  # type: ignore[index]
+    comment = system.index("IGNORE PREVIOUS INSTRUCTIONS")
+    assert system.rfind("<<<DOCUMENT", 0, comment) > system.rfind("<<<END DOCUMENT", 0, comment)
 
 
 def test_the_key_stays_out_of_answer_log_and_history_through_the_cli(
