@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from tools.warehouse.connection import Warehouse
 
 
+NAMES_FILE = "agent-names.json"
+
+
 class Resources:
     def __init__(
         self,
@@ -96,6 +99,42 @@ class Resources:
                 self._experiments = list_experiments(self.catalog, self.warehouse)
         return self._experiments
 
+    def experiment_names(self) -> list[tuple[str, str | None]]:
+        """(id, name) of every experiment, for the router.
+
+        Kept in `.lablens/agent-names.json` while the warehouse file and the catalog are
+        unchanged: routing a doc question then opens no warehouse (≈ 2 s of a cold `ask` on a
+        loaded machine). A warehouse behind a URL is asked every time.
+        """
+        import json
+
+        key = self._names_key()
+        path = self.workspace.state_dir / NAMES_FILE
+        if key is not None and path.is_file():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if data.get("key") == key:
+                    return [(str(i), None if n is None else str(n)) for i, n in data["names"]]
+            except (OSError, ValueError, KeyError, TypeError):
+                pass  # a damaged cache is rebuilt below
+        listed = self.experiments().experiments
+        names = [(str(e["experiment_id"]), _opt(e.get("name"))) for e in listed]
+        if key is not None:
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"key": key, "names": names}), encoding="utf-8")
+            tmp.replace(path)
+        return names
+
+    def _names_key(self) -> str | None:
+        file = self.workspace.warehouse_path
+        if file is None or not file.is_file():
+            return None
+        parts = []
+        for p in (file, self.workspace.catalog_path):
+            st = p.stat()
+            parts.append(f"{p}:{st.st_size}:{st.st_mtime_ns}")
+        return "|".join(parts)
+
     @property
     def default_limit(self) -> int:
         return self.workspace.settings.warehouse.default_limit
@@ -106,3 +145,7 @@ class Resources:
                 self._warehouse.close()
                 self._warehouse = None
                 self._answerer = None
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)

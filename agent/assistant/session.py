@@ -176,9 +176,7 @@ class Session:
         if self._names is None:
             from agent.assistant.names import known_names
 
-            listed = self.resources.experiments()
-            pairs = [(str(e["experiment_id"]), _opt(e.get("name"))) for e in listed.experiments]
-            self._names = known_names(self.resources.catalog, pairs)
+            self._names = known_names(self.resources.catalog, self.resources.experiment_names())
         return self._names
 
     def mentioned_in_docs(self, token: str) -> bool:
@@ -253,7 +251,3 @@ def clip_words(text: str, limit: int = 80) -> str:
 
 def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
-
-
-def _opt(value: object) -> str | None:
-    return None if value is None else str(value)
