@@ -53,4 +53,5 @@ def points_at_experiment(question: str, previous: Previous | None) -> str | None
     """The previous experiment when the question refers to it ("its risk", "that test")."""
     if previous is None or previous.experiment_id is None:
         return None
-    return previous.experiment_id if _POINTER.search(question) else None
+    short = len(re.findall(r"\w+", question)) <= 3  # "why?", "tell me more", "how so?"
+    return previous.experiment_id if short or _POINTER.search(question) else None
