@@ -34,6 +34,7 @@ class Resources:
         self.workspace = workspace
         self._model = model
         self._model_resolved = model is not None
+        self._model_given = model is not None
         self._embedder = embedder
         self._warehouse: Warehouse | None = None
         self._answerer: Callable[[str], SqlAnswer] | None = None
@@ -60,6 +61,15 @@ class Resources:
     @property
     def warehouse_opened(self) -> bool:
         return self._warehouse is not None
+
+    @property
+    def embedder_loaded(self) -> bool:
+        return self._embedder is not None
+
+    @property
+    def model_given(self) -> bool:
+        """True when the caller passed a model (tests, scripts), whatever the settings say."""
+        return self._model_given
 
     @property
     def embedder(self) -> Embedder:
@@ -138,6 +148,15 @@ class Resources:
     @property
     def default_limit(self) -> int:
         return self.workspace.settings.warehouse.default_limit
+
+    def cancel_query(self) -> None:
+        """Cancel the statement running on the warehouse, if one is and the adapter can.
+
+        Called from another thread, so it does not take the warehouse lock the query holds.
+        """
+        cancel = getattr(self._warehouse, "cancel", None)  # `Warehouse.cancel()` is being added
+        if callable(cancel):
+            cancel()
 
     def close(self) -> None:
         with self.warehouse_lock:

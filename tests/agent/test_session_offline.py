@@ -58,13 +58,13 @@ def test_a_refusal_opens_nothing(indexed_workspace: Path) -> None:
     final = run(session, "email the team the results")[-1]
     assert isinstance(final, Failed) and "lablens" in (final.hint or "")
     assert not session.resources.warehouse_opened
-    assert session.resources._embedder is None
+    assert not session.resources.embedder_loaded
 
 
 def test_a_data_question_loads_no_embedder(indexed_workspace: Path) -> None:
     with Session(indexed_workspace, use_llm=False) as session:
         run(session, "total saves on search")
-        assert session.resources._embedder is None
+        assert not session.resources.embedder_loaded
 
 
 def test_empty_question_fails_cleanly(indexed_workspace: Path) -> None:
