@@ -1,4 +1,4 @@
-"""Offline follow-ups: "and by country?", "only on search", "last 30 days instead" re-plan the
+"""Offline follow-ups: "and by platform?", "only on web", "last 60 days instead" re-plan the
 previous data question with the change; "its"/"that experiment" point at the last experiment."""
 
 from __future__ import annotations
