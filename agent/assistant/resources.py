@@ -38,6 +38,9 @@ class Resources:
         self._embedder = embedder
         self._warehouse: Warehouse | None = None
         self._answerer: Callable[[str], SqlAnswer] | None = None
+        self._model_answerer: Callable[[str], SqlAnswer] | None = None
+        # Set while a model answers: question_to_sql then lets the model write the SQL too.
+        self.sql_by_model = False
         self._experiments: ExperimentListResult | None = None
         # One lock for the warehouse: a DuckDB connection is not safe across threads, and
         # parallel tool calls may run at once.
@@ -99,6 +102,21 @@ class Resources:
             with self.warehouse_lock:
                 self._answerer = offline_answerer(self.workspace, self.warehouse)
         return self._answerer
+
+    @property
+    def question_answerer(self) -> Callable[[str], SqlAnswer]:
+        """The model's SQL writer while a model answers (`sql_by_model`), else the planner."""
+        model = self.model if self.sql_by_model else None
+        if model is None:
+            return self.sql_answerer
+        if self._model_answerer is None:
+            from agent.assistant.planner_adapter import model_answerer
+
+            with self.warehouse_lock:
+                self._model_answerer = model_answerer(
+                    self.workspace, self.warehouse, model, self.embedder
+                )
+        return self._model_answerer
 
     def experiments(self) -> ExperimentListResult:
         """The experiments table, read once per session (names for the router)."""
@@ -164,6 +182,7 @@ class Resources:
                 self._warehouse.close()
                 self._warehouse = None
                 self._answerer = None
+                self._model_answerer = None
 
 
 def _opt(value: object) -> str | None:
