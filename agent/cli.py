@@ -1,4 +1,4 @@
-"""The `lablens` command line: one-shot commands, `--json` for scripts, `chat` for the UI.
+"""The `lablens` command line: one-shot commands, and `--json` on each of them for scripts.
 
 Start-up stays fast because every command module imports its heavy dependencies lazily,
 inside the function that runs the command.
@@ -35,13 +35,6 @@ def _registrars() -> list[Callable[[argparse._SubParsersAction[argparse.Argument
     import importlib
 
     return [importlib.import_module(f"agent.commands.{m}").register for m in COMMAND_MODULES]
-
-
-def add_workspace_flag(parser: argparse.ArgumentParser) -> None:
-    """`--workspace` and `--debug`; commands add their own `--json` (or use agent.cli_args)."""
-    from agent.cli_args import add_common_flags
-
-    add_common_flags(parser, json_flag=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
