@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from tools.warehouse.execute import QueryResult
 
 
-
 def register(sub: Any) -> None:
     from agent.cli_args import add_common_flags
     from agent.commands.validate import add_sql_flags
