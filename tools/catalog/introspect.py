@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tools.catalog.model import Catalog, Column, JoinKey, Table
+from tools.catalog.value_sample import MAX_VALUES, distinct_values_sql, value_list
 from tools.warehouse.duckdb_file import open_duckdb
 
 if TYPE_CHECKING:
     import duckdb
 
-MAX_VALUES = 25  # a column with at most this many distinct values gets a value list
 DATE_TYPES = ("DATE", "TIMESTAMP")
 TIME_COLUMN_NAMES = ("dt", "ds", "date", "day", "event_date", "event_day")
 
@@ -83,19 +83,10 @@ def _column(
 ) -> Column:
     is_date = dtype.upper().startswith(DATE_TYPES)
     values = None
-    n_rows = con.execute(f"SELECT COUNT(*) FROM {_quote(table)}").fetchall()[0][0]
     if dtype.upper() in ("VARCHAR", "TEXT", "STRING") or dtype.upper().startswith("ENUM"):
-        rows = con.execute(
-            f"SELECT DISTINCT CAST({_quote(name)} AS VARCHAR) FROM {_quote(table)} "
-            f"WHERE {_quote(name)} IS NOT NULL LIMIT {MAX_VALUES + 1}"
-        ).fetchall()
-        # Free text (names, descriptions) is not a value list: values must repeat and be short.
-        if (
-            0 < len(rows) <= MAX_VALUES
-            and len(rows) * 2 <= n_rows
-            and all(len(r[0]) <= 40 for r in rows)
-        ):
-            values = sorted(r[0] for r in rows)
+        n_rows = con.execute(f"SELECT COUNT(*) FROM {_quote(table)}").fetchall()[0][0]
+        rows = con.execute(distinct_values_sql(table, name, limit=MAX_VALUES + 1)).fetchall()
+        values = value_list([r[0] for r in rows], n_rows=n_rows)
     return Column(name=name, type=dtype, description=comment, values=values, is_date=is_date)
 
 

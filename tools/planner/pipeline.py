@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from tools.catalog.model import Catalog
 from tools.planner.build_sql import build_sql
-from tools.planner.explain import explain_plan
+from tools.planner.explain_plan import explain_plan
 from tools.planner.plan import PlannerContext, plan_query
 from tools.planner.plan_model import QueryPlan
 

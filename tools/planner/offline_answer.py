@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tools.planner.answer import SqlAnswer
 from tools.planner.pipeline import plan_sql
+from tools.planner.sql_answer import SqlAnswer
 
 if TYPE_CHECKING:
     from tools.catalog.model import Catalog
