@@ -23,6 +23,41 @@ class MeasureChoice:
     columns: list[ColumnRef] = field(default_factory=list)  # aggregate / distinct candidates
     entity: str | None = None
     agg: str | None = None
+    attributes: list[Mention] = field(default_factory=list)  # for lookups
+    extra: list[Mention] = field(default_factory=list)  # more aggregates of the same rows
+
+
+def is_name_value(catalog: Catalog, m: Mention) -> bool:
+    """The mention is a value of a table's naming column: it names one row."""
+    for c in m.of_kind("value"):
+        t = catalog.table(c.table)
+        if t is not None and t.name_column and t.name_column.lower() == (c.column or "").lower():
+            return True
+    return False
+
+
+def _lookup(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureChoice | None:
+    """'when did <name> end?', 'which team runs <name>?': attributes of the named row."""
+    if roles.counting or roles.agg or roles.distinct_at is not None or reading.grain:
+        return None
+    named = [m for m, negated in roles.values if not negated and is_name_value(catalog, m)]
+    if not named:
+        return None
+    attrs = sorted(
+        [*roles.other_columns, *roles.date_columns, *roles.dims, *roles.numeric, *roles.tables],
+        key=lambda m: m.start,
+    )
+    if not attrs:
+        return None
+    roles.other_columns, roles.date_columns, roles.dims, roles.numeric, roles.tables = (
+        [],
+        [],
+        [],
+        [],
+        [],
+    )
+    table = named[0].of_kind("value")[0].table
+    return MeasureChoice("lookup", [table], attributes=attrs)
 
 
 def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureChoice:
@@ -38,6 +73,23 @@ def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureC
         metric = catalog.metric(metric_names[0] or "")
         assert metric is not None
         return MeasureChoice("metric", [metric.table], metric=metric.name)
+    lookup = _lookup(catalog, roles, reading)
+    if lookup is not None:
+        return lookup
+    if reading.share and roles.booleans:
+        m, _negated = roles.booleans.pop(0)
+        cols = [
+            ColumnRef(c.table, c.column or "")
+            for c in m.of_kind("column")
+            if column_kind(catalog, c) == "boolean"
+        ]
+        # "share of <rows> that are <flag>": the flag's table is the population, not a group.
+        own = {c.table.lower() for c in cols}
+        roles.tables = []
+        roles.dims = [
+            d for d in roles.dims if not {c.table.lower() for c in d.of_kind("table")} & own
+        ]
+        return MeasureChoice("share", _tables_of(cols), columns=cols)
     groups = bool(roles.dims) or reading.grain is not None
     counted = _counted_table(roles)
     if counted is not None:  # "how many users saved ..." counts users, not saves
@@ -47,12 +99,10 @@ def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureC
         first = roles.numeric.pop(0)
         same = [m for m in roles.numeric if _cols(m) == _cols(first)]
         roles.numeric = [m for m in roles.numeric if m not in same]
+        extra: list[Mention] = []
         if roles.numeric and not roles.counting:
-            names = ", ".join(f"'{m.text}'" for m in [first, *roles.numeric])
-            raise PlanningError(
-                f"The question asks for several measures ({names}).",
-                hint="Ask for one measure at a time.",
-            )
+            # "clicks and hides": more aggregates over the same rows.
+            extra, roles.numeric = roles.numeric, []
         agg = roles.agg
         if agg is None and reading.superlatives and not groups and not reading.rank_cues:
             agg = "MAX" if reading.superlatives[0][1] == "desc" else "MIN"
@@ -62,7 +112,17 @@ def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureC
             for c in first.of_kind("column")
             if column_kind(catalog, c) == "numeric"
         ]
-        return MeasureChoice("aggregate", _tables_of(cols), columns=cols, agg=agg)
+        bases = _tables_of(cols)
+        for m in extra:
+            held = {c.table for c in m.of_kind("column") if column_kind(catalog, c) == "numeric"}
+            bases = [b for b in bases if b in held]
+        if not bases:
+            names = ", ".join(f"'{m.text}'" for m in [first, *extra])
+            raise PlanningError(
+                f"The question asks for several measures ({names}) that no one table holds.",
+                hint="Ask for one measure at a time.",
+            )
+        return MeasureChoice("aggregate", bases, columns=cols, agg=agg, extra=extra)
     listed = _listed_table(roles, reading)
     if listed is not None:
         return MeasureChoice("list", [listed], entity=listed)

@@ -29,7 +29,14 @@ def answer_with_planner(
     report, result = validate_and_run(
         planned.sql, catalog, warehouse, execute=execute, default_limit=default_limit
     )
-    return to_answer(question, report, result, explanation=planned.explanation, source="planner")
+    return to_answer(
+        question,
+        report,
+        result,
+        explanation=planned.explanation,
+        source="planner",
+        notes=planned.notes,
+    )
 
 
 def validate_and_run(

@@ -17,13 +17,15 @@ class PlannedSql:
     sql: str
     explanation: str
 
+    @property
+    def notes(self) -> list[str]:
+        """Every default and reading the planner chose (shown beside the answer)."""
+        return list(self.plan.notes)
+
 
 def plan_sql(
     question: str, catalog: Catalog, context: PlannerContext, *, dialect: str = "duckdb"
 ) -> PlannedSql:
     plan = plan_query(question, catalog, context)
     sql = build_sql(plan, catalog, dialect=dialect)
-    explanation = explain_plan(plan, catalog)
-    if plan.notes:
-        explanation += " " + " ".join(plan.notes)
-    return PlannedSql(plan, sql, explanation)
+    return PlannedSql(plan, sql, explain_plan(plan, catalog))

@@ -33,6 +33,7 @@ def planner_context(
         data_start=start,
         data_end=end,
         known_values=sampled_values(catalog, warehouse),
+        calendar_today=real_today if anchor != real_today else None,
     )
 
 
@@ -81,4 +82,25 @@ def sampled_values(catalog: Catalog, warehouse: Warehouse) -> dict[tuple[str, st
             values = value_list([r[0] for r in result.rows]) if result is not None else None
             if values:
                 out[(t.name, c.name)] = values
+    out.update(entity_names(catalog, warehouse))
+    return out
+
+
+MAX_NAMES = 20_000  # names of an entity table read for lookups ("when did <name> end?")
+
+
+def entity_names(catalog: Catalog, warehouse: Warehouse) -> dict[tuple[str, str], list[str]]:
+    """The names in each table's `name_column`, so a question can name one row."""
+    from tools.catalog.value_sample import distinct_values_sql
+    from tools.warehouse.run import run_validated
+
+    out: dict[tuple[str, str], list[str]] = {}
+    for t in catalog.tables:
+        if not t.name_column or t.require_partition_filter:
+            continue
+        sql = distinct_values_sql(t.name, t.name_column, limit=MAX_NAMES)
+        _report, result = run_validated(sql, catalog, warehouse, default_limit=None, explain=False)
+        if result is not None:
+            names = [str(r[0]) for r in result.rows if 0 < len(str(r[0])) <= 60]
+            out[(t.name, t.name_column)] = names
     return out
