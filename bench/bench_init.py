@@ -10,6 +10,8 @@ foreign keys, text dates, counts and amounts), then times `lablens init` on it. 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import tempfile
 import time
@@ -54,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         db = Path(tmp) / "wide.duckdb"
         build_warehouse(db, tables=args.tables, rows=args.rows)
         start = time.perf_counter()
-        code = cli(["init", "--warehouse", str(db), "--workspace", tmp, "--json"])
+        with contextlib.redirect_stdout(io.StringIO()):
+            code = cli(["init", "--warehouse", str(db), "--workspace", tmp, "--json"])
         seconds = time.perf_counter() - start
         catalog = (Path(tmp) / "catalog.yaml").read_text()
     result = {

@@ -4,7 +4,7 @@
 
 Uses the demo catalog and every question of tests/data/nl2sql_eval.yaml; the planner context
 (reference day, data bounds, sampled values) is fixed as the demo warehouse would give it.
-Prints p50 / p95 / max in milliseconds. Target: p50 <= 100 ms.
+Prints p50 / p95 / max in milliseconds. Target: p50 <= 20 ms.
 """
 
 from __future__ import annotations

@@ -114,6 +114,8 @@ def measure_alias(plan: QueryPlan) -> str:
         return _aggregate_alias(m)
     if m.kind == "share" and m.column is not None:
         return f"share_{m.column.column}"
+    if m.kind == "ratio" and m.column is not None and m.denominator is not None:
+        return f"{m.column.column}_per_{m.denominator.column}"
     if m.entity:
         return f"{m.entity}_count"
     if m.kind == "count_distinct" and m.column is not None:
@@ -258,6 +260,13 @@ def _flat_measure(
         return exp.Div(this=exp.cast(num, "DOUBLE"), expression=unit)
     if m.kind == "aggregate" and m.column is not None:
         return _aggregate(m, col)
+    if m.kind == "ratio" and m.column is not None and m.denominator is not None:
+        return exp.Div(
+            this=exp.cast(exp.func("SUM", col(m.column)), "DOUBLE"),
+            expression=exp.func(
+                "NULLIF", exp.func("SUM", col(m.denominator)), exp.Literal.number(0)
+            ),
+        )
     if m.kind == "share" and m.column is not None:
         # The share of rows where the flag holds, as a fraction.
         case = exp.Case(

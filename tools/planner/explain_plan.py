@@ -53,6 +53,8 @@ def _measure_phrase(plan: QueryPlan, catalog: Catalog) -> str:
         return "the rows"
     if m.kind == "lookup":
         return "the " + ", ".join(c.column for c in m.columns)
+    if m.kind == "ratio" and m.column is not None and m.denominator is not None:
+        return f"SUM({m.column.column}) / SUM({m.denominator.column})"
     if m.kind == "share" and m.column is not None:
         return f"the share of rows where {m.column.column} is true"
     if m.kind == "metric" and m.metric:

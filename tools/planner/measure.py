@@ -100,7 +100,12 @@ def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureC
         same = [m for m in roles.numeric if _cols(m) == _cols(first)]
         roles.numeric = [m for m in roles.numeric if m not in same]
         extra: list[Mention] = []
+        per: Mention | None = None
         if roles.numeric and not roles.counting:
+            nxt = roles.numeric[0]
+            gap = {t.lower for t in reading.tokens[first.end : nxt.start]}
+            if "per" in gap or "/" in gap:
+                per = roles.numeric.pop(0)  # "clicks per impression": a ratio of two sums
             # "clicks and hides": more aggregates over the same rows.
             extra, roles.numeric = roles.numeric, []
         agg = roles.agg
@@ -122,6 +127,15 @@ def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureC
                 f"The question asks for several measures ({names}) that no one table holds.",
                 hint="Ask for one measure at a time.",
             )
+        if per is not None:
+            held = {c.table for c in per.of_kind("column") if column_kind(catalog, c) == "numeric"}
+            bases = [b for b in bases if b in held]
+            if not bases:
+                raise PlanningError(
+                    f"'{first.text}' per '{per.text}': no one table holds both.",
+                    hint="Ask for one measure at a time.",
+                )
+            return MeasureChoice("ratio", bases, columns=cols, extra=[per, *extra])
         return MeasureChoice("aggregate", bases, columns=cols, agg=agg, extra=extra)
     listed = _listed_table(roles, reading)
     if listed is not None:

@@ -137,7 +137,15 @@ def _plan(
     ranking = reading.limit is not None or bool(reading.superlatives) or reading.order is not None
     for m in roles.dims:
         refs = column_refs(catalog, m, kinds={"category", "boolean", "date", "key"})
-        slots.append(Slot("dim", _entity_or_flag(catalog, m, refs, ranking=ranking)))
+        picked = _entity_or_flag(catalog, m, refs, ranking=ranking)
+        note = None
+        if len(picked) < len(refs):
+            dropped = ", ".join(str(r) for r in refs if r not in picked)
+            note = (
+                f"Ranked each '{m.text}' by {{pick}}; the flag {dropped} (the same word) would"
+                " only split the rows in two."
+            )
+        slots.append(Slot("dim", picked, note=note))
     for refs, op, values in value_filters(catalog, roles):
         slots.append(Slot(f"filter:{op}", refs, values=list(values)))
         if refs and refs[0].column in roles.contrasts:
@@ -294,6 +302,8 @@ def _assemble(
         if slot.role == "dim":
             if pick not in plan.dimensions:
                 plan.dimensions.append(pick)
+            if slot.note:
+                plan.notes.append(slot.note.format(pick=pick))
         elif slot.role.startswith("filter:"):
             plan.filters.append(Filter(pick, slot.role.split(":", 1)[1], tuple(values)))
         elif slot.role.startswith("bool:"):
@@ -307,8 +317,13 @@ def _assemble(
         elif slot.role == "date":
             plan.time_column = pick
     plan.measure = _measure(catalog, choice, base, plan, via_fact)
-    plan.extra_measures = [_extra_measure(catalog, reading, m, base, plan) for m in choice.extra]
+    extra = choice.extra[1:] if choice.kind == "ratio" else choice.extra
+    plan.extra_measures = [_extra_measure(catalog, reading, m, base, plan) for m in extra]
     plan.notes += _reading_notes(catalog, slots, resolved)
+    if resolved.joins:
+        path = "; ".join(f"{j.left} = {j.right}" for j in resolved.joins)
+        plan.notes.append(f"Join path (shortest over the catalog's join keys): {path}.")
+    _note_date_column(catalog, roles, plan)
     _refuse_fan_out(catalog, plan)
     _apply_period(catalog, ctx, reading, plan)
     _apply_rollup(catalog, roles, plan)
@@ -354,6 +369,15 @@ def _measure(
     if choice.kind == "lookup":
         shown, plan.dimensions = tuple(plan.dimensions), []
         return Measure("lookup", columns=shown, entity=base)
+    if choice.kind == "ratio":
+        num = next(c for c in choice.columns if c.table.lower() == base.lower())
+        den = next(
+            ColumnRef(c.table, c.column or "")
+            for c in choice.extra[0].of_kind("column")
+            if c.table.lower() == base.lower()
+        )
+        plan.notes.append(f"'per' read as a ratio of sums: SUM({num.column}) / SUM({den.column}).")
+        return Measure("ratio", column=num, denominator=den)
     if choice.kind == "aggregate":
         col = next(c for c in choice.columns if c.table.lower() == base.lower())
         agg = choice.agg
@@ -397,6 +421,18 @@ def _extra_measure(
     return Measure("aggregate", agg=agg or _default_agg(catalog, col), column=col)
 
 
+def _note_date_column(catalog: Catalog, roles: Roles, plan: QueryPlan) -> None:
+    """When a table has several dates and the question named none, say which one was used."""
+    ref = plan.time_column
+    if ref is None or roles.date_columns:
+        return
+    t = catalog.table(ref.table)
+    dates = [c for c in t.columns if c.is_date or c.type.upper().startswith("DATE")] if t else []
+    if len(dates) > 1:
+        others = ", ".join(c.name for c in dates if c.name != ref.column)
+        plan.notes.append(f"Dated by {ref} (the table's time column; it also has {others}).")
+
+
 def _default_agg(catalog: Catalog, ref: ColumnRef) -> str:
     """The catalog's default for the column; else event counts in dated fact tables add up
     and attributes of entities are averaged."""
@@ -410,7 +446,7 @@ def _default_agg(catalog: Catalog, ref: ColumnRef) -> str:
 def _refuse_fan_out(catalog: Catalog, plan: QueryPlan) -> None:
     """A join that can repeat the base table's rows would inflate sums and ratios: say so
     rather than return a wrong number."""
-    if plan.measure.kind not in ("metric", "aggregate", "list"):
+    if plan.measure.kind not in ("metric", "aggregate", "list", "ratio", "share"):
         return
     for step in plan.joins:
         if fans_out(catalog, step):
@@ -502,12 +538,22 @@ def _apply_order(reading: Reading, roles: Roles, plan: QueryPlan) -> None:
     plan.limit = reading.limit
     if reading.superlatives and not roles.agg_from_superlative:
         plan.order = "desc" if reading.superlatives[0][1] == "desc" else "asc"
-        if plan.limit is None and _asks_which(reading):
+        if plan.limit is None and (_asks_which(reading) or _leads_with_one(reading, plan)):
             plan.limit = 1  # "which surface had the highest ..." wants one answer
     elif reading.order:
         plan.order = "asc" if reading.order == "asc" else "desc"
     if plan.order is None and plan.limit is not None:
         plan.order = "desc"
+
+
+def _leads_with_one(reading: Reading, plan: QueryPlan) -> bool:
+    """'surface with the highest hide rate': a singular group word first asks for one."""
+    from tools.planner.tokens import phrase_stems
+
+    words = [t for t in reading.tokens if t.lower not in ("the", "a")]
+    if len(plan.dimensions) != 1 or not words or words[0].lower.endswith("s"):
+        return False
+    return phrase_stems(plan.dimensions[0].column)[:1] == (words[0].stem,)
 
 
 def _asks_which(reading: Reading) -> bool:

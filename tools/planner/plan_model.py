@@ -33,7 +33,7 @@ class JoinStep:
 
 
 MeasureKind = Literal[
-    "metric", "aggregate", "count_rows", "count_distinct", "list", "share", "lookup"
+    "metric", "aggregate", "count_rows", "count_distinct", "list", "share", "lookup", "ratio"
 ]
 
 
@@ -45,6 +45,7 @@ class Measure:
     metric: str | None = None
     entity: str | None = None  # table whose rows or units are counted
     columns: tuple[ColumnRef, ...] = ()  # for lookups: the attributes shown
+    denominator: ColumnRef | None = None  # for ratios: SUM(column) / SUM(denominator)
 
 
 @dataclass
