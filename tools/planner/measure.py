@@ -218,6 +218,11 @@ def _distinct_target(roles: Roles) -> Mention | None:
         *roles.date_columns,
     ]
     later = sorted((m for m in pools if m.start > after), key=lambda m: m.start)
+    # "distinct <table> <column>": the table only says whose column it is.
+    if len(later) > 1 and later[0].end == later[1].start and later[0].of_kind("table"):
+        owned = {c.table.lower() for c in later[0].of_kind("table")}
+        if {c.table.lower() for c in later[1].of_kind("column")} & owned:
+            return later[1]
     return later[0] if later else None
 
 

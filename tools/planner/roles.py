@@ -109,9 +109,21 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
     group_cues |= set(reading.rank_cues)
     prev_end = 0
     grouping = False
+    ranked_measure = False  # "top 10 most saved <rows>": the rows after the measure are groups
+    whether = {
+        i for i in free if toks[i].lower == "whether" and i > 0 and toks[i - 1].lower == "by"
+    }
+    group_cues -= {w - 1 for w in whether}
     for m in mentions:
         gap = range(prev_end, m.start)
-        cue = any(i in group_cues for i in gap)
+        cue = any(i in group_cues for i in gap) or (ranked_measure and not list(gap))
+        ranked_measure = False
+        if any(w < m.start for w in whether) and "boolean" in mention_kinds(catalog, m):
+            roles.dims.append(m)  # "by whether the <row> is <flag>": one group per flag value
+            roles.tables = [t for t in roles.tables if not any(w < t.start for w in whether)]
+            whether = set()
+            prev_end = m.end
+            continue
         # "by number of <rows>", "what's the total number of <rows>": the count's target.
         last_cue = max((i for i in gap if i in group_cues), default=-1)
         if cue and any(toks[i].stem in COUNT_WORDS for i in gap if i > last_cue):
@@ -145,6 +157,7 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
         elif "numeric" in kinds:
             roles.numeric.append(m)
             grouping = False
+            ranked_measure = cue
         elif "boolean" in kinds:
             roles.booleans.append((m, negated))
         elif m.of_kind("table"):
