@@ -269,8 +269,12 @@ def _flat_measure(
         )
     if m.kind == "share" and m.column is not None:
         # The share of rows where the flag holds, as a fraction.
+        cond: exp.Expr = col(m.column)
+        if m.share_where is not None:
+            op, value = m.share_where
+            cond = _filter(Filter(m.column, op, (value,)), col)
         case = exp.Case(
-            ifs=[exp.If(this=col(m.column), true=exp.Literal.number(1.0))],
+            ifs=[exp.If(this=cond, true=exp.Literal.number(1.0))],
             default=exp.Literal.number(0.0),
         )
         return exp.func("AVG", case)

@@ -56,6 +56,10 @@ def _measure_phrase(plan: QueryPlan, catalog: Catalog) -> str:
     if m.kind == "ratio" and m.column is not None and m.denominator is not None:
         return f"SUM({m.column.column}) / SUM({m.denominator.column})"
     if m.kind == "share" and m.column is not None:
+        if m.share_where is not None:
+            return (
+                f"the share of rows where {m.column.column} {m.share_where[0]} {m.share_where[1]!r}"
+            )
         return f"the share of rows where {m.column.column} is true"
     if m.kind == "metric" and m.metric:
         metric = catalog.metric(m.metric)

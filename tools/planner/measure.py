@@ -25,6 +25,8 @@ class MeasureChoice:
     agg: str | None = None
     attributes: list[Mention] = field(default_factory=list)  # for lookups
     extra: list[Mention] = field(default_factory=list)  # more aggregates of the same rows
+    share_value: str | None = None  # a share of rows holding this value (else a flag)
+    negated: bool = False
 
 
 def is_name_value(catalog: Catalog, m: Mention) -> bool:
@@ -90,6 +92,21 @@ def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureC
             d for d in roles.dims if not {c.table.lower() for c in d.of_kind("table")} & own
         ]
         return MeasureChoice("share", _tables_of(cols), columns=cols)
+    share_values = [(m, n) for m, n in roles.values if not is_name_value(catalog, m)]
+    if reading.share and share_values and not roles.metrics:
+        # "share of orders that were cancelled": the fraction of rows with that value.
+        m, negated = share_values[0]
+        roles.values.remove((m, negated))
+        vals = m.of_kind("value")
+        cols = [ColumnRef(c.table, c.column or "") for c in vals]
+        return MeasureChoice(
+            "share", _tables_of(cols), columns=cols, share_value=vals[0].value, negated=negated
+        )
+    if reading.share and not roles.metrics:
+        raise PlanningError(
+            "The question asks for a share, but no flag or value says which rows count.",
+            hint="Name the flag or value, e.g. 'share of <rows> that are <flag>'.",
+        )
     groups = bool(roles.dims) or reading.grain is not None
     counted = _counted_table(roles)
     if counted is not None:  # "how many users saved ..." counts users, not saves
@@ -155,14 +172,22 @@ def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureC
         if pool:
             table = pool[0].of_kind("column")[0].table
             return MeasureChoice("rows", [table], entity=table)
+    if reading.mode and roles.dims:
+        # "the most common <column>": count the rows of the tables that hold it.
+        holders = [c.table for c in roles.dims[-1].of_kind("column")]
+        if holders:
+            return MeasureChoice("rows", list(dict.fromkeys(holders)), entity=holders[0])
     seen = [*roles.dims, *(m for m, _ in roles.values), *roles.tables]
     understood = ", ".join(f"'{m.text}'" for m in sorted(seen, key=lambda m: m.start))
     raise PlanningError(
         (f"Understood {understood}, but found" if understood else "Found")
         + " nothing to measure: no metric, numeric column or table to count.",
-        hint="Name a metric (e.g. "
-        + ", ".join(m.name for m in catalog.metrics[:3])
-        + ") or say what to count ('how many <table> ...').",
+        hint=(
+            "Name a metric (e.g. " + ", ".join(m.name for m in catalog.metrics[:3]) + ") or say"
+            if catalog.metrics
+            else "Name a numeric column or say"
+        )
+        + " what to count ('how many <table> ...').",
     )
 
 

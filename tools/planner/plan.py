@@ -365,7 +365,11 @@ def _measure(
     if choice.kind == "list":
         return Measure("list", entity=choice.entity)
     if choice.kind == "share":
-        return Measure("share", column=choice.columns[0], entity=base)
+        col = next(c for c in choice.columns if c.table.lower() == base.lower())
+        if choice.share_value is None:
+            return Measure("share", column=col, entity=base)
+        op = "!=" if choice.negated else "="
+        return Measure("share", column=col, entity=base, share_where=(op, choice.share_value))
     if choice.kind == "lookup":
         shown, plan.dimensions = tuple(plan.dimensions), []
         return Measure("lookup", columns=shown, entity=base)

@@ -46,6 +46,7 @@ class Measure:
     entity: str | None = None  # table whose rows or units are counted
     columns: tuple[ColumnRef, ...] = ()  # for lookups: the attributes shown
     denominator: ColumnRef | None = None  # for ratios: SUM(column) / SUM(denominator)
+    share_where: tuple[str, str] | None = None  # for shares of a value: (op, value)
 
 
 @dataclass

@@ -144,7 +144,7 @@ day days today so time times ago current currently right now question kind type
 served serve happened happen occur occurred come came made make total
 are is be been am yet table tables data
 sold sell sells selling bought buy buys purchased place placed run runs ran single line
-recorded has got any when change growth delta exist exists whose spent
+recorded has got any when change growth delta exist exists whose spent single-day one-day
 """
 FILLER = {stem(w) for w in _FILLER_WORDS.split()}
 
