@@ -65,3 +65,18 @@ def test_a_share_word_without_a_flag_or_value_is_refused(
 ) -> None:
     with pytest.raises(PlanningError, match="share"):
         plan_query("share of pins by category", catalog, context)
+
+
+def test_an_attribute_of_one_named_row_is_looked_up_not_counted(
+    catalog: Catalog, context: PlannerContext
+) -> None:
+    planned = plan_sql("when did hf_l1_ranker_v2 start", catalog, context)
+    assert planned.plan.measure.kind == "lookup"
+    assert "start_date" in planned.sql and "COUNT" not in planned.sql
+
+
+def test_a_breakdown_of_a_named_row_is_not_a_lookup(
+    catalog: Catalog, context: PlannerContext
+) -> None:
+    plan = plan_query("assignments of hf_l1_ranker_v2 by user country", catalog, context)
+    assert plan.measure.kind != "lookup" and [d.column for d in plan.dimensions] == ["country"]

@@ -91,7 +91,7 @@ def _n(word: str) -> int:
 def _last_n(m: re.Match[str], today: date) -> tuple[date, date]:
     n = _n(m.group(1)) if m.group(1) else 1
     unit = m.group(2)
-    days = n * {"day": 1, "week": 7, "month": 30}[unit.rstrip("s")]
+    days = n * {"day": 1, "week": 7, "fortnight": 14, "month": 30}[unit.rstrip("s")]
     return today - timedelta(days=days), today - timedelta(days=1)
 
 
@@ -203,7 +203,7 @@ _PATTERNS: list[tuple[str, _Resolver]] = [
     (r"\b(?:in|during|for)\s+((?:19|20)\d\d)\b(?![-/])", _year),
     (
         rf"\b(?:(?:in|over|during|for)\s+)?(?:the\s+)?(?:last|past|previous|trailing)\s+{_N}?\s*"
-        r"(days?|weeks?|months?)\b",
+        r"(days?|weeks?|fortnights?|months?)\b",
         _last_n,
     ),
     (rf"\b(?:on\s+|in\s+|during\s+|for\s+)?({_POINT})\b", _point),

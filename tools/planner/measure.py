@@ -30,10 +30,15 @@ class MeasureChoice:
 
 
 def is_name_value(catalog: Catalog, m: Mention) -> bool:
-    """The mention is a value of a table's naming column: it names one row."""
+    """The mention is a value of a table's naming column or key: it names one row."""
+    from tools.planner.join_path import table_key
+
     for c in m.of_kind("value"):
         t = catalog.table(c.table)
-        if t is not None and t.name_column and t.name_column.lower() == (c.column or "").lower():
+        if t is None:
+            continue
+        naming = {n.lower() for n in (t.name_column, table_key(catalog, t.name)) if n}
+        if (c.column or "").lower() in naming:
             return True
     return False
 
@@ -42,6 +47,8 @@ def _lookup(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureChoice |
     """'when did <name> end?', 'which team runs <name>?': attributes of the named row."""
     if roles.counting or roles.agg or roles.distinct_at is not None or reading.grain:
         return None
+    if any(t.lower in ("by", "per", "each", "every", "across") for t in reading.tokens):
+        return None  # a breakdown, not one row's attributes
     named = [m for m, negated in roles.values if not negated and is_name_value(catalog, m)]
     if not named:
         return None

@@ -145,6 +145,7 @@ served serve happened happen occur occurred come came made make total
 are is be been am yet table tables data
 sold sell sells selling bought buy buys purchased place placed run runs ran single line
 recorded has got any when change growth delta exist exists whose spent single-day one-day
+own owns owned
 """
 FILLER = {stem(w) for w in _FILLER_WORDS.split()}
 
