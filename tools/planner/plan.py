@@ -104,16 +104,22 @@ def _refuse_unknown_words(
         | ACTIVE_WORDS
     )
     covered = {i for m in mentions for i in range(m.start, m.end)} | reading.used
-    unknown = [
-        t.text
+    unknown_at = [
+        i
         for i, t in enumerate(reading.tokens)
         if i not in covered and t.stem not in known and t.lower not in known
     ]
+    unknown = [reading.tokens[i].text for i in unknown_at]
+    toks = reading.tokens
+    # A misspelt word is often half of a two-word name ("savr rate" ~ saver_rate).
+    near = [f"{toks[i].text} {toks[i + 1].text}" for i in unknown_at if i + 1 < len(toks)]
+    near += [f"{toks[i - 1].text} {toks[i].text}" for i in unknown_at if i > 0]
+    near = [*near, *unknown]
     if not mentions:
         raise PlanningError(
             f"Nothing in the question matches a table, column, value or metric of the catalog"
             f" '{catalog.name}'" + (f" (unknown: {shown_words(unknown)})." if unknown else "."),
-            hint=refusal_hint(catalog, unknown),
+            hint=refusal_hint(catalog, near),
         )
     if unknown:
         understood = shown_words([m.text for m in mentions])

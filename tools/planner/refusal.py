@@ -34,31 +34,36 @@ def refuse_long(question: str) -> None:
         )
 
 
-def catalog_terms(catalog: Catalog) -> dict[str, str]:
-    """Every table, column and metric name -> a short description for messages."""
-    out: dict[str, str] = {}
+def catalog_terms(catalog: Catalog) -> dict[str, tuple[str, str]]:
+    """Every table, column and metric name and synonym -> (the name, its description)."""
+    out: dict[str, tuple[str, str]] = {}
     for t in catalog.tables:
-        out.setdefault(t.name, t.description or f"table with {len(t.columns)} columns")
+        tdesc = t.description or f"table with {len(t.columns)} columns"
+        for word in (t.name, *t.synonyms):
+            out.setdefault(word, (t.name, tdesc))
         for c in t.columns:
-            out.setdefault(c.name, c.description or f"column of {t.name}")
-            for s in c.synonyms:
-                out.setdefault(s, f"= {t.name}.{c.name}")
+            cdesc = c.description or f"column of {t.name}"
+            for word in (c.name, *c.synonyms):
+                out.setdefault(word, (c.name, cdesc))
     for m in catalog.metrics:
-        out[m.name] = m.description or f"metric on {m.table}"
-        for s in m.synonyms:
-            out.setdefault(s, f"= metric {m.name}")
+        mdesc = m.description or f"metric on {m.table}"
+        for word in (m.name, *m.synonyms):
+            out[word] = (m.name, mdesc)
     return out
 
 
 def closest_terms(words: list[str], catalog: Catalog, *, n: int = 3) -> list[str]:
-    """'`saver_rate` (share of users with at least one save)' for the words of a question."""
+    """ "`saver_rate`, described as 'share of users with at least one save'" for the words."""
     terms = catalog_terms(catalog)
+    spelled = {word.replace("_", " ").lower(): word for word in terms}
     found: list[str] = []
     for w in words[:8]:
-        for name in closest(w.lower(), terms, n=2, cutoff=0.7):
+        for near in closest(w.lower(), spelled, n=2, cutoff=0.7):
+            name = terms[spelled[near]][0]
             if name not in found:
                 found.append(name)
-    return [f"`{name}` ({terms[name][:60]})" for name in found[:n]]
+    described = {name: desc for name, desc in terms.values()}
+    return [f"`{name}`, described as '{described[name][:60]}'" for name in found[:n]]
 
 
 def example_phrasings(catalog: Catalog) -> list[str]:
@@ -77,7 +82,8 @@ def example_phrasings(catalog: Catalog) -> list[str]:
         )
         if num is not None:
             when = " last month" if t.time_column else ""
-            out.append(f"'total {num.name}{when}'")
+            word = "total" if num.default_agg == "sum" or t.time_column else "average"
+            out.append(f"'{word} {num.name}{when}'")
             break
     if not out and catalog.tables:
         out.append(f"'how many {catalog.tables[0].name}'")
@@ -88,7 +94,7 @@ def refusal_hint(catalog: Catalog, unknown: list[str]) -> str:
     near = closest_terms(unknown, catalog)
     parts = []
     if near:
-        parts.append("Closest catalog terms: " + ", ".join(near) + ".")
+        parts.append("Did you mean " + "; or ".join(near) + "?")
     phrasings = example_phrasings(catalog)
     if phrasings:
         parts.append("Questions that work here: " + "; ".join(phrasings) + ".")
