@@ -13,7 +13,9 @@ def register(sub: Any) -> None:
         "init",
         help="write lablens.toml and a starter catalog by introspecting a warehouse",
         description="Introspect a DuckDB file (tables, columns, types, low-cardinality values, "
-        "date columns, join keys) and write a starter catalog.yaml and lablens.toml.",
+        "date columns by type and content, keys and the entities *_id columns refer to, name "
+        "columns, flags, status columns, default aggregations, join keys) and write a starter "
+        "catalog.yaml and lablens.toml.",
     )
     add_common_flags(p)
     p.add_argument("--warehouse", required=True, metavar="PATH", help="DuckDB file to describe")
@@ -47,11 +49,13 @@ def run(args: argparse.Namespace) -> int:
     root.mkdir(parents=True, exist_ok=True)
     catalog_path.write_text(dump_catalog(catalog), encoding="utf-8")
     config_path.write_text(render_config(settings), encoding="utf-8")
+    found = _found(catalog)
     result = {
         "workspace": str(root),
         "config": str(config_path),
         "catalog": str(catalog_path),
         "tables": [t.name for t in catalog.tables],
+        "found": found,
     }
     if args.json:
         emit_json(result)
@@ -60,8 +64,38 @@ def run(args: argparse.Namespace) -> int:
     c.print(
         f"[bold green]Wrote[/] {catalog_path} ({len(catalog.tables)} tables) and {config_path}."
     )
+    from rich.markup import escape
+
+    for what, items in found.items():
+        if items:
+            shown = ", ".join(items[:8]) + (f" (+{len(items) - 8} more)" if len(items) > 8 else "")
+            c.print(f"  {what}: {escape(shown)}")
     c.print(
-        "Next: add descriptions, synonyms and metrics to the catalog; "
-        "`lablens catalog show` to review."
+        "These are guesses from types and contents: correct them in the catalog, and add "
+        "descriptions, synonyms and metrics; `lablens catalog show` to review."
     )
     return 0
+
+
+def _found(catalog: Any) -> dict[str, list[str]]:
+    """What introspection inferred, for people to check: one list per kind of guess."""
+    out: dict[str, list[str]] = {
+        "time columns": [],
+        "entity names": [],
+        "status columns": [],
+        "flags": [],
+        "averaged by default": [],
+    }
+    for t in catalog.tables:
+        if t.time_column:
+            out["time columns"].append(f"{t.name}.{t.time_column}")
+        if t.name_column:
+            out["entity names"].append(f"{t.name}.{t.name_column}")
+        if t.status_column:
+            out["status columns"].append(f"{t.name}.{t.status_column}")
+        for col in t.columns:
+            if col.synonyms and col.type.upper().startswith("BOOL"):
+                out["flags"].append(f"{t.name}.{col.name} ({col.synonyms[0]})")
+            if col.default_agg == "avg":
+                out["averaged by default"].append(f"{t.name}.{col.name}")
+    return out

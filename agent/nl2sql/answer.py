@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from tools.planner.answer import SqlAnswer
+from tools.planner.sql_answer import SqlAnswer
 
 if TYPE_CHECKING:
     from agent.llm.model import ChatModel
@@ -25,8 +25,8 @@ def answer_question_text(
     embedder: Any = None,
 ) -> Callable[[str], SqlAnswer]:
     """A reusable answerer bound to one workspace and warehouse (context read once)."""
-    from agent.nl2sql.context import planner_context
-    from agent.nl2sql.offline import answer_with_planner
+    from tools.planner.offline_answer import answer_with_planner
+    from tools.planner.warehouse_context import planner_context
 
     catalog = ws.catalog
     context = planner_context(catalog, warehouse)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tools.catalog.model import Catalog
-    from tools.planner.answer import SqlAnswer
+    from tools.planner.sql_answer import SqlAnswer
     from tools.warehouse.connection import Warehouse
 
 REL_TOL = 1e-6

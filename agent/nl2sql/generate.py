@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tools.errors import PlanningError
-from tools.planner.answer import SqlAnswer
+from tools.planner.sql_answer import SqlAnswer
 
 if TYPE_CHECKING:
     from agent.llm.model import ChatModel, Message
@@ -114,7 +114,7 @@ class SqlGenerator:
         from agent.llm.model import assistant
         from agent.llm.prompt_messages import prompt_messages
         from agent.llm.sql_reply import extract_sql, format_problems
-        from agent.nl2sql.offline import to_answer, validate_and_run
+        from tools.planner.offline_answer import to_answer, validate_and_run
 
         if not question.strip():
             raise PlanningError("The question is empty.", hint="Ask a question about the data.")
@@ -176,7 +176,7 @@ class SqlGenerator:
         execute: bool,
         default_limit: int | None,
     ) -> SqlAnswer:
-        from agent.nl2sql.offline import answer_with_planner
+        from tools.planner.offline_answer import answer_with_planner
 
         note = (
             f"The model's SQL failed validation {attempts} time(s); answered by the offline"

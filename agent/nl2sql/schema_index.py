@@ -42,10 +42,23 @@ def table_summary(t: Table) -> str:
         + (f": {c.description}" if c.description else "")
         + (f" [also: {', '.join(c.synonyms)}]" if c.synonyms else "")
         + (f" values: {', '.join(c.values)}" if c.values else "")
+        + (f" -> {c.refers_to}" if c.refers_to and c.refers_to != t.name else "")
+        + (f" [{c.default_agg} by default]" if c.default_agg else "")
         for c in t.columns
     )
     syn = f" Also called: {', '.join(t.synonyms)}." if t.synonyms else ""
-    return f"Table {t.name}: {t.description}{syn} Columns: {cols}."
+    roles = [
+        f"{label} {value}"
+        for label, value in (
+            ("key", t.key_column),
+            ("name", t.name_column),
+            ("status", t.status_column),
+            ("date", t.time_column),
+        )
+        if value
+    ]
+    role_text = f" Roles: {', '.join(roles)}." if roles else ""
+    return f"Table {t.name}: {t.description}{syn}{role_text} Columns: {cols}."
 
 
 def metric_summary(m: Metric) -> str:

@@ -73,3 +73,54 @@ def test_not_a_duckdb_file(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(WarehouseError, match="not found"):
         introspect_duckdb(tmp_path / "missing.duckdb")
+
+
+@pytest.fixture
+def events(tmp_path: Path) -> Path:
+    """A warehouse whose meaning is only in its types and contents (no known names)."""
+    path = tmp_path / "events.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("""
+        CREATE TABLE widgets (widget_id BIGINT, widget_label VARCHAR, is_shiny BOOLEAN,
+                              lifecycle_status VARCHAR, score DOUBLE);
+        INSERT INTO widgets SELECT i, 'Widget ' || i, i % 3 = 0,
+            ['live', 'retired'][1 + i % 2], (i % 10) / 10.0 FROM range(50) t(i);
+        CREATE TABLE pings (widget_id BIGINT, seen VARCHAR, seen_at TIMESTAMP, hits INTEGER,
+                            weight DOUBLE);
+        INSERT INTO pings SELECT i % 50, strftime(DATE '2026-01-01' + INTERVAL (i % 20) DAY,
+            '%Y-%m-%d'), TIMESTAMP '2026-01-01 10:00:00' + INTERVAL (i) HOUR, i % 7, i * 2.5
+            FROM range(400) t(i);
+    """).fetchall()
+    con.close()
+    return path
+
+
+def test_dates_found_by_type_and_by_content(events: Path) -> None:
+    pings = introspect_duckdb(events).table("pings")
+    assert pings is not None
+    dated = {c.name for c in pings.columns if c.is_date}
+    assert dated == {"seen", "seen_at"}  # ISO text and a TIMESTAMP, neither named *_date
+    assert pings.time_column in dated
+
+
+def test_entity_key_name_flag_and_status(events: Path) -> None:
+    cat = introspect_duckdb(events)
+    widgets, pings = cat.table("widgets"), cat.table("pings")
+    assert widgets is not None and pings is not None
+    assert widgets.key_column == "widget_id"
+    assert widgets.name_column == "widget_label"
+    assert widgets.status_column == "lifecycle_status"
+    shiny = widgets.column("is_shiny")
+    assert shiny is not None and shiny.synonyms == ["shiny"]
+    ref = pings.column("widget_id")
+    assert ref is not None and ref.refers_to == "widgets"
+    assert pings.key_column is None  # widget_id repeats in pings: not its key
+
+
+def test_default_aggregation_sums_counts_and_averages_scores(events: Path) -> None:
+    cat = introspect_duckdb(events)
+    aggs = {(t.name, c.name): c.default_agg for t in cat.tables for c in t.columns if c.default_agg}
+    assert aggs[("pings", "hits")] == "sum"
+    assert aggs[("pings", "weight")] == "sum"  # an amount in a dated fact table
+    assert aggs[("widgets", "score")] == "avg"
+    assert ("pings", "widget_id") not in aggs

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from agent.llm.scripted import ScriptedModel
-from agent.nl2sql.context import planner_context
 from agent.nl2sql.generate import SqlGenerator
 from agent.nl2sql.schema_index import SchemaRetriever
 from agent.workspace import Workspace
 from tools.errors import LLMError
+from tools.planner.warehouse_context import planner_context
 
 pytestmark = pytest.mark.slow
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.nl2sql.context import planner_context
-from agent.nl2sql.offline import answer_with_planner
 from agent.workspace import Workspace
+from tools.planner.offline_answer import answer_with_planner
+from tools.planner.warehouse_context import planner_context
 
 
 @pytest.fixture

@@ -147,8 +147,10 @@ def test_init_found_the_join_keys(bookstore: Path) -> None:
             "AND o.order_date BETWEEN DATE '2026-03-01' AND DATE '2026-03-31'",
         ),
         (
+            # A group of entities shows each one's name beside its key.
             "top 3 books by quantity",
-            "SELECT book_id, SUM(quantity) AS q FROM orders GROUP BY 1 ORDER BY q DESC, 1 LIMIT 3",
+            "SELECT o.book_id, b.title, SUM(o.quantity) AS q FROM orders o JOIN books b "
+            "ON o.book_id = b.book_id GROUP BY 1, 2 ORDER BY q DESC, 1 LIMIT 3",
         ),
         (
             "purchases per day in the last 5 days",

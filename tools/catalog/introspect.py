@@ -1,118 +1,100 @@
 """`lablens init`: a starter catalog read off a DuckDB file, for people to refine.
 
-It lists tables and columns with their types, low-cardinality values, date columns, and
-join keys guessed from shared `*_id` column names. Nothing is guessed about metrics.
+One profiling query per table (row count, distinct and non-null counts, ranges, whether text
+holds dates) and one value query per low-cardinality text column; what the profiles mean is
+decided by the pure rules in `tools.catalog.infer`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from tools.catalog.model import Catalog, Column, JoinKey, Table
+from tools.catalog.infer import ColumnProfile, TableProfile, infer_catalog
+from tools.catalog.model import Catalog, JoinKey, Table
+from tools.catalog.value_sample import MAX_VALUES, distinct_values_sql
 from tools.warehouse.duckdb_file import open_duckdb
 
 if TYPE_CHECKING:
     import duckdb
 
-MAX_VALUES = 25  # a column with at most this many distinct values gets a value list
-DATE_TYPES = ("DATE", "TIMESTAMP")
-TIME_COLUMN_NAMES = ("dt", "ds", "date", "day", "event_date", "event_day")
+_TEXT_TYPES = ("VARCHAR", "TEXT", "STRING")
 
 
 def introspect_duckdb(path: Path, *, name: str | None = None) -> Catalog:
     con = open_duckdb(path, read_only=True)
     try:
-        tables = [_table(con, t) for t in _table_names(con)]
+        profiles = [_profile(con, t, c) for t, c in _table_names(con)]
     finally:
         con.close()
-    _choose_units(tables)
-    return Catalog(
-        name=name or path.stem, dialect="duckdb", tables=tables, join_keys=guess_join_keys(tables)
-    )
+    return infer_catalog(profiles, name=name or path.stem, dialect="duckdb")
 
 
-def _table_names(con: duckdb.DuckDBPyConnection) -> list[str]:
+def _table_names(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     rows = con.execute(
-        "SELECT table_name FROM information_schema.tables "
-        "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name"
+        "SELECT table_name, COALESCE(comment, '') FROM duckdb_tables() "
+        "WHERE schema_name = 'main' AND NOT temporary ORDER BY table_name"
     ).fetchall()
-    return [r[0] for r in rows]
+    return [(r[0], r[1]) for r in rows]
 
 
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _table(con: duckdb.DuckDBPyConnection, table: str) -> Table:
+def _is_text(dtype: str) -> bool:
+    return dtype.upper() in _TEXT_TYPES or dtype.upper().startswith("ENUM")
+
+
+def _profile(con: duckdb.DuckDBPyConnection, table: str, comment: str) -> TableProfile:
     cols = con.execute(
         "SELECT column_name, data_type, COALESCE(comment, '') FROM duckdb_columns() "
         "WHERE schema_name = 'main' AND table_name = ? ORDER BY column_index",
         [table],
     ).fetchall()
-    comment = con.execute(
-        "SELECT COALESCE(comment, '') FROM duckdb_tables() WHERE table_name = ?", [table]
-    ).fetchall()
-    columns = [_column(con, table, cname, ctype, ccomment) for cname, ctype, ccomment in cols]
-    dates = [c.name for c in columns if c.is_date]
-    time_column = next((d for d in dates if d.lower() in TIME_COLUMN_NAMES), None)
-    return Table(
-        name=table,
-        description=comment[0][0] if comment else "",
-        columns=columns,
-        time_column=time_column,
-        partition_column=time_column,
-    )
-
-
-def _choose_units(tables: list[Table]) -> None:
-    """The unit of a table is its `*_id` column naming the warehouse's most common entity."""
-    from collections import Counter
-
-    counts = Counter(
-        c.name.lower() for t in tables for c in t.columns if c.name.lower().endswith("_id")
-    )
-    for t in tables:
-        ids = [c.name for c in t.columns if c.name.lower().endswith("_id")]
-        if ids:
-            t.unit_column = max(ids, key=lambda n: (counts[n.lower()], -ids.index(n)))
-
-
-def _column(
-    con: duckdb.DuckDBPyConnection, table: str, name: str, dtype: str, comment: str
-) -> Column:
-    is_date = dtype.upper().startswith(DATE_TYPES)
-    values = None
-    n_rows = con.execute(f"SELECT COUNT(*) FROM {_quote(table)}").fetchall()[0][0]
-    if dtype.upper() in ("VARCHAR", "TEXT", "STRING") or dtype.upper().startswith("ENUM"):
-        rows = con.execute(
-            f"SELECT DISTINCT CAST({_quote(name)} AS VARCHAR) FROM {_quote(table)} "
-            f"WHERE {_quote(name)} IS NOT NULL LIMIT {MAX_VALUES + 1}"
-        ).fetchall()
-        # Free text (names, descriptions) is not a value list: values must repeat and be short.
-        if (
-            0 < len(rows) <= MAX_VALUES
-            and len(rows) * 2 <= n_rows
-            and all(len(r[0]) <= 40 for r in rows)
-        ):
-            values = sorted(r[0] for r in rows)
-    return Column(name=name, type=dtype, description=comment, values=values, is_date=is_date)
+    parts = ["COUNT(*)"]
+    for cname, ctype, _ in cols:
+        q = _quote(cname)
+        parts += [f"COUNT(DISTINCT {q})", f"COUNT({q})"]
+        if _is_text(ctype):
+            # Text that always parses as a date is a date column stored as text.
+            parts += [
+                f"COUNT(*) FILTER (WHERE {q} IS NOT NULL AND TRY_CAST({q} AS DATE) IS NULL)",
+                f"MAX(LENGTH({q}))",
+            ]
+        elif any(k in ctype.upper() for k in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL")):
+            parts += [f"MIN({q})", f"MAX({q})"]
+        else:
+            parts += ["NULL", "NULL"]
+    row: tuple[Any, ...] = con.execute(
+        f"SELECT {', '.join(parts)} FROM {_quote(table)}"
+    ).fetchall()[0]
+    n_rows = int(row[0])
+    columns = []
+    for i, (cname, ctype, ccomment) in enumerate(cols):
+        n_distinct, n_nonnull, a, b = row[1 + 4 * i : 5 + 4 * i]
+        values = None
+        if _is_text(ctype) and 0 < n_distinct <= MAX_VALUES:
+            values = [r[0] for r in con.execute(distinct_values_sql(table, cname)).fetchall()]
+        text = _is_text(ctype)
+        columns.append(
+            ColumnProfile(
+                name=cname,
+                type=ctype,
+                comment=ccomment,
+                n_distinct=int(n_distinct),
+                n_nonnull=int(n_nonnull),
+                text_dates=text and n_nonnull > 0 and a == 0 and (b or 0) >= 8,
+                minimum=None if text else a,
+                maximum=None if text else b,
+                values=values,
+            )
+        )
+    return TableProfile(name=table, comment=comment, n_rows=n_rows, columns=columns)
 
 
 def guess_join_keys(tables: list[Table]) -> list[JoinKey]:
     """`x_id` in one table joins the table whose first column is `x_id` (its likely key)."""
-    owners = {t.columns[0].name.lower(): t for t in tables if t.columns}
-    keys = []
-    for t in tables:
-        for c in t.columns:
-            owner = owners.get(c.name.lower())
-            if c.name.lower().endswith("_id") and owner is not None and owner.name != t.name:
-                keys.append(
-                    JoinKey(
-                        left_table=t.name,
-                        left_column=c.name,
-                        right_table=owner.name,
-                        right_column=owner.columns[0].name,
-                    )
-                )
-    return keys
+    from tools.catalog.infer import join_keys_by_name
+
+    return join_keys_by_name(tables)

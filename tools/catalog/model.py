@@ -21,6 +21,14 @@ class Column(StrictRecord, kw_only=True):
     values: list[str] | None = None
     value_synonyms: dict[str, str] = msgspec.field(default_factory=dict)
     is_date: bool = False
+    # Written by `lablens init`, for a person to correct: the table a `*_id` column identifies
+    # rows of, and how a numeric column adds up when a question names no aggregation.
+    refers_to: str | None = None
+    default_agg: str | None = None  # "sum" (event counts, amounts) or "avg" (scores, rates)
+
+    def __post_init__(self) -> None:
+        if self.default_agg is not None and self.default_agg not in ("sum", "avg"):
+            raise ValueError(f"default_agg of {self.name!r} must be 'sum' or 'avg'")
 
     @property
     def is_numeric(self) -> bool:
@@ -49,6 +57,12 @@ class Table(StrictRecord, kw_only=True):
     time_column: str | None = None
     # Default unit column for "per X" metrics and distinct counts (e.g. user_id).
     unit_column: str | None = None
+    # The column that tells rows apart (e.g. order_id), when it is not the unit column.
+    key_column: str | None = None
+    # The column that names a row for people (e.g. a product's name), shown beside its key.
+    name_column: str | None = None
+    # The column holding a row's lifecycle state (e.g. active / completed).
+    status_column: str | None = None
 
     def column(self, name: str) -> Column | None:
         lname = name.lower()
@@ -56,7 +70,14 @@ class Table(StrictRecord, kw_only=True):
 
     def __post_init__(self) -> None:
         names = {c.name.lower() for c in self.columns}
-        for field in ("partition_column", "time_column", "unit_column"):
+        for field in (
+            "partition_column",
+            "time_column",
+            "unit_column",
+            "key_column",
+            "name_column",
+            "status_column",
+        ):
             value = getattr(self, field)
             if value is not None and value.lower() not in names:
                 raise ValueError(f"{field} {value!r} is not a column of table {self.name!r}")

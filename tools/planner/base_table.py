@@ -25,6 +25,7 @@ class Slot:
     penalties: dict[ColumnRef, float] = field(default_factory=dict)
     hard: bool = True
     values: list[object] = field(default_factory=list)  # for filter and comparison slots
+    note: str | None = None  # the reading taken when a word had another ({pick} filled in)
 
 
 def column_refs(catalog: Catalog, m: Mention, *, kinds: set[str] | None = None) -> list[ColumnRef]:

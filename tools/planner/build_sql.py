@@ -14,7 +14,7 @@ import sqlglot
 from sqlglot import exp
 
 from tools.catalog.model import Catalog, Metric, MetricKind
-from tools.planner.plan_model import ColumnRef, Filter, QueryPlan
+from tools.planner.plan_model import ColumnRef, Filter, Measure, QueryPlan
 
 ColumnMaker = Callable[[ColumnRef], exp.Column]
 
@@ -29,23 +29,58 @@ def build_sql(plan: QueryPlan, catalog: Catalog, *, dialect: str = "duckdb") -> 
 def build_select(plan: QueryPlan, catalog: Catalog) -> exp.Select:
     qualify = bool(plan.joins)
     col = _column_builder(qualify)
-    dims = _dimension_exprs(plan, col)
+    dims = _dimension_exprs(plan, catalog, col)
     if plan.measure.kind == "list":
         return _listing(plan, catalog, col)
+    if plan.measure.kind == "lookup":
+        # Attributes of the rows the question names ("when did <name> end?").
+        return _source(plan, catalog, col).select(*[col(r) for r in plan.measure.columns])
     metric = catalog.metric(plan.measure.metric) if plan.measure.metric else None
     nested_unit = _nested_unit(plan, catalog, metric)
     if nested_unit is not None:
         select = _nested(plan, catalog, col, dims, metric, nested_unit)
     else:
         measure = _flat_measure(plan, catalog, col, metric)
+        extra = [(_aggregate(m, col), _aggregate_alias(m)) for m in plan.extra_measures]
         select = _source(plan, catalog, col).select(
-            *[e.as_(a) for e, a in dims], measure.as_(measure_alias(plan))
+            *[e.as_(a) for e, a in dims],
+            measure.as_(measure_alias(plan)),
+            *[e.as_(a) for e, a in extra],
         )
         if dims:
             select = select.group_by(*[e for e, _ in dims])
     if plan.rollup is not None:
         return _rollup(plan, select, dims)
+    if plan.change and plan.grain is not None:
+        return _with_change(plan, select, [a for _, a in dims])
     return _order_and_limit(plan, select, [a for _, a in dims])
+
+
+def _with_change(plan: QueryPlan, inner: exp.Select, dims: list[str]) -> exp.Select:
+    """'week over week': each period's value and its change from the period before."""
+    alias = measure_alias(plan)
+    grain = dims[0]
+    window = exp.Window(
+        this=exp.func("LAG", exp.column(alias)),
+        partition_by=[exp.column(a) for a in dims[1:]] or None,
+        order=exp.Order(expressions=[exp.Ordered(this=exp.column(grain))]),
+    )
+    change = exp.Sub(this=exp.column(alias), expression=window)
+    return (
+        exp.select(*[exp.column(a) for a in dims], exp.column(alias), change.as_(f"change_{alias}"))
+        .from_(inner.subquery("per_period"))
+        .order_by(*[exp.column(a) for a in dims[1:]], exp.column(grain))
+    )
+
+
+def _aggregate(m: Measure, col: ColumnMaker) -> exp.Expr:
+    assert m.column is not None
+    return exp.func(m.agg or "SUM", col(m.column))
+
+
+def _aggregate_alias(m: Measure) -> str:
+    prefix = {"SUM": "total", "AVG": "avg", "MEDIAN": "median", "MAX": "max", "MIN": "min"}
+    return f"{prefix.get(m.agg or '', 'value')}_{m.column.column if m.column else 'value'}"
 
 
 def _rollup(plan: QueryPlan, inner: exp.Select, dims: list[tuple[exp.Expr, str]]) -> exp.Select:
@@ -76,13 +111,26 @@ def measure_alias(plan: QueryPlan) -> str:
     if m.kind == "metric":
         return m.metric or "value"
     if m.kind == "aggregate" and m.column is not None:
-        prefix = {"SUM": "total", "AVG": "avg", "MEDIAN": "median", "MAX": "max", "MIN": "min"}
-        return f"{prefix.get(m.agg or '', 'value')}_{m.column.column}"
+        return _aggregate_alias(m)
+    if m.kind == "share" and m.column is not None:
+        return f"share_{m.column.column}"
+    if m.kind == "ratio" and m.column is not None and m.denominator is not None:
+        return f"{m.column.column}_per_{m.denominator.column}"
     if m.entity:
         return f"{m.entity}_count"
     if m.kind == "count_distinct" and m.column is not None:
         return f"distinct_{m.column.column}"
     return "row_count"
+
+
+def date_expr(ref: ColumnRef, catalog: Catalog, col: ColumnMaker) -> exp.Expr:
+    """The column as a DATE: timestamps and dates stored as text are cast, so a day range
+    keeps the whole last day and a week or month starts where the calendar says."""
+    t = catalog.table(ref.table)
+    c = t.column(ref.column) if t is not None else None
+    if c is None or c.type.upper() == "DATE":
+        return col(ref)
+    return exp.cast(col(ref), "DATE")
 
 
 def _column_builder(qualify: bool) -> ColumnMaker:
@@ -92,10 +140,12 @@ def _column_builder(qualify: bool) -> ColumnMaker:
     return col
 
 
-def _dimension_exprs(plan: QueryPlan, col: ColumnMaker) -> list[tuple[exp.Expr, str]]:
+def _dimension_exprs(
+    plan: QueryPlan, catalog: Catalog, col: ColumnMaker
+) -> list[tuple[exp.Expr, str]]:
     out: list[tuple[exp.Expr, str]] = []
     if plan.grain is not None and plan.time_column is not None:
-        tcol = col(plan.time_column)
+        tcol = date_expr(plan.time_column, catalog, col)
         if plan.grain == "day":
             out.append((tcol, plan.time_column.column))
         else:
@@ -154,7 +204,7 @@ def _period(plan: QueryPlan, catalog: Catalog, col: ColumnMaker) -> list[exp.Exp
                 columns.append(ref)
     out: list[exp.Expr] = []
     for ref in columns:
-        c = col(ref)
+        c = date_expr(ref, catalog, col)
         lo = exp.cast(exp.Literal.string(plan.start.isoformat()), "DATE") if plan.start else None
         hi = exp.cast(exp.Literal.string(plan.end.isoformat()), "DATE") if plan.end else None
         if lo is not None and hi is not None:
@@ -209,7 +259,25 @@ def _flat_measure(
         unit = exp.Count(this=exp.Distinct(expressions=[col(ColumnRef(metric.table, metric.unit))]))
         return exp.Div(this=exp.cast(num, "DOUBLE"), expression=unit)
     if m.kind == "aggregate" and m.column is not None:
-        return exp.func(m.agg or "SUM", col(m.column))
+        return _aggregate(m, col)
+    if m.kind == "ratio" and m.column is not None and m.denominator is not None:
+        return exp.Div(
+            this=exp.cast(exp.func("SUM", col(m.column)), "DOUBLE"),
+            expression=exp.func(
+                "NULLIF", exp.func("SUM", col(m.denominator)), exp.Literal.number(0)
+            ),
+        )
+    if m.kind == "share" and m.column is not None:
+        # The share of rows where the flag holds, as a fraction.
+        cond: exp.Expr = col(m.column)
+        if m.share_where is not None:
+            op, value = m.share_where
+            cond = _filter(Filter(m.column, op, (value,)), col)
+        case = exp.Case(
+            ifs=[exp.If(this=cond, true=exp.Literal.number(1.0))],
+            default=exp.Literal.number(0.0),
+        )
+        return exp.func("AVG", case)
     if m.kind == "count_distinct" and m.column is not None:
         return exp.Count(this=exp.Distinct(expressions=[col(m.column)]))
     return exp.Count(this=exp.Star())

@@ -91,7 +91,7 @@ def _n(word: str) -> int:
 def _last_n(m: re.Match[str], today: date) -> tuple[date, date]:
     n = _n(m.group(1)) if m.group(1) else 1
     unit = m.group(2)
-    days = n * {"day": 1, "week": 7, "month": 30}[unit.rstrip("s")]
+    days = n * {"day": 1, "week": 7, "fortnight": 14, "month": 30}[unit.rstrip("s")]
     return today - timedelta(days=days), today - timedelta(days=1)
 
 
@@ -164,6 +164,29 @@ def _between(m: re.Match[str], today: date) -> tuple[date, date]:
     return lo, hi
 
 
+def _quarter(m: re.Match[str], today: date) -> tuple[date, date]:
+    """'Q2 [2026]': a quarter without a year is the most recent one that has started."""
+    q = int(m.group(1))
+    year = int(m.group(2)) if m.group(2) else today.year
+    if not m.group(2) and date(year, 3 * q - 2, 1) > today:
+        year -= 1
+    start = date(year, 3 * q - 2, 1)
+    return start, _month_range(year, 3 * q)[1]
+
+
+def _year(m: re.Match[str], _today: date) -> tuple[date, date]:
+    y = int(m.group(1))
+    return date(y, 1, 1), date(y, 12, 31)
+
+
+def _last_year(_m: re.Match[str], today: date) -> tuple[date, date]:
+    return date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)
+
+
+def _this_year(_m: re.Match[str], today: date) -> tuple[date, date]:
+    return date(today.year, 1, 1), today
+
+
 _Resolver = Callable[[re.Match[str], date], tuple[date | None, date | None]]
 
 _PATTERNS: list[tuple[str, _Resolver]] = [
@@ -174,9 +197,13 @@ _PATTERNS: list[tuple[str, _Resolver]] = [
     (rf"\bbefore\s+({_POINT})", _before),
     (r"\b(?:in\s+|during\s+)?(?:the\s+)?(?:last|previous)\s+month\b", _last_month),
     (r"\b(?:in\s+|during\s+)?this\s+month\b", _this_month),
+    (r"\b(?:in\s+|during\s+|for\s+)?(?:the\s+)?q([1-4])(?:\s+(\d{4}))?\b", _quarter),
+    (r"\b(?:in\s+|during\s+)?(?:the\s+)?(?:last|previous)\s+year\b", _last_year),
+    (r"\b(?:in\s+|during\s+)?this\s+year\b", _this_year),
+    (r"\b(?:in|during|for)\s+((?:19|20)\d\d)\b(?![-/])", _year),
     (
         rf"\b(?:(?:in|over|during|for)\s+)?(?:the\s+)?(?:last|past|previous|trailing)\s+{_N}?\s*"
-        r"(days?|weeks?|months?)\b",
+        r"(days?|weeks?|fortnights?|months?)\b",
         _last_n,
     ),
     (rf"\b(?:on\s+|in\s+|during\s+|for\s+)?({_POINT})\b", _point),

@@ -29,10 +29,13 @@ def join_tree(catalog: Catalog, base: str) -> dict[str, list[JoinStep]]:
 
 
 def table_key(catalog: Catalog, table: str) -> str | None:
-    """The column that identifies a row of `table`: its unit column, `<singular>_id`, or `id`."""
+    """The column that identifies a row of `table`: its key column, unit column,
+    `<singular>_id`, or `id`."""
     t = catalog.table(table)
     if t is None:
         return None
+    if t.key_column:
+        return t.key_column
     if t.unit_column:
         return t.unit_column
     from tools.planner.tokens import stem

@@ -135,10 +135,30 @@ def build_lexicon(
                 lex.add(v, Concept("value", t.name, column=c.name, value=v), value_text=v)
             for word, v in c.value_synonyms.items():
                 lex.add(word, Concept("value", t.name, column=c.name, value=v), value_text=word)
+    for t in catalog.tables:
+        status = t.column(t.status_column) if t.status_column else None
+        for v, words in _status_words(status.values if status else None):
+            for w in words:
+                lex.add(w, Concept("value", t.name, column=status.name, value=v), value_text=w)  # type: ignore[union-attr]
     for (table, column), values in (known_values or {}).items():
         for v in values:
             lex.add(v, Concept("value", table, column=column, value=v, sampled=True), value_text=v)
     return lex
+
+
+def _status_words(values: list[str] | None) -> list[tuple[str, tuple[str, ...]]]:
+    """For each status value that is a lifecycle word, the other words of its group — unless
+    another value of the column is in the same group (then the word would be ambiguous)."""
+    from tools.planner.tokens import stem
+    from tools.planner.vocabulary import STATUS_GROUPS
+
+    out = []
+    for group in STATUS_GROUPS:
+        stems = {stem(w) for w in group}
+        hits = [v for v in values or [] if stem(v) in stems]
+        if len(hits) == 1:
+            out.append((hits[0], tuple(w for w in group if stem(w) != stem(hits[0]))))
+    return out
 
 
 _CACHE_SIZE = 8

@@ -23,6 +23,50 @@ class MeasureChoice:
     columns: list[ColumnRef] = field(default_factory=list)  # aggregate / distinct candidates
     entity: str | None = None
     agg: str | None = None
+    attributes: list[Mention] = field(default_factory=list)  # for lookups
+    extra: list[Mention] = field(default_factory=list)  # more aggregates of the same rows
+    share_value: str | None = None  # a share of rows holding this value (else a flag)
+    negated: bool = False
+
+
+def is_name_value(catalog: Catalog, m: Mention) -> bool:
+    """The mention is a value of a table's naming column or key: it names one row."""
+    from tools.planner.join_path import table_key
+
+    for c in m.of_kind("value"):
+        t = catalog.table(c.table)
+        if t is None:
+            continue
+        naming = {n.lower() for n in (t.name_column, table_key(catalog, t.name)) if n}
+        if (c.column or "").lower() in naming:
+            return True
+    return False
+
+
+def _lookup(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureChoice | None:
+    """'when did <name> end?', 'which team runs <name>?': attributes of the named row."""
+    if roles.counting or roles.agg or roles.distinct_at is not None or reading.grain:
+        return None
+    if any(t.lower in ("by", "per", "each", "every", "across") for t in reading.tokens):
+        return None  # a breakdown, not one row's attributes
+    named = [m for m, negated in roles.values if not negated and is_name_value(catalog, m)]
+    if not named:
+        return None
+    attrs = sorted(
+        [*roles.other_columns, *roles.date_columns, *roles.dims, *roles.numeric, *roles.tables],
+        key=lambda m: m.start,
+    )
+    if not attrs:
+        return None
+    roles.other_columns, roles.date_columns, roles.dims, roles.numeric, roles.tables = (
+        [],
+        [],
+        [],
+        [],
+        [],
+    )
+    table = named[0].of_kind("value")[0].table
+    return MeasureChoice("lookup", [table], attributes=attrs)
 
 
 def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureChoice:
@@ -38,6 +82,38 @@ def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureC
         metric = catalog.metric(metric_names[0] or "")
         assert metric is not None
         return MeasureChoice("metric", [metric.table], metric=metric.name)
+    lookup = _lookup(catalog, roles, reading)
+    if lookup is not None:
+        return lookup
+    if reading.share and roles.booleans:
+        m, _negated = roles.booleans.pop(0)
+        cols = [
+            ColumnRef(c.table, c.column or "")
+            for c in m.of_kind("column")
+            if column_kind(catalog, c) == "boolean"
+        ]
+        # "share of <rows> that are <flag>": the flag's table is the population, not a group.
+        own = {c.table.lower() for c in cols}
+        roles.tables = []
+        roles.dims = [
+            d for d in roles.dims if not {c.table.lower() for c in d.of_kind("table")} & own
+        ]
+        return MeasureChoice("share", _tables_of(cols), columns=cols)
+    share_values = [(m, n) for m, n in roles.values if not is_name_value(catalog, m)]
+    if reading.share and share_values and not roles.metrics:
+        # "share of orders that were cancelled": the fraction of rows with that value.
+        m, negated = share_values[0]
+        roles.values.remove((m, negated))
+        vals = m.of_kind("value")
+        cols = [ColumnRef(c.table, c.column or "") for c in vals]
+        return MeasureChoice(
+            "share", _tables_of(cols), columns=cols, share_value=vals[0].value, negated=negated
+        )
+    if reading.share and not roles.metrics:
+        raise PlanningError(
+            "The question asks for a share, but no flag or value says which rows count.",
+            hint="Name the flag or value, e.g. 'share of <rows> that are <flag>'.",
+        )
     groups = bool(roles.dims) or reading.grain is not None
     counted = _counted_table(roles)
     if counted is not None:  # "how many users saved ..." counts users, not saves
@@ -47,12 +123,15 @@ def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureC
         first = roles.numeric.pop(0)
         same = [m for m in roles.numeric if _cols(m) == _cols(first)]
         roles.numeric = [m for m in roles.numeric if m not in same]
+        extra: list[Mention] = []
+        per: Mention | None = None
         if roles.numeric and not roles.counting:
-            names = ", ".join(f"'{m.text}'" for m in [first, *roles.numeric])
-            raise PlanningError(
-                f"The question asks for several measures ({names}).",
-                hint="Ask for one measure at a time.",
-            )
+            nxt = roles.numeric[0]
+            gap = {t.lower for t in reading.tokens[first.end : nxt.start]}
+            if "per" in gap or "/" in gap:
+                per = roles.numeric.pop(0)  # "clicks per impression": a ratio of two sums
+            # "clicks and hides": more aggregates over the same rows.
+            extra, roles.numeric = roles.numeric, []
         agg = roles.agg
         if agg is None and reading.superlatives and not groups and not reading.rank_cues:
             agg = "MAX" if reading.superlatives[0][1] == "desc" else "MIN"
@@ -62,7 +141,26 @@ def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureC
             for c in first.of_kind("column")
             if column_kind(catalog, c) == "numeric"
         ]
-        return MeasureChoice("aggregate", _tables_of(cols), columns=cols, agg=agg)
+        bases = _tables_of(cols)
+        for m in extra:
+            held = {c.table for c in m.of_kind("column") if column_kind(catalog, c) == "numeric"}
+            bases = [b for b in bases if b in held]
+        if not bases:
+            names = ", ".join(f"'{m.text}'" for m in [first, *extra])
+            raise PlanningError(
+                f"The question asks for several measures ({names}) that no one table holds.",
+                hint="Ask for one measure at a time.",
+            )
+        if per is not None:
+            held = {c.table for c in per.of_kind("column") if column_kind(catalog, c) == "numeric"}
+            bases = [b for b in bases if b in held]
+            if not bases:
+                raise PlanningError(
+                    f"'{first.text}' per '{per.text}': no one table holds both.",
+                    hint="Ask for one measure at a time.",
+                )
+            return MeasureChoice("ratio", bases, columns=cols, extra=[per, *extra])
+        return MeasureChoice("aggregate", bases, columns=cols, agg=agg, extra=extra)
     listed = _listed_table(roles, reading)
     if listed is not None:
         return MeasureChoice("list", [listed], entity=listed)
@@ -81,14 +179,22 @@ def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureC
         if pool:
             table = pool[0].of_kind("column")[0].table
             return MeasureChoice("rows", [table], entity=table)
+    if reading.mode and roles.dims:
+        # "the most common <column>": count the rows of the tables that hold it.
+        holders = [c.table for c in roles.dims[-1].of_kind("column")]
+        if holders:
+            return MeasureChoice("rows", list(dict.fromkeys(holders)), entity=holders[0])
     seen = [*roles.dims, *(m for m, _ in roles.values), *roles.tables]
     understood = ", ".join(f"'{m.text}'" for m in sorted(seen, key=lambda m: m.start))
     raise PlanningError(
         (f"Understood {understood}, but found" if understood else "Found")
         + " nothing to measure: no metric, numeric column or table to count.",
-        hint="Name a metric (e.g. "
-        + ", ".join(m.name for m in catalog.metrics[:3])
-        + ") or say what to count ('how many <table> ...').",
+        hint=(
+            "Name a metric (e.g. " + ", ".join(m.name for m in catalog.metrics[:3]) + ") or say"
+            if catalog.metrics
+            else "Name a numeric column or say"
+        )
+        + " what to count ('how many <table> ...').",
     )
 
 
@@ -144,6 +250,11 @@ def _distinct_target(roles: Roles) -> Mention | None:
         *roles.date_columns,
     ]
     later = sorted((m for m in pools if m.start > after), key=lambda m: m.start)
+    # "distinct <table> <column>": the table only says whose column it is.
+    if len(later) > 1 and later[0].end == later[1].start and later[0].of_kind("table"):
+        owned = {c.table.lower() for c in later[0].of_kind("table")}
+        if {c.table.lower() for c in later[1].of_kind("column")} & owned:
+            return later[1]
     return later[0] if later else None
 
 

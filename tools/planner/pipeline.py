@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from tools.catalog.model import Catalog
 from tools.planner.build_sql import build_sql
-from tools.planner.explain import explain_plan
+from tools.planner.explain_plan import explain_plan
 from tools.planner.plan import PlannerContext, plan_query
 from tools.planner.plan_model import QueryPlan
 
@@ -17,13 +17,15 @@ class PlannedSql:
     sql: str
     explanation: str
 
+    @property
+    def notes(self) -> list[str]:
+        """Every default and reading the planner chose (shown beside the answer)."""
+        return list(self.plan.notes)
+
 
 def plan_sql(
     question: str, catalog: Catalog, context: PlannerContext, *, dialect: str = "duckdb"
 ) -> PlannedSql:
     plan = plan_query(question, catalog, context)
     sql = build_sql(plan, catalog, dialect=dialect)
-    explanation = explain_plan(plan, catalog)
-    if plan.notes:
-        explanation += " " + " ".join(plan.notes)
-    return PlannedSql(plan, sql, explanation)
+    return PlannedSql(plan, sql, explain_plan(plan, catalog))

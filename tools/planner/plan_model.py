@@ -32,7 +32,9 @@ class JoinStep:
     right: ColumnRef
 
 
-MeasureKind = Literal["metric", "aggregate", "count_rows", "count_distinct", "list"]
+MeasureKind = Literal[
+    "metric", "aggregate", "count_rows", "count_distinct", "list", "share", "lookup", "ratio"
+]
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,9 @@ class Measure:
     column: ColumnRef | None = None  # aggregated / distinct-counted column
     metric: str | None = None
     entity: str | None = None  # table whose rows or units are counted
+    columns: tuple[ColumnRef, ...] = ()  # for lookups: the attributes shown
+    denominator: ColumnRef | None = None  # for ratios: SUM(column) / SUM(denominator)
+    share_where: tuple[str, str] | None = None  # for shares of a value: (op, value)
 
 
 @dataclass
@@ -51,7 +56,10 @@ class QueryPlan:
     measure: Measure
     joins: list[JoinStep] = field(default_factory=list)
     dimensions: list[ColumnRef] = field(default_factory=list)
-    grain: str | None = None  # day | week | month
+    grain: str | None = None  # day | week | month | quarter | year
+    # More aggregates of the same rows ("clicks and hides on search yesterday").
+    extra_measures: list[Measure] = field(default_factory=list)
+    change: bool = False  # "week over week": each period's change from the one before
     time_column: ColumnRef | None = None
     start: date | None = None  # inclusive
     end: date | None = None  # inclusive

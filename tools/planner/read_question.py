@@ -13,14 +13,17 @@ from tools.planner.dates import DateRange, find_date_range
 from tools.planner.tokens import Token
 from tools.planner.vocabulary import (
     ASCENDING,
+    CHANGE_GRAINS,
     COMPARATORS,
     DESCENDING,
     GRAIN_UNITS,
     GRAIN_WORDS,
+    MODE_WORDS,
     RANK_WORDS,
+    SHARE_WORDS,
 )
 
-_GRAIN_LEADS = {"per", "by", "each", "every", "a"}
+_GRAIN_LEADS = {"per", "by", "each", "every", "a", "which", "what"}
 _LIMIT_LEADS = {"top", "bottom", "first", "which", "the", "what"}
 DEFAULT_TOP = 10
 
@@ -47,6 +50,9 @@ class Reading:
     # Superlative words (token index, asc|desc): a ranking when there are groups, else MIN/MAX.
     superlatives: list[tuple[int, str]] = field(default_factory=list)
     used: set[int] = field(default_factory=set)
+    mode: bool = False  # "most common X"
+    share: bool = False  # "share / percentage of ..."
+    change: bool = False  # "week over week"
 
 
 def read_question(
@@ -63,10 +69,13 @@ def read_question(
         ) from None
     if r.period is not None:
         lo, hi = r.period.span
-        r.used |= {i for i, t in enumerate(tokens) if t.start >= lo and t.end <= hi}
+        # Overlap, not containment: "yesterday's" is the period plus a possessive.
+        r.used |= {i for i, t in enumerate(tokens) if t.start >= lo and t.start < hi}
     keep = protected or set()
     r.used |= keep  # hide them from the cue finders for now
+    _find_change(r)
     _find_grain(r)
+    _find_mode_and_share(r)
     _find_comparisons(r)
     _find_ranking(r)
     r.used -= keep - _period_tokens(r)
@@ -77,7 +86,31 @@ def _period_tokens(r: Reading) -> set[int]:
     if r.period is None:
         return set()
     lo, hi = r.period.span
-    return {i for i, t in enumerate(r.tokens) if t.start >= lo and t.end <= hi}
+    return {i for i, t in enumerate(r.tokens) if t.start >= lo and t.start < hi}
+
+
+def _find_change(r: Reading) -> None:
+    toks = r.tokens
+    for i in range(len(toks) - 2):
+        a, over, b = toks[i].stem, toks[i + 1].lower, toks[i + 2].stem
+        if a == b and over == "over" and a in CHANGE_GRAINS and not {i, i + 1, i + 2} & r.used:
+            r.grain, r.change = CHANGE_GRAINS[a], True
+            r.used |= {i, i + 1, i + 2}
+            return
+
+
+def _find_mode_and_share(r: Reading) -> None:
+    toks = r.tokens
+    for i, t in enumerate(toks):
+        if i in r.used:
+            continue
+        if t.stem in MODE_WORDS and i > 0 and toks[i - 1].stem in DESCENDING:
+            r.mode, r.order, r.limit = True, "desc", r.limit or 1
+            r.used |= {i - 1, i}
+            r.rank_cues.append(i)
+        elif t.stem in SHARE_WORDS:
+            r.share = True
+            r.used.add(i)
 
 
 def _find_grain(r: Reading) -> None:
@@ -144,7 +177,8 @@ def _find_ranking(r: Reading) -> None:
                 r.used.add(i + 1)
             else:
                 r.limit = r.limit or DEFAULT_TOP
-        elif s in RANK_WORDS and (s.startswith("rank") or _next_is(toks, i, "by")):
+        elif t.lower in RANK_WORDS and (s.startswith("rank") or _next_is(toks, i, "by")):
+            # Exact words: "orders by status" is a table of orders, not "order by".
             r.order = r.order or "desc"
             r.rank_cues.append(i)
             r.used.add(i)

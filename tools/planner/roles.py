@@ -14,8 +14,10 @@ from tools.planner.read_question import Reading
 from tools.planner.vocabulary import (
     ACTIVE_WORDS,
     AGGREGATES,
+    ASCENDING,
     CONTRAST_WORDS,
     COUNT_WORDS,
+    DESCENDING,
     DISTINCT_WORDS,
     GROUP_WORDS,
     LIST_WORDS,
@@ -39,6 +41,7 @@ class Roles:
     compared: list[tuple[Mention, str, float]] = field(default_factory=list)
     agg: str | None = None
     agg_from_superlative: bool = False
+    agg_word_is_superlative: bool = False
     counting: bool = False
     count_at: int | None = None  # token index of the first counting word
     distinct_at: int | None = None  # token index of "distinct"/"unique"
@@ -87,20 +90,54 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
             roles.active = True
         if s in LIST_WORDS:
             roles.listing = True
-        if s in AGGREGATES and roles.agg is None:
+        # "lowest average rating": 'average' aggregates, 'lowest' ranks.
+        if (
+            s in AGGREGATES
+            and (roles.agg is None or roles.agg_word_is_superlative)
+            and (roles.agg is None or s not in DESCENDING | ASCENDING)
+        ):
             roles.agg = AGGREGATES[s]
+            roles.agg_word_is_superlative = s in DESCENDING | ASCENDING
     compared_at = _comparison_targets(catalog, reading, mentions)
-    group_cues = {i for i in free if toks[i].stem in GROUP_WORDS and not _agentive_by(toks, i)}
+    group_cues = {
+        i
+        for i in free
+        if toks[i].stem in GROUP_WORDS
+        and not _agentive_by(toks, i)
+        and not (i + 1 < len(toks) and toks[i + 1].lower == "all")  # "across all pins"
+    }
     group_cues |= set(reading.rank_cues)
     prev_end = 0
     grouping = False
+    ranked_measure = False  # "top 10 most saved <rows>": the rows after the measure are groups
+    whether = {
+        i for i in free if toks[i].lower == "whether" and i > 0 and toks[i - 1].lower == "by"
+    }
+    group_cues -= {w - 1 for w in whether}
     for m in mentions:
         gap = range(prev_end, m.start)
-        cue = any(i in group_cues for i in gap)
+        cue = any(i in group_cues for i in gap) or (ranked_measure and not list(gap))
+        ranked_measure = False
+        if any(w < m.start for w in whether) and "boolean" in mention_kinds(catalog, m):
+            roles.dims.append(m)  # "by whether the <row> is <flag>": one group per flag value
+            roles.tables = [t for t in roles.tables if not any(w < t.start for w in whether)]
+            whether = set()
+            prev_end = m.end
+            continue
+        # "by number of <rows>", "what's the total number of <rows>": the count's target.
+        last_cue = max((i for i in gap if i in group_cues), default=-1)
+        if cue and any(toks[i].stem in COUNT_WORDS for i in gap if i > last_cue):
+            cue = False
         only_connectors = all(toks[i].lower in _CONNECTORS for i in gap if i not in reading.used)
         negated = any(toks[i].stem in NEGATIONS for i in gap)
         kinds = mention_kinds(catalog, m)
         prev_end = m.end
+        if m.of_kind("value") and _names_a_measure(catalog, m, kinds):
+            # A word that is a numeric column's own name is that measure, not a value named alike.
+            m.concepts = [c for c in m.concepts if c.kind != "value"]
+        if m.of_kind("value") and _trailing_verb(toks, m):
+            continue  # "how many <rows> did <name> <verb>": a verb, not a value spelt alike
+
         if id(m) in compared_at:
             op, value = compared_at[id(m)]
             roles.compared.append((m, op, value))
@@ -120,6 +157,7 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
         elif "numeric" in kinds:
             roles.numeric.append(m)
             grouping = False
+            ranked_measure = cue
         elif "boolean" in kinds:
             roles.booleans.append((m, negated))
         elif m.of_kind("table"):
@@ -130,6 +168,26 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
             roles.other_columns.append(m)
     _drop_qualifiers(catalog, roles)
     return roles
+
+
+def _names_a_measure(catalog: Catalog, m: Mention, kinds: set[str]) -> bool:
+    """The words are a numeric column's own name (not only one of its values)."""
+    if "numeric" not in kinds:
+        return False
+    from tools.planner.tokens import phrase_stems
+
+    said = phrase_stems(m.text)
+    return any(
+        phrase_stems(c.column or "") == said
+        for c in m.of_kind("column")
+        if column_kind(catalog, c) == "numeric"
+    )
+
+
+def _trailing_verb(toks: list, m: Mention) -> bool:  # type: ignore[type-arg]
+    if m.end < len(toks) or m.end - m.start != 1:
+        return False
+    return any(t.lower in ("did", "does", "do") for t in toks[: m.start])
 
 
 def _agentive_by(toks: list, i: int) -> bool:  # type: ignore[type-arg]

@@ -58,7 +58,7 @@ def tokenize(text: str) -> list[Token]:
     out: list[Token] = []
     for m in _TOKEN.finditer(text):
         raw = m.group(0)
-        # Identifiers stem by part, as catalog names do: "saves_28d" meets column saves_28d.
+        # Identifiers stem by part, as catalog names do: "clicks_7d" meets a column clicks_7d.
         s = "_".join(stem(p) for p in raw.split("_")) if "_" in raw else stem(raw)
         out.append(Token(raw, raw.lower(), s, m.start(), m.end()))
     return out

@@ -43,8 +43,15 @@ ACTIVE_WORDS = {stem(w) for w in ("active",)}
 LIST_WORDS = {stem(w) for w in ("list", "show", "display", "which", "what", "give")}
 CONTRAST_WORDS = {stem(w) for w in ("vs", "versus", "compared", "against")}
 GROUP_WORDS = {stem(w) for w in ("by", "per", "each", "every", "across", "which", "what")}
-RANK_WORDS = {stem(w) for w in ("rank", "ranked", "ranking", "sort", "sorted", "order", "ordered")}
-GRAIN_WORDS = {"daily": "day", "weekly": "week", "monthly": "month"}
+RANK_WORDS = {"rank", "ranked", "ranking", "sort", "sorted", "order", "ordered"}
+GRAIN_WORDS = {
+    "daily": "day",
+    "weekly": "week",
+    "monthly": "month",
+    "quarterly": "quarter",
+    "yearly": "year",
+    "annual": "year",
+}
 GRAIN_UNITS = {
     stem(w): g
     for w, g in (
@@ -54,6 +61,11 @@ GRAIN_UNITS = {
         ("week", "week"),
         ("weeks", "week"),
         ("month", "month"),
+        ("months", "month"),
+        ("quarter", "quarter"),
+        ("quarters", "quarter"),
+        ("year", "year"),
+        ("years", "year"),
     )
 }
 NEGATIONS = {stem(w) for w in ("not", "excluding", "except", "without", "non", "exclude")}
@@ -83,6 +95,24 @@ COMPARATORS: list[tuple[tuple[str, ...], str]] = [
     (("exactly",), "="),
     (("=",), "="),
 ]
+# "most common X": the value of X with the most rows.
+MODE_WORDS = {stem(w) for w in ("common", "frequent", "popular", "usual")}
+# "share of customers that are premium": the fraction of rows where a flag holds.
+SHARE_WORDS = {stem(w) for w in ("share", "percentage", "percent", "fraction", "proportion")}
+# "week over week": each period beside its change from the one before.
+CHANGE_GRAINS = {
+    "day": "day",
+    "week": "week",
+    "month": "month",
+    "quarter": "quarter",
+    "year": "year",
+}
+# Lifecycle words people use for a status column's values; a value of the column that is one
+# of them also answers to the others ("finished" finds 'completed').
+STATUS_GROUPS = (
+    ("finished", "ended", "done", "complete", "completed", "closed", "over"),
+    ("active", "running", "live", "ongoing", "in progress"),
+)
 # A request to change data is refused outright: lablens is read-only.
 CHANGE_WORDS = {
     "delete",
@@ -108,11 +138,14 @@ what whats what's which who whom how is are was were be been being do does did d
 had having get got gets give show list tell me us we our i my you your it its this that these
 those there their them they please can could would should will shall may might want need
 find see display return compute calculate report break down breakdown split group grouped
-value values amount level levels rate flag flags whether yes no so far over during up
+value values level levels rate flag flags whether yes no so far over during up
 all any some ever every each per by than as just only also still much many ever our
 day days today so time times ago current currently right now question kind type
 served serve happened happen occur occurred come came made make total
 are is be been am yet table tables data
+sold sell sells selling bought buy buys purchased place placed run runs ran single line
+recorded has got any when change growth delta exist exists whose spent single-day one-day
+own owns owned
 """
 FILLER = {stem(w) for w in _FILLER_WORDS.split()}
 
@@ -122,7 +155,7 @@ _REQUEST_LEADS = {"please", "you", "to", "and", "then", "let's", "lets", "now"}
 
 def is_change_request(words: list[str]) -> str | None:
     """The data-changing verb when the question asks for one ("delete all users", "please drop
-    ..."), not when it only mentions one ("did saves drop?")."""
+    ..."), not when it only mentions one ("did bookings drop?")."""
     lowered = [w.lower() for w in words]
     for i, w in enumerate(lowered):
         if i > 0 and lowered[i - 1] not in _REQUEST_LEADS:

@@ -7,7 +7,14 @@ from tools.planner.plan_model import Filter, QueryPlan
 
 
 def explain_plan(plan: QueryPlan, catalog: Catalog) -> str:
-    parts = [_measure_phrase(plan, catalog), f"from {plan.base_table}"]
+    measure = _measure_phrase(plan, catalog)
+    for extra in plan.extra_measures:
+        word = {"SUM": "total", "AVG": "average", "MEDIAN": "median", "MAX": "maximum"}
+        what = extra.column.column if extra.column else ""
+        measure += f" and the {word.get(extra.agg or '', 'minimum')} of {what}"
+    if plan.change:
+        measure += f", with its change from the previous {plan.grain}"
+    parts = [measure, f"from {plan.base_table}"]
     if plan.joins:
         parts.append(
             "joined with " + ", ".join(f"{j.table} on {j.left} = {j.right}" for j in plan.joins)
@@ -36,7 +43,7 @@ def explain_plan(plan: QueryPlan, catalog: Catalog) -> str:
         )
         word = {"AVG": "average", "MEDIAN": "median", "MAX": "maximum", "MIN": "minimum"}
         parts[0] = f"the {word.get(plan.rollup, plan.rollup)} per {per} of {parts[0]}"
-    verb = "Lists" if plan.measure.kind == "list" else "Computes"
+    verb = {"list": "Lists", "lookup": "Looks up"}.get(plan.measure.kind, "Computes")
     return f"{verb} " + ", ".join(parts) + "."
 
 
@@ -44,6 +51,16 @@ def _measure_phrase(plan: QueryPlan, catalog: Catalog) -> str:
     m = plan.measure
     if m.kind == "list":
         return "the rows"
+    if m.kind == "lookup":
+        return "the " + ", ".join(c.column for c in m.columns)
+    if m.kind == "ratio" and m.column is not None and m.denominator is not None:
+        return f"SUM({m.column.column}) / SUM({m.denominator.column})"
+    if m.kind == "share" and m.column is not None:
+        if m.share_where is not None:
+            return (
+                f"the share of rows where {m.column.column} {m.share_where[0]} {m.share_where[1]!r}"
+            )
+        return f"the share of rows where {m.column.column} is true"
     if m.kind == "metric" and m.metric:
         metric = catalog.metric(m.metric)
         assert metric is not None

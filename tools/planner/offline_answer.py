@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tools.planner.answer import SqlAnswer
 from tools.planner.pipeline import plan_sql
+from tools.planner.sql_answer import SqlAnswer
 
 if TYPE_CHECKING:
     from tools.catalog.model import Catalog
@@ -29,7 +29,14 @@ def answer_with_planner(
     report, result = validate_and_run(
         planned.sql, catalog, warehouse, execute=execute, default_limit=default_limit
     )
-    return to_answer(question, report, result, explanation=planned.explanation, source="planner")
+    return to_answer(
+        question,
+        report,
+        result,
+        explanation=planned.explanation,
+        source="planner",
+        notes=planned.notes,
+    )
 
 
 def validate_and_run(

@@ -7,18 +7,15 @@ warehouse still mean something.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING
 
+from tools.date_values import as_date
 from tools.planner.plan import PlannerContext
 
 if TYPE_CHECKING:
     from tools.catalog.model import Catalog
     from tools.warehouse.connection import Warehouse
-
-MAX_SAMPLED_VALUES = 50  # a column with more distinct values is not "low cardinality"
-_MAX_VALUE_WORDS = 4
-_MAX_VALUE_CHARS = 40
 
 
 def planner_context(
@@ -36,6 +33,7 @@ def planner_context(
         data_start=start,
         data_end=end,
         known_values=sampled_values(catalog, warehouse),
+        calendar_today=real_today if anchor != real_today else None,
     )
 
 
@@ -58,15 +56,16 @@ def data_bounds(catalog: Catalog, warehouse: Warehouse) -> tuple[date | None, da
             continue
         lo, hi = result.rows[0][0], result.rows[0][1]
         if lo is not None:
-            lows.append(_as_date(lo))
+            lows.append(as_date(lo))
         if hi is not None:
-            highs.append(_as_date(hi))
+            highs.append(as_date(hi))
     return (min(lows) if lows else None), (max(highs) if highs else None)
 
 
 def sampled_values(catalog: Catalog, warehouse: Warehouse) -> dict[tuple[str, str], list[str]]:
-    """Distinct short values of string columns the catalog leaves unlisted, on tables small
-    enough to scan (no required partition filter)."""
+    """Value lists of the string columns the catalog leaves unlisted, on tables small enough
+    to scan (no required partition filter), by the same rule `lablens init` uses."""
+    from tools.catalog.value_sample import MAX_VALUES, distinct_values_sql, value_list
     from tools.warehouse.run import run_validated
 
     out: dict[tuple[str, str], list[str]] = {}
@@ -76,28 +75,32 @@ def sampled_values(catalog: Catalog, warehouse: Warehouse) -> dict[tuple[str, st
         for c in t.columns:
             if c.values is not None or ("CHAR" not in c.type.upper() and c.type.upper() != "TEXT"):
                 continue
-            sql = (
-                f'SELECT DISTINCT "{c.name}" FROM "{t.name}" WHERE "{c.name}" IS NOT NULL'
-                f" LIMIT {MAX_SAMPLED_VALUES + 1}"
-            )
+            sql = distinct_values_sql(t.name, c.name, limit=MAX_VALUES + 1)
             _report, result = run_validated(
                 sql, catalog, warehouse, default_limit=None, explain=False
             )
-            if result is None or len(result.rows) > MAX_SAMPLED_VALUES:
-                continue
-            values = [
-                str(r[0])
-                for r in result.rows
-                if len(str(r[0])) <= _MAX_VALUE_CHARS and len(str(r[0]).split()) <= _MAX_VALUE_WORDS
-            ]
+            values = value_list([r[0] for r in result.rows]) if result is not None else None
             if values:
                 out[(t.name, c.name)] = values
+    out.update(entity_names(catalog, warehouse))
     return out
 
 
-def _as_date(value: object) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
+MAX_NAMES = 20_000  # names of an entity table read for lookups ("when did <name> end?")
+
+
+def entity_names(catalog: Catalog, warehouse: Warehouse) -> dict[tuple[str, str], list[str]]:
+    """The names in each table's `name_column`, so a question can name one row."""
+    from tools.catalog.value_sample import distinct_values_sql
+    from tools.warehouse.run import run_validated
+
+    out: dict[tuple[str, str], list[str]] = {}
+    for t in catalog.tables:
+        if not t.name_column or t.require_partition_filter:
+            continue
+        sql = distinct_values_sql(t.name, t.name_column, limit=MAX_NAMES)
+        _report, result = run_validated(sql, catalog, warehouse, default_limit=None, explain=False)
+        if result is not None:
+            names = [str(r[0]) for r in result.rows if 0 < len(str(r[0])) <= 60]
+            out[(t.name, t.name_column)] = names
+    return out

@@ -1,0 +1,39 @@
+"""The one value sampler: which distinct values of a column make it a low-cardinality list.
+
+`lablens init` writes these lists into the catalog and the planner samples the columns a
+catalog leaves unlisted with the same rule, so both agree on what a "value" is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+MAX_VALUES = 25  # a column with more distinct values than this is not low-cardinality
+MAX_VALUE_CHARS = 40
+MAX_VALUE_WORDS = 4
+
+
+def distinct_values_sql(table: str, column: str, *, limit: int = MAX_VALUES + 1) -> str:
+    """Distinct non-null values as text, capped at `limit` (one more than needed tells 'more')."""
+    t, c = _quote(table), _quote(column)
+    return (
+        f"SELECT DISTINCT CAST({c} AS VARCHAR) FROM {t} WHERE {c} IS NOT NULL "
+        f"ORDER BY 1 LIMIT {limit}"
+    )
+
+
+def value_list(values: Sequence[object], *, n_rows: int | None = None) -> list[str] | None:
+    """The sorted values when they form a value list: few, short, and (when the row count is
+    known) repeating — free text such as names or descriptions is not a value list."""
+    texts = [str(v) for v in values if v is not None]
+    if not texts or len(texts) > MAX_VALUES:
+        return None
+    if n_rows is not None and len(texts) * 2 > n_rows:
+        return None
+    if any(len(t) > MAX_VALUE_CHARS or len(t.split()) > MAX_VALUE_WORDS for t in texts):
+        return None
+    return sorted(texts)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
