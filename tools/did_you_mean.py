@@ -23,7 +23,7 @@ def closest(
 def did_you_mean(
     word: str, candidates: Iterable[str], *, n: int = 3, cutoff: float = 0.6
 ) -> str | None:
-    """"Did you mean `a` or `b`?" for the names close to `word`, or None when none is close."""
+    """ "Did you mean `a` or `b`?" for the names close to `word`, or None when none is close."""
     return did_you_mean_text(closest(word, candidates, n=n, cutoff=cutoff))
 
 

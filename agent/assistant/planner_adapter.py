@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from agent.llm.model import ChatModel
     from agent.workspace import Workspace
     from indexes.embedders import Embedder
-    from tools.planner.answer import SqlAnswer
+    from tools.planner.sql_answer import SqlAnswer
     from tools.warehouse.connection import Warehouse
 
 

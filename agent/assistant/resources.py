@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from agent.workspace import Workspace
     from indexes.embedders import Embedder
     from tools.catalog.model import Catalog
-    from tools.planner.answer import SqlAnswer
+    from tools.planner.sql_answer import SqlAnswer
     from tools.warehouse.connection import Warehouse
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-EXIT_INVALID = 1
+from tools.exit_codes import EXIT_OK, EXIT_REJECTED
 
 
 def add_question_flags(p: argparse.ArgumentParser) -> None:
@@ -68,10 +68,10 @@ def run_question(args: argparse.Namespace) -> int:
         if args.save:
             if not answer.valid:
                 _emit(args, answer.to_dict())
-                return EXIT_INVALID
+                return EXIT_REJECTED
             return _save(args, ws, warehouse, question, answer.sql)
     _emit(args, answer.to_dict())
-    return 0 if answer.valid else EXIT_INVALID
+    return EXIT_OK if answer.valid else EXIT_REJECTED
 
 
 def _limit(args: argparse.Namespace, ws: Any) -> int | None:

@@ -14,7 +14,7 @@ from tools.sql.problems import Problem
 
 if TYPE_CHECKING:
     from tools.catalog.model import Catalog
-    from tools.planner.answer import SqlAnswer
+    from tools.planner.sql_answer import SqlAnswer
     from tools.sql.problems import ValidationReport
     from tools.warehouse.connection import Warehouse
     from tools.warehouse.execute import QueryResult
