@@ -60,7 +60,7 @@ def _open(args: argparse.Namespace) -> tuple[Any, Any]:
 def run_list(args: argparse.Namespace) -> int:
     from agent.output import console, emit_json
     from tools.experiments.source import list_experiments
-    from tools.experiments.sufficient_sql import experiment_source
+    from tools.experiments.statements.experiment_source import experiment_source
 
     # The name is long: it goes to --json; the table keeps one line per experiment.
 
@@ -128,6 +128,7 @@ def run_summarize(args: argparse.Namespace) -> int:
         if args.report:
             from pathlib import Path
 
+            from tools.experiments.related_docs import index_search
             from tools.experiments.report import write_report
 
             files = write_report(
@@ -135,7 +136,8 @@ def run_summarize(args: argparse.Namespace) -> int:
                 Path(args.report),
                 catalog=ws.catalog,
                 warehouse=warehouse,
-                state_dir=ws.root / ".lablens",
+                search=index_search(ws.state_dir),
+                docs_root=ws.root,
             )
     if args.json:
         data = analysis.to_dict()

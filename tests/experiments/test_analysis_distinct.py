@@ -21,7 +21,8 @@ from tools.catalog.model import Metric, MetricKind
 from tools.experiments.analyze import scoped_window
 from tools.experiments.query import fetch_rows
 from tools.experiments.source import load_experiment
-from tools.experiments.sufficient_sql import _base_aggregate, _distinct_days, stats_sql
+from tools.experiments.statements.distinct_days import distinct_days as _distinct_days
+from tools.experiments.statements.stats_statement import _base_aggregate, stats_sql
 from tools.warehouse.connection import open_warehouse
 
 

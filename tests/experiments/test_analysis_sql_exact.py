@@ -23,7 +23,8 @@ from tools.catalog.model import Catalog
 from tools.experiments.analyze import scoped_window
 from tools.experiments.query import fetch_rows
 from tools.experiments.source import load_experiment
-from tools.experiments.sufficient_sql import SegmentJoin, stats_sql
+from tools.experiments.statements.stats_statement import stats_sql
+from tools.experiments.statements.window import SegmentJoin
 from tools.warehouse.connection import Warehouse, open_warehouse
 
 EXPERIMENT = "hf_l1_ranker_v2"

@@ -9,9 +9,9 @@ from typing import NamedTuple
 import pytest
 
 from tools.errors import ExperimentError
-from tools.experiments.estimate import EffectEstimate
-from tools.experiments.srm import srm_test
-from tools.experiments.verdict import (
+from tools.experiments.stats.estimate import EffectEstimate
+from tools.experiments.stats.srm import srm_test
+from tools.experiments.stats.verdict import (
     MetricComparison,
     adjust_comparisons,
     decide_verdict,

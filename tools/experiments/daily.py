@@ -14,13 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from tools.catalog.model import Metric, MetricKind
 from tools.experiments.query import fetch_rows
-from tools.experiments.sufficient_sql import (
-    ARM,
-    UNITS,
-    ExperimentWindow,
-    assigned_by_day_sql,
-    daily_sql,
-)
+from tools.experiments.statements.daily_statement import assigned_by_day_sql, daily_sql
+from tools.experiments.statements.units import ARM, UNITS
+from tools.experiments.statements.window import ExperimentWindow
 
 if TYPE_CHECKING:
     from tools.catalog.model import Catalog

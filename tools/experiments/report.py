@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from tools.experiments.daily import DailySeries
     from tools.experiments.results import ExperimentAnalysis, MetricResult
     from tools.warehouse.connection import Warehouse
+
+
+RELATED_TYPES = ("design_doc", "experiment_report")
 
 
 @dataclass(frozen=True)
@@ -53,34 +56,19 @@ class ReportFiles:
         }
 
 
+# (query, doc_type, k) -> documents; raises `LablensError` when no index can answer.
+DocSearch = Callable[[str, str, int], Sequence[RelatedDoc]]
+
+
 def find_related(
-    analysis: ExperimentAnalysis, state_dir: Path | None, *, k: int = 3
+    analysis: ExperimentAnalysis, search: DocSearch | None, *, k: int = 3
 ) -> tuple[list[RelatedDoc], str | None]:
     """Design docs and past reports about this experiment, or ([], why there are none)."""
-    if state_dir is None:
+    if search is None:
         return [], "no workspace state folder: related documents not searched"
     query = " ".join(filter(None, [analysis.meta.experiment_id, analysis.meta.name]))
     try:
-        from indexes.search import SearchFilters, search_index
-
-        found: list[RelatedDoc] = []
-        for doc_type in ("design_doc", "experiment_report"):
-            try:
-                hits = search_index(query, state_dir, k=k, filters=SearchFilters(doc_type=doc_type))
-            except LablensError:  # e.g. the index uses another embedder: words still match
-                hits = search_index(
-                    query, state_dir, k=k, mode="lexical", filters=SearchFilters(doc_type=doc_type)
-                )
-            found += [
-                RelatedDoc(
-                    path=h.path,
-                    title=h.title,
-                    doc_type=h.doc_type,
-                    heading=h.heading,
-                    start_line=h.start_line,
-                )
-                for h in hits
-            ]
+        found = [d for doc_type in RELATED_TYPES for d in search(query, doc_type, k)]
     except (ImportError, LablensError) as exc:
         message = getattr(exc, "message", None) or str(exc)
         return (
@@ -277,11 +265,16 @@ def write_report(
     *,
     catalog: Catalog,
     warehouse: Warehouse,
-    state_dir: Path | None,
+    search: DocSearch | None,
+    docs_root: Path | None = None,
     today: date | None = None,
 ) -> ReportFiles:
-    """Write the Markdown report at `path` and its PNG plots next to it."""
-    from tools.experiments.analyze import scoped_window
+    """Write the Markdown report at `path` and its PNG plots next to it.
+
+    `search` finds related documents (see `related_docs.index_search`); their paths are
+    relative to `docs_root` and are rewritten so links work from the report's folder.
+    """
+    from tools.experiments.collect import scoped_window
     from tools.experiments.daily import fetch_daily
 
     path = Path(path)
@@ -314,9 +307,9 @@ def write_report(
             title=f"{analysis.meta.experiment_id}: effects vs control",
         )
     )
-    related, note = find_related(analysis, state_dir)
-    if state_dir is not None:  # index paths are workspace-relative; links must work from here
-        root = Path(state_dir).resolve().parent
+    related, note = find_related(analysis, search)
+    if docs_root is not None:  # index paths are workspace-relative; links must work from here
+        root = Path(docs_root).resolve()
         related = [
             replace(d, path=os.path.relpath(root / d.path, path.parent.resolve()))
             if (root / d.path).is_file()

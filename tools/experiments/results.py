@@ -10,10 +10,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from tools.experiments.estimate import EffectEstimate
 from tools.experiments.source import ExperimentMeta
-from tools.experiments.srm import SrmResult
-from tools.experiments.verdict import Verdict
+from tools.experiments.stats.estimate import EffectEstimate
+from tools.experiments.stats.srm import SrmResult
+from tools.experiments.stats.verdict import Verdict
 
 
 @dataclass(frozen=True)

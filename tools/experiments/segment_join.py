@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from tools.catalog.model import Catalog
 from tools.errors import ExperimentError
-from tools.experiments.sufficient_sql import SegmentJoin
+from tools.experiments.statements.window import SegmentJoin
 
 
 def _unit_joins(catalog: Catalog, anchors: set[tuple[str, str]]) -> list[tuple[str, str]]:

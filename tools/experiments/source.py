@@ -14,7 +14,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from tools.errors import ExperimentError
-from tools.experiments.sufficient_sql import ExperimentWindow, experiment_source, literal, quote
+from tools.experiments.statements.experiment_source import experiment_source
+from tools.experiments.statements.quoting import literal, quote
+from tools.experiments.statements.window import ExperimentWindow
 
 if TYPE_CHECKING:
     from tools.catalog.model import Catalog, ExperimentSource, Table

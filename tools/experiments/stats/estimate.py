@@ -15,8 +15,8 @@ import numpy as np
 from scipy import special
 
 from tools.errors import ExperimentError
-from tools.experiments.moments import FloatArray, Moments
-from tools.experiments.power import minimum_detectable_effect, pooled_variance
+from tools.experiments.stats.moments import FloatArray, Moments
+from tools.experiments.stats.power import minimum_detectable_effect, pooled_variance
 
 
 @dataclass(frozen=True)

@@ -32,9 +32,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from tools.errors import ExperimentError
-from tools.experiments.estimate import EffectEstimate
-from tools.experiments.multiple_testing import adjust_pvalues
-from tools.experiments.srm import SrmResult
+from tools.experiments.stats.estimate import EffectEstimate
+from tools.experiments.stats.multiple_testing import adjust_pvalues
+from tools.experiments.stats.srm import SrmResult
 
 ROLES = ("primary", "secondary", "guardrail")
 VERDICTS = ("ship", "no_ship", "tradeoff", "invalid", "inconclusive")

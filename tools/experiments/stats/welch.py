@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tools.experiments.estimate import ArmStatistic, EffectEstimate, contrast, unit_vector
-from tools.experiments.sufficient import MeanStats
+from tools.experiments.stats.estimate import ArmStatistic, EffectEstimate, contrast, unit_vector
+from tools.experiments.stats.sufficient import MeanStats
 
 
 def mean_statistic(stats: MeanStats) -> ArmStatistic:

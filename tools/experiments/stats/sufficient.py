@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tools.errors import ExperimentError
-from tools.experiments.moments import Moments, moments_from_sums
+from tools.experiments.stats.moments import Moments, moments_from_sums
 
 
 def _array(values: Sequence[float] | np.ndarray) -> np.ndarray:

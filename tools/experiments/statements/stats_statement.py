@@ -30,41 +30,21 @@ from functools import partial
 
 from sqlglot import exp, parse_one
 
-from tools.catalog.model import Catalog, ExperimentSource, Metric, MetricKind, Table
+from tools.catalog.model import Catalog, Metric, MetricKind, Table
 from tools.errors import ExperimentError
+from tools.experiments.statements.distinct_days import distinct_days
+from tools.experiments.statements.experiment_source import experiment_source
+from tools.experiments.statements.quoting import literal, qualified, quote
+from tools.experiments.statements.units import ARM, UNITS, units_cte
+from tools.experiments.statements.window import (
+    ExperimentWindow,
+    SegmentJoin,
+    date_column,
+    metric_table,
+)
 
-# Output column aliases of the per-arm query; `arm` and the segment columns come first.
-ARM = "arm"
-UNITS = "n"
 POST_ROWS = "post_rows"
 PRE_ROWS = "pre_rows"
-
-
-@dataclass(frozen=True)
-class ExperimentWindow:
-    """What the SQL needs to know about one experiment: its id, dates and scope filters."""
-
-    experiment_id: str
-    start: date
-    end: date
-    # metric-table column -> value every analysed row must have (e.g. the surface)
-    scope: dict[str, str] = field(default_factory=dict)
-    pre_period_days: int = 0
-
-    @property
-    def pre_start(self) -> date | None:
-        if self.pre_period_days <= 0:
-            return None
-        return self.start - timedelta(days=self.pre_period_days)
-
-
-@dataclass(frozen=True)
-class SegmentJoin:
-    """A table joined on the unit that holds the segment columns."""
-
-    table: str
-    unit_column: str
-    columns: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -81,56 +61,6 @@ class StatsLayout:
     cuped: bool
     segment_columns: tuple[str, ...] = ()
     sums: dict[tuple[str, str], str] = field(default_factory=dict)
-
-
-def quote(name: str, dialect: str) -> str:
-    return exp.to_identifier(name, quoted=True).sql(dialect=dialect)
-
-
-def literal(value: str | date | float, dialect: str) -> str:
-    if isinstance(value, date):
-        return exp.cast(exp.Literal.string(value.isoformat()), "DATE").sql(dialect=dialect)
-    if isinstance(value, str):
-        return exp.Literal.string(value).sql(dialect=dialect)
-    return exp.Literal.number(value).sql(dialect=dialect)
-
-
-def metric_table(catalog: Catalog, metrics: Sequence[Metric]) -> Table:
-    """The one table all `metrics` read; raises when they span several tables."""
-    names = {m.table.lower() for m in metrics}
-    if len(names) != 1:
-        raise ExperimentError(f"One statistics query reads one table, got {sorted(names)}")
-    table = catalog.table(metrics[0].table)
-    if table is None:  # the catalog model validates this; keep the type checker honest
-        raise ExperimentError(f"Metric table {metrics[0].table!r} is not in the catalog")
-    return table
-
-
-def date_column(table: Table, source: ExperimentSource) -> str:
-    """The metric table's row-date column: catalog override, time column, then partition."""
-    name = source.metric_date_column or table.time_column or table.partition_column
-    if not name or table.column(name) is None:
-        raise ExperimentError(
-            f"Table {table.name!r} has no date column to window metrics on",
-            hint="Set the table's time_column or experiments.metric_date_column in the catalog.",
-        )
-    return name
-
-
-def qualified(expression: str, alias: str, dialect: str) -> str:
-    """A metric expression with every column read from `alias` (quoted), in `dialect`."""
-    tree = parse_one(expression, read=dialect)
-    if not any(isinstance(n, exp.AggFunc) for n in tree.walk()):
-        raise ExperimentError(
-            f"Metric expression {expression!r} has no aggregate",
-            hint="Metric numerators and denominators aggregate per unit, "
-            "e.g. SUM(saves) or COUNT(DISTINCT dt).",
-        )
-    for column in tree.find_all(exp.Column):
-        column.set("table", exp.to_identifier(alias))
-        if isinstance(column.this, exp.Identifier):
-            column.this.set("quoted", True)
-    return tree.sql(dialect=dialect)
 
 
 def _variables(metric: Metric, cuped: bool) -> list[tuple[str, int, str]]:
@@ -151,8 +81,6 @@ def _variables(metric: Metric, cuped: bool) -> list[tuple[str, int, str]]:
 _UNIT, _ROWS = "_lablens_unit", "_lablens_rows"
 # Periods: 1 is the unit's own window (assignment date to the end), 0 the CUPED pre-period.
 _POST, _PRE = 1, 0
-# Bits of one bit_or mask in the distinct-days rewrite (UBIGINT).
-_MASK_DAYS = 64
 
 
 @dataclass
@@ -267,7 +195,7 @@ def stats_sql(
                 pair = sorted((columns[a], columns[b]))
                 sums[(metric.name, f"{a}*{b}")] = add_sum(f"pu.{q(pair[0])} * pu.{q(pair[1])}")
 
-    ctes = [f"u AS ({_units_cte(source, window, dialect)})"]
+    ctes = [f"u AS ({units_cte(source, window, dialect)})"]
     joins = ""
     for period, agg in aggregates.items():
         lo, hi = ranges[period]
@@ -387,96 +315,5 @@ def _base_aggregate(
         and isinstance(distinct.expressions[0], exp.Column)
         and distinct.expressions[0].name.lower() == dt_name.lower()
     ):
-        return _distinct_days(f"j.{quote(dt_name, dialect)}", lo, hi, dialect), False
+        return distinct_days(f"j.{quote(dt_name, dialect)}", lo, hi, dialect), False
     return tree.sql(dialect=dialect), True
-
-
-def _distinct_days(dt: str, lo: date, hi: date, dialect: str) -> str:
-    """COUNT(DISTINCT dt) for dates in [lo, hi], as popcounts of per-64-day bitmasks."""
-    days = (hi - lo).days + 1
-    lit = partial(literal, dialect=dialect)
-    parts = []
-    for first in range(0, max(days, 1), _MASK_DAYS):
-        offset = f"{dt} - {lit(lo + timedelta(days=first))}"
-        bit = f"CAST(1 AS UBIGINT) << CAST({offset} AS UBIGINT)"
-        if days > _MASK_DAYS:  # several masks: each takes its own 64 days
-            bit = f"CASE WHEN {offset} BETWEEN 0 AND {_MASK_DAYS - 1} THEN {bit} END"
-        parts.append(f"COALESCE(BIT_COUNT(BIT_OR({bit})), 0)")
-    return " + ".join(parts)
-
-
-def _units_cte(source: ExperimentSource, window: ExperimentWindow, dialect: str) -> str:
-    """One row per assigned unit (first assignment date), assigned by the experiment's end."""
-    q = partial(quote, dialect=dialect)
-    return (
-        f"SELECT {q(source.unit_column)} AS {q('unit_id')}, "
-        f"{q(source.variant_column)} AS {q(ARM)}, "
-        f"MIN({q(source.assigned_date_column)}) AS {q('assigned_on')} "
-        f"FROM {q(source.assignment_table)} "
-        f"WHERE {q(source.experiment_column)} = {literal(window.experiment_id, dialect)} "
-        f"AND {q(source.assigned_date_column)} <= {literal(window.end, dialect)} "
-        f"GROUP BY {q(source.unit_column)}, {q(source.variant_column)}"
-    )
-
-
-def daily_sql(
-    catalog: Catalog,
-    window: ExperimentWindow,
-    metrics: Sequence[Metric],
-    *,
-    dialect: str = "duckdb",
-) -> str:
-    """Per arm and day: each metric's numerator (and denominator) summed over the units
-    active that day since their assignment. Columns: arm, day, m{i}_num, m{i}_den."""
-    source = experiment_source(catalog)
-    table = metric_table(catalog, metrics)
-    q = partial(quote, dialect=dialect)
-    lit = partial(literal, dialect=dialect)
-    dt = q(date_column(table, source))
-    unit = q(metrics[0].unit)
-    per_unit_day, final = [], []
-    for i, metric in enumerate(metrics):
-        parts = [("num", metric.numerator)]
-        if metric.denominator:
-            parts.append(("den", metric.denominator))
-        for name, expression in parts:
-            value = qualified(expression, "e", dialect)
-            per_unit_day.append(f"{value} AS {q(f'm{i}_{name}')}")
-            final.append(f"SUM(d.{q(f'm{i}_{name}')}) AS {q(f'm{i}_{name}')}")
-    scope = "".join(f" AND {q(col)} = {lit(value)}" for col, value in window.scope.items())
-    return (
-        f"WITH u AS ({_units_cte(source, window, dialect)}),\n"
-        f"e AS (SELECT * FROM {q(table.name)} WHERE {dt} BETWEEN {lit(window.start)} AND "
-        f"{lit(window.end)}{scope}),\n"
-        f"d AS (SELECT u.{q(ARM)} AS {q(ARM)}, e.{dt} AS {q('day')}, "
-        + ", ".join(per_unit_day)
-        + f" FROM u JOIN e ON e.{unit} = u.{q('unit_id')} AND e.{dt} >= u.{q('assigned_on')}"
-        f" GROUP BY u.{q(ARM)}, e.{dt}, u.{q('unit_id')})\n"
-        f"SELECT d.{q(ARM)} AS {q(ARM)}, d.{q('day')} AS {q('day')}, "
-        + ", ".join(final)
-        + f" FROM d GROUP BY d.{q(ARM)}, d.{q('day')} ORDER BY d.{q(ARM)}, d.{q('day')}"
-    )
-
-
-def assigned_by_day_sql(
-    catalog: Catalog, window: ExperimentWindow, *, dialect: str = "duckdb"
-) -> str:
-    """Units newly assigned per arm and day (cumulated in Python for daily per-unit means)."""
-    q = partial(quote, dialect=dialect)
-    return (
-        f"WITH u AS ({_units_cte(experiment_source(catalog), window, dialect)})\n"
-        f"SELECT u.{q(ARM)} AS {q(ARM)}, u.{q('assigned_on')} AS {q('day')}, "
-        f"COUNT(*) AS {q(UNITS)} FROM u GROUP BY u.{q(ARM)}, u.{q('assigned_on')} "
-        f"ORDER BY u.{q(ARM)}, u.{q('assigned_on')}"
-    )
-
-
-def experiment_source(catalog: Catalog) -> ExperimentSource:
-    """The catalog's experiment source, or an `ExperimentError` saying how to add one."""
-    if catalog.experiments is None:
-        raise ExperimentError(
-            "The catalog has no experiment source",
-            hint="Add an `experiments:` section to the catalog (assignment "
-            "table, unit, variant and date columns, metadata table).",
-        )
-    return catalog.experiments

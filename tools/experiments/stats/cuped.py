@@ -20,15 +20,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tools.experiments.estimate import (
+from tools.experiments.stats.estimate import (
     ArmStatistic,
     EffectEstimate,
     contrast,
     unit_vector,
 )
-from tools.experiments.moments import FloatArray, Moments
-from tools.experiments.ratio import ratio_gradient
-from tools.experiments.sufficient import CupedRatioStats, CupedStats
+from tools.experiments.stats.moments import FloatArray, Moments
+from tools.experiments.stats.ratio import ratio_gradient
+from tools.experiments.stats.sufficient import CupedRatioStats, CupedStats
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,64 @@
+"""Daily per-arm sums of metric numerators and denominators, and new assignments per day."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+
+from tools.catalog.model import Catalog, Metric
+from tools.experiments.statements.experiment_source import experiment_source
+from tools.experiments.statements.quoting import literal, qualified, quote
+from tools.experiments.statements.units import ARM, UNITS, units_cte
+from tools.experiments.statements.window import ExperimentWindow, date_column, metric_table
+
+
+def daily_sql(
+    catalog: Catalog,
+    window: ExperimentWindow,
+    metrics: Sequence[Metric],
+    *,
+    dialect: str = "duckdb",
+) -> str:
+    """Per arm and day: each metric's numerator (and denominator) summed over the units
+    active that day since their assignment. Columns: arm, day, m{i}_num, m{i}_den."""
+    source = experiment_source(catalog)
+    table = metric_table(catalog, metrics)
+    q = partial(quote, dialect=dialect)
+    lit = partial(literal, dialect=dialect)
+    dt = q(date_column(table, source))
+    unit = q(metrics[0].unit)
+    per_unit_day, final = [], []
+    for i, metric in enumerate(metrics):
+        parts = [("num", metric.numerator)]
+        if metric.denominator:
+            parts.append(("den", metric.denominator))
+        for name, expression in parts:
+            value = qualified(expression, "e", dialect)
+            per_unit_day.append(f"{value} AS {q(f'm{i}_{name}')}")
+            final.append(f"SUM(d.{q(f'm{i}_{name}')}) AS {q(f'm{i}_{name}')}")
+    scope = "".join(f" AND {q(col)} = {lit(value)}" for col, value in window.scope.items())
+    return (
+        f"WITH u AS ({units_cte(source, window, dialect)}),\n"
+        f"e AS (SELECT * FROM {q(table.name)} WHERE {dt} BETWEEN {lit(window.start)} AND "
+        f"{lit(window.end)}{scope}),\n"
+        f"d AS (SELECT u.{q(ARM)} AS {q(ARM)}, e.{dt} AS {q('day')}, "
+        + ", ".join(per_unit_day)
+        + f" FROM u JOIN e ON e.{unit} = u.{q('unit_id')} AND e.{dt} >= u.{q('assigned_on')}"
+        f" GROUP BY u.{q(ARM)}, e.{dt}, u.{q('unit_id')})\n"
+        f"SELECT d.{q(ARM)} AS {q(ARM)}, d.{q('day')} AS {q('day')}, "
+        + ", ".join(final)
+        + f" FROM d GROUP BY d.{q(ARM)}, d.{q('day')} ORDER BY d.{q(ARM)}, d.{q('day')}"
+    )
+
+
+def assigned_by_day_sql(
+    catalog: Catalog, window: ExperimentWindow, *, dialect: str = "duckdb"
+) -> str:
+    """Units newly assigned per arm and day (cumulated in Python for daily per-unit means)."""
+    q = partial(quote, dialect=dialect)
+    return (
+        f"WITH u AS ({units_cte(experiment_source(catalog), window, dialect)})\n"
+        f"SELECT u.{q(ARM)} AS {q(ARM)}, u.{q('assigned_on')} AS {q('day')}, "
+        f"COUNT(*) AS {q(UNITS)} FROM u GROUP BY u.{q(ARM)}, u.{q('assigned_on')} "
+        f"ORDER BY u.{q(ARM)}, u.{q('assigned_on')}"
+    )
