@@ -9,7 +9,8 @@ A trap is a function that edits the frames before they are written.
 
 Metrics: `orders_per_member` (mean, the primary), `revenue_per_member` (mean),
 `visits_per_member` (mean), `active_days` (COUNT(DISTINCT day)), `error_rate` (ratio,
-lower is better, the guardrail) and `revenue_per_order` (ratio).
+lower is better, the guardrail, with a 10 % non-inferiority margin) and
+`revenue_per_order` (ratio).
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def clean_frames(
         visits = visits + 1
     orders = rng.poisson(lam * 0.3 * effect)
     revenue = orders * 20.0 * rng.lognormal(0.0, 0.1, len(orders))
-    errors = rng.binomial(visits, 0.02)
+    errors = rng.binomial(visits, 0.1)
     activity = pd.DataFrame(
         {
             "day": pd.to_datetime(day).date,
@@ -179,6 +180,7 @@ _METRICS: dict[str, dict[str, Any]] = {
         "numerator": "SUM(errors)",
         "denominator": "SUM(visits)",
         "higher_is_better": False,
+        "guardrail_margin": 0.1,
     },
     "revenue_per_order": {
         "kind": "ratio",

@@ -8,7 +8,7 @@ from functools import partial
 from tools.catalog.model import Catalog, Metric
 from tools.experiments.statements.experiment_source import experiment_source
 from tools.experiments.statements.quoting import literal, qualified, quote
-from tools.experiments.statements.units import ARM, UNITS, units_cte
+from tools.experiments.statements.units import ARM, UNITS, analysed_units_filter, units_cte
 from tools.experiments.statements.window import ExperimentWindow, date_column, metric_table
 
 
@@ -38,7 +38,8 @@ def daily_sql(
             final.append(f"SUM(d.{q(f'm{i}_{name}')}) AS {q(f'm{i}_{name}')}")
     scope = "".join(f" AND {q(col)} = {lit(value)}" for col, value in window.scope.items())
     return (
-        f"WITH u AS ({units_cte(source, window, dialect)}),\n"
+        f"WITH all_units AS ({units_cte(source, window, dialect)}),\n"
+        f"u AS ({_analysed(window, dialect)}),\n"
         f"e AS (SELECT * FROM {q(table.name)} WHERE {dt} BETWEEN {lit(window.start)} AND "
         f"{lit(window.end)}{scope}),\n"
         f"d AS (SELECT u.{q(ARM)} AS {q(ARM)}, e.{dt} AS {q('day')}, "
@@ -57,8 +58,16 @@ def assigned_by_day_sql(
     """Units newly assigned per arm and day (cumulated in Python for daily per-unit means)."""
     q = partial(quote, dialect=dialect)
     return (
-        f"WITH u AS ({units_cte(experiment_source(catalog), window, dialect)})\n"
+        f"WITH all_units AS ({units_cte(experiment_source(catalog), window, dialect)}),\n"
+        f"u AS ({_analysed(window, dialect)})\n"
         f"SELECT u.{q(ARM)} AS {q(ARM)}, u.{q('assigned_on')} AS {q('day')}, "
         f"COUNT(*) AS {q(UNITS)} FROM u GROUP BY u.{q(ARM)}, u.{q('assigned_on')} "
         f"ORDER BY u.{q(ARM)}, u.{q('assigned_on')}"
     )
+
+
+def _analysed(window: ExperimentWindow, dialect: str) -> str:
+    """The analysed units of `all_units`: one arm each, assigned by the end."""
+    q = partial(quote, dialect=dialect)
+    columns = ", ".join(f"u.{q(c)} AS {q(c)}" for c in ("unit_id", ARM, "assigned_on"))
+    return f"SELECT {columns} FROM all_units AS u WHERE {analysed_units_filter(window, dialect)}"

@@ -9,7 +9,13 @@ from tools.experiments.stats.sufficient import MeanStats
 def mean_statistic(stats: MeanStats) -> ArmStatistic:
     """The arm's sample mean as a (trivially linear) statistic of its moments."""
     m = stats.moments()
-    return ArmStatistic(moments=m, value=float(m.mean[0]), grad=unit_vector(1, 0))
+    return ArmStatistic(
+        moments=m,
+        value=float(m.mean[0]),
+        grad=unit_vector(1, 0),
+        centred_value=None if m.centred is None else float(m.centred[0]),
+        shift_value=0.0 if m.shift is None else float(m.shift[0]),
+    )
 
 
 def compare_means(
