@@ -1,4 +1,4 @@
-"""`lablens experiment list|summarize`: experiments, their effects and a verdict."""
+"""`lablens experiment list|summarize|sql`: experiments, their effects, a verdict, the SQL."""
 
 from __future__ import annotations
 
@@ -60,6 +60,36 @@ def register(sub: Any) -> None:
         "run (results are cached in .lablens/experiment-cache/)",
     )
     sm.set_defaults(func=run_summarize)
+    sq = esub.add_parser(
+        "sql",
+        help="the validated SQL an analysis runs: readable, commented, in any dialect",
+    )
+    add_common_flags(sq)
+    sq.add_argument("experiment_id", metavar="ID", help="the experiment id")
+    sq.add_argument(
+        "--metric",
+        action="append",
+        default=[],
+        metavar="M",
+        help="only these metrics (repeatable; default: every metric the analysis reads)",
+    )
+    sq.add_argument(
+        "--dialect",
+        default=None,
+        metavar="D",
+        help="duckdb, postgres, trino, spark, bigquery or snowflake (default: the warehouse's)",
+    )
+    sq.add_argument(
+        "--level",
+        choices=("arms", "units", "daily"),
+        default="arms",
+        help="arms: the per-arm sums the analysis runs; units: one row per unit and metric; "
+        "daily: per-arm sums per day",
+    )
+    sq.add_argument("--no-cuped", action="store_true", help="without the CUPED pre-period")
+    sq.add_argument("--no-cap", action="store_true", help="without winsorisation")
+    sq.add_argument("--cap-level", type=float, default=0.99, metavar="P")
+    sq.set_defaults(func=run_sql)
 
 
 def _open(args: argparse.Namespace) -> tuple[Any, Any]:
@@ -161,6 +191,57 @@ def run_summarize(args: argparse.Namespace) -> int:
         emit_json(data)
         return 0
     _print_summary(analysis, files)
+    return 0
+
+
+def run_sql(args: argparse.Namespace) -> int:
+    from agent.output import console, emit_json
+    from tools.experiments.analysis_sql import experiment_sql
+    from tools.experiments.source import load_experiment
+
+    ws, warehouse = _open(args)
+    with warehouse:
+        meta = load_experiment(ws.catalog, warehouse, args.experiment_id)
+        caps = []
+        if not args.no_cap and args.level != "daily":
+            # The cap values come from the analysis (cached when the warehouse is unchanged).
+            from tools.experiments.analyze import analyze_experiment
+            from tools.experiments.result_cache import FOLDER
+
+            caps = analyze_experiment(
+                ws.catalog,
+                warehouse,
+                args.experiment_id,
+                cuped=not args.no_cuped,
+                cache_dir=ws.state_dir / FOLDER,
+                cap_level=args.cap_level,
+            ).caps
+        dialect = args.dialect or warehouse.dialect
+    result = experiment_sql(
+        ws.catalog,
+        meta,
+        metrics=args.metric,
+        dialect=dialect,
+        level=args.level,
+        cuped=not args.no_cuped,
+        cap=not args.no_cap,
+        cap_level=args.cap_level,
+        caps=caps,
+    )
+    if args.json:
+        emit_json(result.to_dict())
+        return 0
+    from rich.syntax import Syntax
+
+    c = console()
+    for statement in result.statements:
+        c.print(Syntax(statement.sql + ";", "sql", word_wrap=True))
+        c.print()
+    for note in result.notes:
+        c.print(f"[dim]note: {note}[/]")
+    c.print("[bold]How the sums become the estimate[/]")
+    for formula in result.formulas:
+        c.print(f"  • {formula}")
     return 0
 
 

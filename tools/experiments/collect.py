@@ -146,6 +146,7 @@ def statement_for(
     cap_level: float = DEFAULT_CAP_LEVEL,
     segment: SegmentJoin | None = None,
     top_metric: str | None = None,
+    portable: bool = False,
 ) -> StatsLayout:
     """The statistics statement `collect_sums` runs for `metrics` (one table)."""
     scoped = scoped_window(catalog, window, metrics[0].table)
@@ -160,6 +161,7 @@ def statement_for(
         caps=cap_specs(metrics, cap=cap, level=cap_level),
         unit_table=unit_table,
         top_metric=top_metric,
+        portable=portable,
     )
 
 

@@ -12,6 +12,11 @@ from tools.experiments.statements.units import ARM, UNITS, analysed_units_filter
 from tools.experiments.statements.window import ExperimentWindow, date_column, metric_table
 
 
+def daily_column(metric: Metric, part: str) -> str:
+    """The daily statement's column for a metric's "numerator" or "denominator"."""
+    return f"{metric.name}_{part}"
+
+
 def daily_sql(
     catalog: Catalog,
     window: ExperimentWindow,
@@ -20,7 +25,8 @@ def daily_sql(
     dialect: str = "duckdb",
 ) -> str:
     """Per arm and day: each metric's numerator (and denominator) summed over the units
-    active that day since their assignment. Columns: arm, day, m{i}_num, m{i}_den."""
+    active that day since their assignment. Columns: arm, day, and per metric
+    `<metric>_numerator` (and `<metric>_denominator`)."""
     source = experiment_source(catalog)
     table = metric_table(catalog, metrics)
     q = partial(quote, dialect=dialect)
@@ -28,14 +34,15 @@ def daily_sql(
     dt = q(date_column(table, source))
     unit = q(metrics[0].unit)
     per_unit_day, final = [], []
-    for i, metric in enumerate(metrics):
-        parts = [("num", metric.numerator)]
+    for metric in metrics:
+        parts = [("numerator", metric.numerator)]
         if metric.denominator:
-            parts.append(("den", metric.denominator))
+            parts.append(("denominator", metric.denominator))
         for name, expression in parts:
             value = qualified(expression, "e", dialect)
-            per_unit_day.append(f"{value} AS {q(f'm{i}_{name}')}")
-            final.append(f"SUM(d.{q(f'm{i}_{name}')}) AS {q(f'm{i}_{name}')}")
+            column = q(daily_column(metric, name))
+            per_unit_day.append(f"{value} AS {column}")
+            final.append(f"SUM(d.{column}) AS {column}")
     scope = "".join(f" AND {q(col)} = {lit(value)}" for col, value in window.scope.items())
     return (
         f"WITH all_units AS ({units_cte(source, window, dialect)}),\n"

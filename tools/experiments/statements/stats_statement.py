@@ -105,6 +105,8 @@ class StatsLayout:
     top: dict[float, tuple[str, str]] = field(default_factory=dict)
     top_metric: str | None = None
     unit_table: str | None = None
+    # (metric, variable) -> the per-unit centred column of `centred` summed for it
+    columns: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def _variables(metric: Metric, cuped: bool) -> list[tuple[str, int, str]]:
@@ -196,6 +198,7 @@ def stats_sql(
     caps: dict[str, CapSpec] | None = None,
     unit_table: UnitTable | None = None,
     top_metric: str | None = None,
+    portable: bool = False,
 ) -> StatsLayout:
     """The per-arm (per-segment) statistics and health statement for `metrics` (one table).
 
@@ -203,7 +206,8 @@ def stats_sql(
     `winsorize_at` caps; a metric absent from a given mapping is not capped); `unit_table` adds the
     count of assigned units it lacks; `top_metric` (a mean metric) adds its top units' sums
     per arm (the concentration check). Each distinct expression is aggregated once per unit
-    and period, and every sum once, however many metrics share it.
+    and period, and every sum once, however many metrics share it. `portable` keeps
+    COUNT(DISTINCT …) as written (no DuckDB bitmask), for other engines.
     """
     source = experiment_source(catalog)
     table = metric_table(catalog, metrics)
@@ -238,13 +242,14 @@ def stats_sql(
     final: list[str] = []
     layout_sums: dict[tuple[str, str], str] = {}
     layout_caps: dict[str, tuple[str | None, float | None, float | None]] = {}
+    layout_columns: dict[tuple[str, str], str] = {}
 
     def raw_column(expression: str, period: int) -> str:
         if (expression, period) not in raw:
             lo, hi = ranges[period]
             if (expression, period) not in bases:
                 bases[(expression, period)] = _base_aggregate(
-                    expression, table, dt_name, lo, hi, dialect
+                    expression, table, dt_name, lo, hi, dialect, portable=portable
                 )
             base_sql, alone = bases[(expression, period)]
             _cte, column = aggregates[period].column(base_sql, expression, alone=alone)
@@ -305,6 +310,7 @@ def stats_sql(
         for var, period, expression in _variables(metric, use_pre):
             columns[var] = centred_column(metric, var, period, expression)
             name = columns[var]
+            layout_columns[(metric.name, var)] = name
             if var == "y" and metric.kind is not MetricKind.RATIO:
                 metric_y[metric.name] = name
             layout_sums[(metric.name, var)] = add_sum(f"cu.{q(name)}", f"{name}_sum")
@@ -483,6 +489,7 @@ def stats_sql(
         top=top,
         top_metric=top_metric if top else None,
         unit_table=unit_table.table if unit_table else None,
+        columns=layout_columns,
     )
 
 
@@ -523,7 +530,14 @@ def _aggregate_sql(
 
 
 def _base_aggregate(
-    expression: str, table: Table, dt_name: str, lo: date, hi: date, dialect: str
+    expression: str,
+    table: Table,
+    dt_name: str,
+    lo: date,
+    hi: date,
+    dialect: str,
+    *,
+    portable: bool = False,
 ) -> tuple[str, bool]:
     """A metric expression over the rows `j` of one period, and whether it needs its own CTE.
 
@@ -542,6 +556,7 @@ def _base_aggregate(
     distinct = tree.this if isinstance(tree, exp.Count) else None
     if (
         dialect == "duckdb"
+        and not portable
         and is_date
         and isinstance(distinct, exp.Distinct)
         and len(distinct.expressions) == 1
