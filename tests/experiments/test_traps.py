@@ -301,3 +301,23 @@ def test_trial_id_is_the_only_experiment(tmp_path: Path) -> None:
     # The generator itself: one metadata row, two arms, 14 + 14 days of activity.
     a = build_trap(tmp_path).analyze()
     assert a.meta.experiment_id == TRIAL and set(a.arms) == {"control", "treatment"}
+
+
+def test_the_report_shows_health_first_caps_and_the_sql(tmp_path: Path) -> None:
+    from tools.experiments.report import write_report
+
+    def nulls(f: Frames) -> None:
+        treated = f.activity["member_id"] % 2 == 0
+        f.activity.loc[treated & (f.rng.random(len(f.activity)) < 0.25), "orders"] = np.nan
+
+    trap = build_trap(tmp_path, nulls)
+    a = trap.analyze()
+    with trap.open() as wh:
+        files = write_report(a, tmp_path / "r.md", catalog=trap.catalog, warehouse=wh, search=None)
+    text = files.markdown.read_text(encoding="utf-8")
+    assert text.index("## Health checks") < text.index("**Decision: invalid**")
+    assert "| missing_values | FAIL |" in text
+    assert "winsorised per unit: orders_per_member ≤" in text
+    guard = next(line for line in text.splitlines() if line.startswith("| error_rate "))
+    assert "| — |" in guard and "within 10.0%" in guard  # "not shown within" or "within"
+    assert "## Appendix: the SQL behind these numbers" in text and "assigned_units AS" in text
