@@ -12,5 +12,7 @@ verdict. Raw rows never come into Python, so the cost does not depend on the num
 - `collect`        I/O: metadata + statements -> plain per-arm sums (`CollectedSums`)
 - `compute`        pure: sums -> `ExperimentAnalysis`
 - `analyze`        `analyze_experiment` = collect then compute
-- `results`, `report`, `daily`, `segment_join`, `result_cache`, `formatting`
+- `analysis_sql`   `lablens experiment sql`: the statements, readable, in any dialect
+- `unit_table`     the catalog's unit table (for the units-missing check)
+- `results`, `report`, `related_docs`, `daily`, `segment_join`, `result_cache`, `formatting`
 """

@@ -15,5 +15,8 @@ package stays light to import):
 - `srm`              parse_traffic_split, srm_test
 - `multiple_testing` adjust_pvalues (Holm, Benjamini–Hochberg)
 - `power`            minimum_detectable_effect
-- `verdict`          MetricComparison, adjust_comparisons, decide_verdict, Verdict
+- `verdict`          MetricComparison, adjust_comparisons (families, non-inferiority),
+                     decide_verdict, Verdict
+- `health`           HealthCheck and the health-check rules over counts
+- `distributions`    t, normal and chi-square tails and quantiles with `math` only
 """
