@@ -196,38 +196,23 @@ def run_summarize(args: argparse.Namespace) -> int:
 
 def run_sql(args: argparse.Namespace) -> int:
     from agent.output import console, emit_json
-    from tools.experiments.analysis_sql import experiment_sql
-    from tools.experiments.source import load_experiment
+    from tools.experiments.analysis_sql import experiment_sql_for
+    from tools.experiments.result_cache import FOLDER
 
     ws, warehouse = _open(args)
     with warehouse:
-        meta = load_experiment(ws.catalog, warehouse, args.experiment_id)
-        caps = []
-        if not args.no_cap and args.level != "daily":
-            # The cap values come from the analysis (cached when the warehouse is unchanged).
-            from tools.experiments.analyze import analyze_experiment
-            from tools.experiments.result_cache import FOLDER
-
-            caps = analyze_experiment(
-                ws.catalog,
-                warehouse,
-                args.experiment_id,
-                cuped=not args.no_cuped,
-                cache_dir=ws.state_dir / FOLDER,
-                cap_level=args.cap_level,
-            ).caps
-        dialect = args.dialect or warehouse.dialect
-    result = experiment_sql(
-        ws.catalog,
-        meta,
-        metrics=args.metric,
-        dialect=dialect,
-        level=args.level,
-        cuped=not args.no_cuped,
-        cap=not args.no_cap,
-        cap_level=args.cap_level,
-        caps=caps,
-    )
+        result = experiment_sql_for(
+            ws.catalog,
+            warehouse,
+            args.experiment_id,
+            dialect=args.dialect,
+            cache_dir=ws.state_dir / FOLDER,
+            metrics=args.metric,
+            level=args.level,
+            cuped=not args.no_cuped,
+            cap=not args.no_cap,
+            cap_level=args.cap_level,
+        )
     if args.json:
         emit_json(result.to_dict())
         return 0

@@ -22,7 +22,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tools.catalog.model import Catalog, Metric, MetricKind
 from tools.did_you_mean import did_you_mean
@@ -38,6 +39,9 @@ from tools.experiments.results import Cap
 from tools.experiments.source import ExperimentMeta
 from tools.experiments.statements.daily_statement import daily_sql
 from tools.experiments.statements.stats_statement import StatsLayout
+
+if TYPE_CHECKING:
+    from tools.warehouse.connection import Warehouse
 
 DIALECTS = ("duckdb", "postgres", "trino", "spark", "bigquery", "snowflake")
 LEVELS = ("arms", "units", "daily")
@@ -337,3 +341,32 @@ def experiment_sql(
             )
         )
     return out
+
+
+def experiment_sql_for(
+    catalog: Catalog,
+    warehouse: Warehouse,
+    experiment_id: str,
+    *,
+    dialect: str | None = None,
+    cache_dir: Path | None = None,
+    **options: Any,
+) -> ExperimentSql:
+    """`experiment_sql` for an experiment id: its metadata from the warehouse and, when caps
+    are on, their values from the analysis (served by the result cache in `cache_dir` while
+    the warehouse is unchanged). `options` are `experiment_sql`'s keyword arguments."""
+    from tools.experiments.analyze import analyze_experiment
+    from tools.experiments.source import load_experiment
+
+    meta = load_experiment(catalog, warehouse, experiment_id)
+    caps: Sequence[Cap] = ()
+    if options.get("cap", True) and options.get("level", "arms") != "daily":
+        caps = analyze_experiment(
+            catalog,
+            warehouse,
+            experiment_id,
+            cuped=options.get("cuped", True),
+            cache_dir=cache_dir,
+            cap_level=options.get("cap_level", DEFAULT_CAP_LEVEL),
+        ).caps
+    return experiment_sql(catalog, meta, dialect=dialect or warehouse.dialect, caps=caps, **options)
