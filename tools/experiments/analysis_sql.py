@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 
 DIALECTS = ("duckdb", "postgres", "trino", "spark", "bigquery", "snowflake")
 LEVELS = ("arms", "units", "daily")
+# Their percentiles are approximate (Trino) or analytic-only (BigQuery).
+NO_EXACT_PERCENTILE = ("trino", "bigquery")
 
 FORMULAS = (
     "Sums are of centred per-unit values v − k (k = the `_shift` column, the pooled mean): "
@@ -118,7 +120,9 @@ def _comments(
         "known_units": "the unit table's units (assigned units it lacks are counted)",
         "unit_values": "one row per assigned unit; units without rows count as 0",
         "centred": "capped per-unit values minus the shift (sums of centred values keep "
-        "their precision); the primary's rank in its arm for the concentration check",
+        "their precision)",
+        "top_thresholds": "per arm, the primary's value above which the top 0.1 % and 1 % "
+        "of units lie (the concentration check)",
     }
     if layout is not None and layout.cuped:
         out["pre_period"] = (
@@ -169,7 +173,7 @@ def transpile(sql: str, dialect: str, *, construct_hint: str = "") -> str:
             hint=(did_you_mean(dialect, DIALECTS) or "") + f" Dialects: {', '.join(DIALECTS)}.",
         )
     tree = sqlglot.parse_one(sql, read="duckdb")
-    if dialect in ("trino", "bigquery") and tree.find(exp.PercentileCont) is not None:
+    if dialect in NO_EXACT_PERCENTILE and tree.find(exp.PercentileCont) is not None:
         raise TranspileUnsupported(
             f"transpile-unsupported: {dialect} has no exact percentile aggregate for the "
             "winsorisation cap (QUANTILE_CONT / PERCENTILE_CONT … WITHIN GROUP)",
@@ -284,6 +288,12 @@ def experiment_sql(
             "values, computed in the statement (--no-cap to turn off)"
         )
     primary = roles[0][0]
+    no_percentile = dialect in NO_EXACT_PERCENTILE
+    if no_percentile and level != "daily":
+        out.notes.append(
+            f"{dialect} has no exact percentile aggregate: the concentration check (top "
+            "0.1 % / 1 % of units) is left out of this form"
+        )
     for table in dict.fromkeys(m.table.lower() for m in chosen):
         group = [m for m in chosen if m.table.lower() == table]
         title_table = group[0].table
@@ -305,7 +315,7 @@ def experiment_sql(
                 cuped=cuped,
                 cap=cap,
                 cap_level=cap_level,
-                top_metric=primary.name if primary in group else None,
+                top_metric=primary.name if primary in group and not no_percentile else None,
                 portable=dialect != "duckdb",
             )
             specs = cap_specs(group, cap=cap, level=cap_level)

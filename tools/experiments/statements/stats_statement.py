@@ -258,6 +258,10 @@ def stats_sql(
 
     def centred_column(metric: Metric, var: str, period: int, expression: str) -> str:
         spec = caps.get(metric.name) if metric.kind is MetricKind.MEAN else None
+        if spec is not None and spec.level is not None and period == _PRE:
+            # The CUPED covariate is not capped by percentile: any covariate keeps the
+            # estimate unbiased, and each percentile costs a sort of every unit's value.
+            spec = None
         if (
             metric.kind is MetricKind.RATIO
             and metric.winsorize_at is not None
@@ -273,11 +277,13 @@ def stats_sql(
         if key in centred:
             return centred[key]
         v = f"v.{q(column)}"
+        # A mean metric's per-unit value is named after the metric; ratio parts after
+        # their expression (they are shared: SUM(impressions) is many ratios' denominator).
+        base = ("pre_" if period == _PRE else "") + metric.name
         if spec is None:
-            name = names.new(f"{column}_centred")
+            name = names.new(base if metric.kind is not MetricKind.RATIO else f"{column}_centred")
             value = v
         else:
-            base = ("pre_" if period == _PRE else "") + metric.name
             name = names.new(base)
             if spec.level is not None:
                 cap_name = names.new(f"{base}_cap")
@@ -294,7 +300,7 @@ def stats_sql(
         shift = names.new(f"{name}_shift")
         cap_sql.append(f"AVG({v}) AS {q(shift)}")
         centred_sql.append(f"{value} - c.{q(shift)} AS {q(name)}")
-        centred_expr[name] = value
+        centred_expr[name] = f"{value} - c.{q(shift)}"
         final.append(f"MAX(caps.{q(shift)}) AS {q(shift)}")
         centred[key] = name
         return name
@@ -326,9 +332,9 @@ def stats_sql(
 
     # -- health: NULL counts (post period), dates seen, per-unit flags
     null_cols = {c: names.new(f"{c}_null_rows") for c in _null_columns(metrics, dialect)}
+    # COUNT(*) − COUNT(col) is the NULL count: two of the cheapest aggregates in the scan.
     post_extra = [f"MAX(j.{q(dt_name)}) AS {q(LAST_DAY)}"] + [
-        f"SUM(CASE WHEN j.{q(c)} IS NULL THEN 1 ELSE 0 END) AS {q(alias)}"
-        for c, alias in null_cols.items()
+        f"COUNT(*) - COUNT(j.{q(c)}) AS {q(alias)}" for c, alias in null_cols.items()
     ]
     pre_extra = [f"MIN(j.{q(dt_name)}) AS {q(FIRST_PRE_DAY)}"]
 
@@ -398,22 +404,31 @@ def stats_sql(
 
     top: dict[float, tuple[str, str]] = {}
     top_name = None
+    top_join = ""
     if top_metric is not None and segment is None:
         top_name = metric_y.get(top_metric)
         if top_name is not None:
-            centred_sql.append(
-                f"ROW_NUMBER() OVER (PARTITION BY v.{q(ARM)} ORDER BY "
-                f"{centred_expr[top_name]} DESC) AS {q('top_rank')}"
-            )
-            centred_sql.append(f"COUNT(*) OVER (PARTITION BY v.{q(ARM)}) AS {q('arm_units')}")
+            # Per arm, the value above which the top share of units lies: a percentile per
+            # arm over one narrow column (cheaper than ranking every unit with a window).
+            value = centred_expr[top_name]
+            thresholds = []
             for share in TOP_SHARES:
                 label = f"{share * 100:g}".replace(".", "_")
+                t_alias = names.new(f"{top_name}_top_{label}pct_threshold")
+                thresholds.append(f"QUANTILE_CONT({value}, {1 - share!r}) AS {q(t_alias)}")
                 s_alias = names.new(f"{top_name}_top_{label}pct_sum")
                 n_alias = names.new(f"{top_name}_top_{label}pct_units")
-                inside = f"cu.{q('top_rank')} <= CEIL(cu.{q('arm_units')} * {share!r})"
+                inside = f"cu.{q(top_name)} > t.{q(t_alias)}"
                 final.append(f"SUM(CASE WHEN {inside} THEN cu.{q(top_name)} END) AS {q(s_alias)}")
                 final.append(f"SUM(CASE WHEN {inside} THEN 1 ELSE 0 END) AS {q(n_alias)}")
                 top[share] = (s_alias, n_alias)
+            ctes.append(
+                f"top_thresholds AS (SELECT v.{q(ARM)} AS {q(ARM)}, "
+                + ", ".join(thresholds)
+                + f"\n  FROM unit_values AS v CROSS JOIN unit_caps AS c "
+                f"WHERE v.{q(ARM)} IS NOT NULL GROUP BY v.{q(ARM)})"
+            )
+            top_join = f"\nLEFT JOIN top_thresholds AS t ON t.{q(ARM)} = cu.{q(ARM)}"
 
     carried = [
         f"v.{q(c)} AS {q(c)}"
@@ -474,7 +489,7 @@ def stats_sql(
         + ",\n".join(ctes)
         + "\nSELECT "
         + ",\n  ".join(select_keys + health + final)
-        + f"\nFROM centred AS cu CROSS JOIN unit_caps AS caps{segment_join}"
+        + f"\nFROM centred AS cu CROSS JOIN unit_caps AS caps{top_join}{segment_join}"
         + f"\nGROUP BY {', '.join(group_keys)}"
         + f"\nORDER BY {', '.join(group_keys)}"
     )
