@@ -36,13 +36,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
 
-from sqlglot import exp, parse_one
+from sqlglot import exp
 
 from tools.catalog.model import Catalog, Metric, MetricKind, Table
 from tools.errors import ExperimentError
 from tools.experiments.statements.distinct_days import distinct_days
 from tools.experiments.statements.experiment_source import experiment_source
-from tools.experiments.statements.quoting import literal, qualified, quote
+from tools.experiments.statements.quoting import literal, parsed, qualified, quote
 from tools.experiments.statements.units import ARM, UNITS, units_cte
 from tools.experiments.statements.window import (
     ExperimentWindow,
@@ -181,7 +181,7 @@ def _null_columns(metrics: Sequence[Metric], dialect: str) -> list[str]:
         for expression in (m.numerator, m.denominator):
             if not expression:
                 continue
-            for column in parse_one(expression, read=dialect).find_all(exp.Column):
+            for column in parsed(expression, dialect).find_all(exp.Column):
                 if column.name not in out:
                     out.append(column.name)
     return out
@@ -563,7 +563,7 @@ def _base_aggregate(
     together and counted — a plain aggregate, several times faster.
     """
     qualified_sql = qualified(expression, "j", dialect)
-    tree = parse_one(qualified_sql, read=dialect)
+    tree = parsed(qualified_sql, dialect).copy()
     if not any(isinstance(n, exp.Distinct) for n in tree.walk()):
         return qualified_sql, False
     column = table.column(dt_name)
