@@ -129,11 +129,16 @@ def _summarize_experiment(res: Resources, args: Mapping[str, object]) -> AgentRe
 
 
 def _experiment_sql(res: Resources, args: Mapping[str, object]) -> AgentResult:
-    from agent.assistant.tools.experiments import ExperimentSummaryResult, experiment_sql
+    from agent.assistant.tools.experiments import experiment_sql
+    from tools.experiments.result_cache import FOLDER
 
-    summary = _summary(res, str(args["experiment_id"]))
-    assert isinstance(summary, ExperimentSummaryResult)
-    return experiment_sql(summary, res.warehouse.dialect)
+    with res.warehouse_lock:
+        return experiment_sql(
+            res.catalog,
+            res.warehouse,
+            str(args["experiment_id"]),
+            cache_dir=res.workspace.state_dir / FOLDER,
+        )
 
 
 _STR: dict[str, object] = {"type": "string", "minLength": 1, "maxLength": 4000}

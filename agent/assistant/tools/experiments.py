@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tools.experiments.formatting import format_p, format_pct
@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from tools.catalog.model import Catalog
+    from tools.experiments.analysis_sql import ExperimentSql
     from tools.experiments.results import ExperimentAnalysis
     from tools.warehouse.connection import Warehouse
 
@@ -46,7 +47,7 @@ class ExperimentListResult:
 
 def list_experiments(catalog: Catalog, warehouse: Warehouse) -> ExperimentListResult:
     from tools.experiments.source import list_experiments as list_rows
-    from tools.experiments.sufficient_sql import experiment_source
+    from tools.experiments.statements.experiment_source import experiment_source
 
     source = experiment_source(catalog)
     rows = []
@@ -140,27 +141,38 @@ def summarize_experiment(
 
 @dataclass(frozen=True)
 class ExperimentSqlResult:
-    """The statements an experiment's analysis runs, in order, as they ran on the warehouse."""
+    """The validated statements an experiment's analysis runs (`experiment sql --json`)."""
 
-    experiment_id: str
-    dialect: str
-    statements: tuple[str, ...] = field(default_factory=tuple)
+    sql: ExperimentSql
+
+    @property
+    def experiment_id(self) -> str:
+        return self.sql.experiment_id
+
+    @property
+    def dialect(self) -> str:
+        return self.sql.dialect
+
+    @property
+    def statements(self) -> tuple[str, ...]:
+        return tuple(s.sql for s in self.sql.statements)
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "experiment_id": self.experiment_id,
-            "dialect": self.dialect,
-            "statements": list(self.statements),
-        }
+        return dict(self.sql.to_dict())
 
     def to_text(self) -> str:
-        body = "\n\n".join(f"-- statement {i}\n{s}" for i, s in enumerate(self.statements, 1))
-        return f"SQL of the {self.experiment_id} analysis ({self.dialect}):\n{body}"
+        return f"SQL of the {self.experiment_id} analysis ({self.dialect}):\n{self.sql.to_text()}"
 
     def summary(self) -> str:
-        return f"{len(self.statements)} statement(s)"
+        return f"{len(self.sql.statements)} statement(s)"
 
 
-def experiment_sql(summary: ExperimentSummaryResult, dialect: str) -> ExperimentSqlResult:
-    """The SQL behind a summary (from the analysis' own log of what it ran)."""
-    return ExperimentSqlResult(summary.experiment_id, dialect, tuple(summary.analysis.sql))
+def experiment_sql(
+    catalog: Catalog, warehouse: Warehouse, experiment_id: str, *, cache_dir: Path | None = None
+) -> ExperimentSqlResult:
+    """The SQL `lablens experiment sql ID` prints, with the same defaults (arms level)."""
+    from tools.experiments.analysis_sql import experiment_sql_for
+
+    return ExperimentSqlResult(
+        experiment_sql_for(catalog, warehouse, experiment_id, cache_dir=cache_dir)
+    )
