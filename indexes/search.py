@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from indexes import state_db
+from indexes.doc_dates import parse_date_bound
 from indexes.embedders import Embedder, EmbedderSpec, resolve_embedder
 from indexes.fusion import DEFAULT_RRF_K, reciprocal_rank_fusion
+from indexes.generations import collection_of
 from indexes.lexical import lexical_search, query_terms
 from indexes.vector_store import DOCS_COLLECTION, VectorStore, open_client
-from tools.errors import IndexingError
+from tools.errors import IndexingError, InputError
 
 if TYPE_CHECKING:
     from indexes.dense_mirror import Mirror
@@ -34,8 +36,10 @@ SNIPPET_CHARS = 240
 class SearchFilters:
     doc_type: str | None = None
     team: str | None = None
-    since: str | None = None  # ISO date, inclusive, against front matter `date`
-    until: str | None = None  # ISO date, inclusive
+    # ISO dates (YYYY-MM-DD), inclusive, against the front matter `date` normalised at index
+    # time; a document without a real date never passes a date filter.
+    since: str | None = None
+    until: str | None = None
     path_glob: str | None = None  # SQLite GLOB over the stored path: `*` also crosses folders
 
     def active(self) -> bool:
@@ -86,8 +90,11 @@ def search_index(
     """
     if not query.strip():
         raise IndexingError("Empty search query", hint='Try `lablens search "how is X done"`.')
+    if filters is not None:
+        _check_filter_dates(filters)
     conn = state_db.open_state(state_dir, readonly=True)
     try:
+        collection = collection_of(conn, collection)
         identity = state_db.get_meta(conn, "index_identity") or ""
         emb = resolve_embedder(embedder)
         if mode != "lexical" and identity and not identity.startswith(emb.identity + "|"):
@@ -146,6 +153,16 @@ def dense_engine_in_use(
         conn.close()
 
 
+def _check_filter_dates(f: SearchFilters) -> None:
+    """Filter dates must be ISO days: anything else would compare as text and match wrongly."""
+    for flag, value in (("since", f.since), ("until", f.until)):
+        if value is not None and parse_date_bound(value, flag=flag, end=flag == "until") != value:
+            raise InputError(
+                f"{flag} {value!r} is not a YYYY-MM-DD date",
+                hint="Convert it with indexes.doc_dates.parse_date_bound first.",
+            )
+
+
 def _mirror_for(
     conn: sqlite3.Connection, state_dir: Path, chroma_url: str | None, engine: DenseEngine
 ) -> Mirror | None:
@@ -187,6 +204,10 @@ def _allowed_paths(conn: sqlite3.Connection, f: SearchFilters) -> list[str]:
         if value is not None:
             clauses.append(f"{column} = ?")
             params.append(value)
+    if f.since is not None or f.until is not None:
+        # Only normalised ISO dates compare: a value stored by an older lablens as free text
+        # ("10/01/2025") is excluded rather than compared as a string.
+        clauses.append("date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'")
     if f.since is not None:
         clauses.append("date >= ?")
         params.append(f.since)

@@ -74,11 +74,12 @@ def open_state(state_dir: Path, *, readonly: bool = False) -> sqlite3.Connection
     try:
         state_dir.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, timeout=30.0, isolation_level=None)
-        # WAL: searches read while an index run writes; synchronous=NORMAL is durable at each
-        # commit boundary against process death (kill -9), which is what the manifest relies on.
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
         if not readonly:
+            # WAL: searches read while an index run writes; synchronous=NORMAL is durable at
+            # each commit (what the manifest relies on against kill -9). Readers leave the mode
+            # alone: the swap of a rebuilt index takes the file out of WAL mode (generations.py).
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
             conn.executescript(_SCHEMA)
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
     except sqlite3.Error as exc:
