@@ -167,11 +167,15 @@ def _rebuild_beside(
     probe_embedder(emb, f"Cannot rebuild the index for the new setting ({why})")
     staged_dir = generations.generation_dir(state_dir, wanted)
     staged_db = staged_dir / state_db.DB_FILE
+    staged_collection = generations.collection_for(base_collection, wanted)
     if staged_db.exists():
         conn = state_db.open_state(staged_dir)
         try:
             complete = state_db.get_meta(conn, "complete") == "1"
             ok = state_db.get_meta(conn, "index_identity") in (wanted, None, "")
+            # A kept index has its vectors where it was built (the default collection, if it
+            # was the first index of the workspace).
+            staged_collection = generations.collection_of(conn, staged_collection)
         finally:
             conn.close()
         if not ok:  # a slug collision or a damaged copy: start that generation over
@@ -189,7 +193,6 @@ def _rebuild_beside(
             "current index until the new one is complete."
         )
     summary.rebuilt = True
-    staged_collection = generations.collection_for(base_collection, wanted)
     _build_in_place(staged_dir, client, staged_collection, emb, opts, wanted, run, summary)
     generations.swap_in(state_dir, staged_db, recorded, live_collection)
     dropped = generations.prune(

@@ -33,7 +33,7 @@ _WHY_MAX = 160  # characters of an error message kept in a skip reason
 
 @dataclass
 class ProgressEvent:
-    stage: str  # scan | embed | file | done
+    stage: str  # scan (reading files) | embed (a group) | file (one recorded) | done
     files_total: int = 0
     files_done: int = 0
     chunks: int = 0  # chunks of new or changed files found so far this run
@@ -213,6 +213,7 @@ def _flush(
         event.stage, event.embedded, event.path = "file", summary.chunks_embedded, doc.path
         run.notify(event)
     pending.items, pending.chunks = [], 0
+    event.stage = "scan"  # back to reading files
 
 
 def _embed_isolated(

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from indexes import state_db
 from indexes.doc_dates import parse_date_bound
 from indexes.embedders import Embedder, EmbedderSpec, resolve_embedder
-from indexes.fusion import DEFAULT_RRF_K, reciprocal_rank_fusion
+from indexes.fusion import DEFAULT_RRF_K, DOC_DEPTH, document_scores, reciprocal_rank_fusion
 from indexes.generations import collection_of
 from indexes.lexical import lexical_search, query_terms
 from indexes.vector_store import DOCS_COLLECTION, VectorStore, open_client
@@ -136,7 +136,10 @@ def search_index(
                 dense = [i for i, *_ in store.query(vector, pool, where)]
         rankings = [r for r, m in ((dense, "dense"), (lexical, "lexical")) if mode in ("hybrid", m)]
         fused = reciprocal_rank_fusion(rankings, k=rrf_k)
-        return _hits(conn, fused, dense, lexical, query, k, max_per_file)
+        # Dense-only ranking keeps each document's best chunk: summing its next chunks lowered
+        # dense MRR on both question sets (BENCHMARKS.md), where it lifts lexical and hybrid.
+        depth = 1 if mode == "dense" else DOC_DEPTH
+        return _hits(conn, fused, dense, lexical, query, k, max_per_file, depth)
     finally:
         conn.close()
 
@@ -229,40 +232,44 @@ def _hits(
     query: str,
     k: int,
     max_per_file: int,
+    depth: int = DOC_DEPTH,
 ) -> list[Hit]:
+    """Documents ranked by their aggregated chunk scores (fusion.document_scores), each with
+    its best `max_per_file` chunks; a hit's score is its document's."""
     dense_rank = {cid: r for r, cid in enumerate(dense, start=1)}
     lex_rank = {cid: r for r, cid in enumerate(lexical, start=1)}
+    # In Chroma but not in the manifest: a run is mid-way; such chunks are left out.
     rows = _chunk_rows(conn, [cid for cid, _ in fused])
-    per_file: dict[str, int] = {}
+    docs = document_scores(fused, {cid: row["path"] for cid, row in rows.items()}, depth=depth)
+    chunks_of: dict[str, list[str]] = {}
+    for cid, _ in fused:
+        if cid in rows:
+            chunks_of.setdefault(rows[cid]["path"], []).append(cid)
     hits: list[Hit] = []
     terms = query_terms(query)
-    for cid, score in fused:
-        row = rows.get(cid)
-        if row is None:  # in Chroma but not in the manifest: a run is mid-way; skip it
-            continue
-        if per_file.get(row["path"], 0) >= max_per_file:
-            continue
-        per_file[row["path"]] = per_file.get(row["path"], 0) + 1
-        hits.append(
-            Hit(
-                path=row["path"],
-                title=row["title"],
-                heading=row["heading"],
-                start_line=row["start_line"],
-                end_line=row["end_line"],
-                doc_type=row["doc_type"],
-                team=row["team"],
-                date=row["date"],
-                score=round(score, 6),
-                snippet=make_snippet(row["text"], terms),
-                chunk_id=cid,
-                dense_rank=dense_rank.get(cid),
-                lexical_rank=lex_rank.get(cid),
-                text=row["text"],
+    for path, score in docs:
+        for cid in chunks_of[path][:max_per_file]:
+            row = rows[cid]
+            hits.append(
+                Hit(
+                    path=row["path"],
+                    title=row["title"],
+                    heading=row["heading"],
+                    start_line=row["start_line"],
+                    end_line=row["end_line"],
+                    doc_type=row["doc_type"],
+                    team=row["team"],
+                    date=row["date"],
+                    score=round(score, 6),
+                    snippet=make_snippet(row["text"], terms),
+                    chunk_id=cid,
+                    dense_rank=dense_rank.get(cid),
+                    lexical_rank=lex_rank.get(cid),
+                    text=row["text"],
+                )
             )
-        )
-        if len(hits) >= k:
-            break
+            if len(hits) >= k:
+                return hits
     return hits
 
 
