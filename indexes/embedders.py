@@ -175,6 +175,12 @@ class SentenceTransformerEmbedder:
 
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
+        if "_model" not in self.__dict__ and self._numpy_model is not None:
+            # Same vectors as torch (a test checks cosine > 0.9999) for a third of the memory
+            # (≈ 210 MB against ≈ 850 MB peak with torch loaded) and as fast on two busy cores
+            # (9 against 8 short chunks/s measured): what keeps `lablens index` under 400 MB.
+            many: NDArray[np.float32] = self._numpy_model.encode(texts, threads=usable_threads())
+            return many
         vecs = self._model.encode(
             texts,
             batch_size=self.batch_size,
