@@ -21,12 +21,54 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-WORDS = (
-    "ranker candidate retrieval embedding feature pipeline backfill experiment guardrail "
-    "latency serving shard replica cache index refresh alias metric variance holdout cohort "
-    "session surface homefeed search notification creator quality diversity freshness "
-    "calibration negative sampling tower attention transformer batch window schedule owner"
-).split()
+WORDS = [
+    *[
+        "ranker",
+        "candidate",
+        "retrieval",
+        "embedding",
+        "feature",
+        "pipeline",
+        "backfill",
+        "experiment",
+        "guardrail",
+    ],
+    *[
+        "latency",
+        "serving",
+        "shard",
+        "replica",
+        "cache",
+        "index",
+        "refresh",
+        "alias",
+        "metric",
+        "variance",
+        "holdout",
+    ],
+    *[
+        "cohort",
+        "session",
+        "surface",
+        "homefeed",
+        "search",
+        "notification",
+        "creator",
+        "quality",
+        "diversity",
+    ],
+    *[
+        "freshness",
+        "calibration",
+        "negative",
+        "sampling",
+        "tower",
+        "attention",
+        "transformer",
+        "batch",
+        "window",
+    ],
+]
 
 
 def write_corpus(folder: Path, n: int, seed: int = 7) -> None:
@@ -37,7 +79,9 @@ def write_corpus(folder: Path, n: int, seed: int = 7) -> None:
         body = "\n\n".join(" ".join(rng.choices(WORDS, k=25)) + "." for _ in range(3))
         (sub / f"note-{i:06d}.md").write_text(
             f"---\ntitle: Note {i}\nteam: team{i % 20:02d}\ndate: 2026-{1 + i % 12:02d}-15\n---\n"
-            f"# Note {i}\n\n## Context\n\n{body}\n\n## Decision\n\n{' '.join(rng.choices(WORDS, k=30))}.\n"
+            f"# Note {i}\n\n## Context\n\n{body}\n\n## Decision\n\n"
+            + " ".join(rng.choices(WORDS, k=30))
+            + ".\n"
         )
 
 
