@@ -4,8 +4,11 @@ each) in a fresh workspace, indexed by a new `lablens index --json` process unde
 then the unchanged re-index.
 
 Usage: nice -n 10 .venv/bin/python bench/bench_index_scale.py [--files 10000] [--corpus DIR]
-       [--workdir /tmp/lablens-scale] [--json OUT]
-       --corpus DIR indexes a copy of DIR (e.g. ../shared/external/tf-rfcs) instead.
+       [--workdir /tmp/lablens-scale] [--loopback] [--json OUT]
+       --corpus DIR indexes a copy of DIR (e.g. ../shared/external/tf-rfcs) instead;
+       --loopback embeds through the tests' hashed-vector HTTP endpoint on 127.0.0.1 instead of
+       the bundled model: what the indexer itself costs, per file and in memory, with the
+       model's share taken out.
 """
 
 from __future__ import annotations
@@ -115,6 +118,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--corpus", type=Path)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/lablens-scale"))
+    parser.add_argument("--loopback", action="store_true", help="hashed vectors over HTTP")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     ws = args.workdir
@@ -124,11 +128,27 @@ def main() -> None:
         shutil.copytree(args.corpus, docs)
     else:
         write_corpus(docs, args.files)
-    (ws / "lablens.toml").write_text('[docs]\npaths = ["docs"]\n')
-    first = timed_index(ws)
-    again = timed_index(ws)
+    config = '[docs]\npaths = ["docs"]\n'
+    server = None
+    if args.loopback:
+        sys.path.insert(0, str(REPO))
+        from tests.docs.embedding_server import EmbeddingServer
+
+        server = EmbeddingServer().__enter__()
+        config += (
+            '\n[embeddings]\nprovider = "openai"\nmodel = "hashed-64"\n'
+            f'base_url = "{server.base_url}"\napi_key = "k"\n'
+        )
+    (ws / "lablens.toml").write_text(config)
+    try:
+        first = timed_index(ws)
+        again = timed_index(ws)
+    finally:
+        if server is not None:
+            server.__exit__(None, None, None)
     result = {
         "corpus": str(args.corpus or f"{args.files} generated files"),
+        "embedder": "loopback hashed-64" if args.loopback else "bundled MiniLM",
         "first_run": first,
         "unchanged_rerun": again,
         "load_avg_1m": round(os.getloadavg()[0], 2),

@@ -185,35 +185,56 @@ def _flush(
         return
     event.stage = "embed"
     run.notify(event)
-    for doc, chunks, vectors in _embed_isolated(emb, pending.items, summary):
-        try:
-            if doc.path in known:
-                forget(conn, store, [doc.path])
-            store.upsert(
-                [c.id for c in chunks],
-                vectors,
-                [c.text for c in chunks],
-                [chunk_metadata(doc, c) for c in chunks],
-            )
-            state_db.record_file(
-                conn,
-                doc.path,
-                doc.sha256,
-                doc.metadata,
-                chunks[0].title,
-                chunks,
-                vectors if run.mirror else None,
-            )
-        except Exception as exc:
-            summary.skipped.append(Skipped(doc.path, _error_reason("storing", exc)))
-            event.skipped += 1
-            continue
+    ready = _embed_isolated(emb, pending.items, summary)
+    try:
+        _store(conn, store, ready, known, run.mirror)
+        stored = ready
+    except Exception:  # find the file at fault: store one by one, skipping those that fail
+        stored = []
+        for item in ready:
+            try:
+                _store(conn, store, [item], known, run.mirror)
+                stored.append(item)
+            except Exception as exc:
+                summary.skipped.append(Skipped(item[0].path, _error_reason("storing", exc)))
+                event.skipped += 1
+    for doc, chunks, _ in stored:
         summary.files_indexed += 1
         summary.chunks_embedded += len(chunks)
         event.stage, event.embedded, event.path = "file", summary.chunks_embedded, doc.path
         run.notify(event)
     pending.items, pending.chunks = [], 0
     event.stage = "scan"  # back to reading files
+
+
+def _store(
+    conn: Any,
+    store: VectorStore,
+    items: list[tuple[Document, list[Chunk], Any]],
+    known: dict[str, state_db.FileEntry],
+    mirror: bool,
+) -> None:
+    """One Chroma upsert and one SQLite transaction for a group of files (per-file calls cost
+    more than embedding when the embedder is fast). Old versions go first, vectors before
+    manifest rows, so an interruption leaves what `reconcile` repairs."""
+    import numpy as np
+
+    if not items:
+        return
+    forget(conn, store, [doc.path for doc, _, _ in items if doc.path in known])
+    store.upsert(
+        [c.id for _, chunks, _ in items for c in chunks],
+        np.concatenate([np.asarray(v, dtype=np.float32) for _, _, v in items]),
+        [c.text for _, chunks, _ in items for c in chunks],
+        [chunk_metadata(doc, c) for doc, chunks, _ in items for c in chunks],
+    )
+    state_db.record_files(
+        conn,
+        [
+            (doc.path, doc.sha256, doc.metadata, chunks[0].title, chunks, v if mirror else None)
+            for doc, chunks, v in items
+        ],
+    )
 
 
 def _embed_isolated(
