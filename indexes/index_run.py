@@ -13,6 +13,7 @@ version): 1. forget the old version in SQLite, 2. delete its old vectors from Ch
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -23,7 +24,15 @@ from indexes import state_db
 from indexes.chunking import Chunk, ChunkingOptions, chunk_document
 from indexes.display_text import printable
 from indexes.embedders import Embedder
-from indexes.loaders import Document, Skipped, SourceFile, discover, load_document, relative_key
+from indexes.loaders import (
+    Document,
+    Skipped,
+    SourceFile,
+    discover,
+    parse_document,
+    read_bytes,
+    relative_key,
+)
 from indexes.vector_store import VectorStore
 from tools.errors import LablensError
 
@@ -150,11 +159,16 @@ def _prepare(
 ) -> tuple[Document, list[Chunk]] | Skipped | None:
     """(document, chunks) to embed, None when unchanged, or why the file is skipped."""
     try:
-        doc = load_document(src, max_bytes)
+        data = read_bytes(src, max_bytes)
+        if isinstance(data, Skipped):
+            return data
+        # The hash decides before any decoding or YAML: an unchanged file costs a read.
+        entry = known.get(src.rel)
+        if entry is not None and entry.sha256 == hashlib.sha256(data).hexdigest():
+            return None
+        doc = parse_document(src, data)
         if isinstance(doc, Skipped):
             return doc
-        if doc.path in known and known[doc.path].sha256 == doc.sha256:
-            return None
         chunks = chunk_document(doc, emb.count_tokens, opts)
     except Exception as exc:  # one file never stops the run
         return Skipped(src.rel, _error_reason("reading or chunking", exc))
