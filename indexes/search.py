@@ -82,7 +82,8 @@ def search_index(
     collection: str = DOCS_COLLECTION,
     engine: DenseEngine = "auto",
 ) -> list[Hit]:
-    """The `k` best chunks for `query` (at most `max_per_file` per file), best first.
+    """The `k` best chunks for `query`, best first: documents in the order of their aggregated
+    chunk scores, each with its best `max_per_file` chunks (grouped under their document).
 
     `engine` picks what answers the dense leg: "mirror" (exact cosine over the vectors kept in
     the state database), "chroma" (the Chroma collection, HNSW), or "auto" (the mirror for an
