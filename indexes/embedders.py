@@ -146,6 +146,14 @@ class SentenceTransformerEmbedder:
 
     @cached_property
     def _model(self) -> Any:
+        ref = self.model_ref
+        # A path that is not there is known without importing torch (seconds): say so now.
+        # Hub names ("org/model") never start like a path.
+        if ref.startswith(("/", "./", "../", "~")) and not Path(ref).expanduser().exists():
+            raise IndexingError(
+                f"Cannot load embedding model `{ref}`: no such folder",
+                hint='Set embeddings.model to a local model folder, or provider = "bundled".',
+            )
         if self.local_dir is not None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import torch
