@@ -63,7 +63,17 @@ def _run_index(args: argparse.Namespace) -> int:
         emit_json(summary.to_dict())
     else:
         with _ProgressView(console(stderr=True)) as view:
-            summary = build_index(paths, ws.state_dir, progress=view.update, **kwargs)
+            try:
+                summary = build_index(paths, ws.state_dir, progress=view.update, **kwargs)
+            except KeyboardInterrupt:
+                done = view.last.files_done if view.last else 0
+                total = view.last.files_total if view.last else 0
+                console(stderr=True).print(
+                    f"[yellow]Stopped after {done:,} of {total:,} files.[/] What was committed "
+                    "stays searchable and the index is consistent; `lablens index` again "
+                    "continues where this run stopped."
+                )
+                raise
         _print_summary(summary, console())
     return EXIT_SOME_SKIPPED if summary.skipped else 0
 
@@ -94,6 +104,7 @@ class _ProgressView:
             transient=True,
         )
         self.task = self.progress.add_task("scanning", total=None, chunks=0, embedded=0, skipped=0)
+        self.last: Any = None  # the latest progress event, for the message on Ctrl-C
 
     def __enter__(self) -> _ProgressView:
         self.progress.start()
@@ -103,6 +114,7 @@ class _ProgressView:
         self.progress.stop()
 
     def update(self, event: Any) -> None:
+        self.last = event
         # Files are the unit of the bar (their number is known up front; chunks are found as
         # files are read); the time left is estimated from the pace of files done so far.
         self.progress.update(

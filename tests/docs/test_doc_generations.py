@@ -109,3 +109,28 @@ def test_an_interrupted_rebuild_resumes_and_the_live_index_is_untouched(
         s = _build(small_corpus, spec)
     assert any("Resuming an interrupted rebuild" in m for m in s.messages)
     assert s.files_unchanged == 2 and s.files_indexed == 2
+
+
+def test_the_cli_reports_a_broken_embedder_and_search_keeps_working(
+    small_corpus: Path, embedding_server: EmbeddingServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from agent.cli import main
+
+    good = (
+        '[docs]\npaths = ["docs", "reports"]\n\n[embeddings]\nprovider = "openai"\n'
+        f'model = "hashed-64"\nbase_url = "{embedding_server.base_url}"\napi_key = "k"\n'
+    )
+    toml = small_corpus / "lablens.toml"
+    toml.write_text(good)
+    assert main(["index", "--json", "-w", str(small_corpus)]) == 0
+    capsys.readouterr()
+    toml.write_text(
+        '[docs]\npaths = ["docs", "reports"]\n\n[embeddings]\n'
+        'provider = "sentence-transformers"\nmodel = "/no/such/model"\n'
+    )
+    assert main(["index", "-w", str(small_corpus)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "/no/such/model" in err and "still serves searches" in err
+    toml.write_text(good)
+    assert main(["search", "sample ratio mismatch", "--json", "-w", str(small_corpus)]) == 0
+    assert '"reports/srm.md"' in capsys.readouterr().out
