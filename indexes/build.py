@@ -179,7 +179,7 @@ def _rebuild_beside(
         finally:
             conn.close()
         if not ok:  # a slug collision or a damaged copy: start that generation over
-            generations._remove_db(staged_db)
+            generations.remove_db(staged_db)
         elif complete:
             summary.messages.append(
                 f"Switching back to the index built earlier with `{now}`: only files changed "
@@ -198,7 +198,7 @@ def _rebuild_beside(
     dropped = generations.prune(
         state_dir,
         generations.KEEP_GENERATIONS,
-        lambda name: VectorStore(client, str(name)).drop(),
+        lambda name: VectorStore(client, name).drop(),
     )
     summary.messages.append(
         f"The index built with `{before}` is kept: putting that setting back reuses it."

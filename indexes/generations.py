@@ -22,6 +22,7 @@ import os
 import shutil
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from indexes import state_db
@@ -108,7 +109,7 @@ def swap_in(
         keep_dir = generation_dir(state_dir, live_identity)
         keep_dir.mkdir(parents=True, exist_ok=True)
         kept = keep_dir / state_db.DB_FILE
-        _remove_db(kept)
+        remove_db(kept)
         _to_rollback_journal(live)
         try:
             os.link(live, kept)  # the same file under a second name: no copy, no gap
@@ -123,7 +124,7 @@ def swap_in(
         staged_db.parent.rmdir()
 
 
-def prune(state_dir: Path, keep: int, drop_collection: object) -> list[str]:
+def prune(state_dir: Path, keep: int, drop_collection: Callable[[str], None]) -> list[str]:
     """Delete kept generations beyond the `keep` most recently used; returns their identities.
 
     `drop_collection(name)` removes a generation's vectors from Chroma.
@@ -137,14 +138,14 @@ def prune(state_dir: Path, keep: int, drop_collection: object) -> list[str]:
             conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
             name = state_db.get_meta(conn, COLLECTION_KEY)
             conn.close()
-        if name and callable(drop_collection):
+        if name:
             drop_collection(name)
         shutil.rmtree(db.parent, ignore_errors=True)
         dropped.append(identity)
     return dropped
 
 
-def _remove_db(db: Path) -> None:
+def remove_db(db: Path) -> None:
     for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()

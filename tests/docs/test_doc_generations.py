@@ -134,3 +134,21 @@ def test_the_cli_reports_a_broken_embedder_and_search_keeps_working(
     toml.write_text(good)
     assert main(["search", "sample ratio mismatch", "--json", "-w", str(small_corpus)]) == 0
     assert '"reports/srm.md"' in capsys.readouterr().out
+
+
+def test_only_the_two_most_recent_replaced_indexes_are_kept(
+    small_corpus: Path, loopback_spec: EmbedderSpec
+) -> None:
+    from indexes.generations import KEEP_GENERATIONS, kept_identities
+    from indexes.vector_store import open_client
+
+    for model in ("m1", "m2", "m3", "m4"):
+        spec = EmbedderSpec(
+            provider="openai", model=model, base_url=loopback_spec.base_url, api_key="k"
+        )
+        _build(small_corpus, spec)
+    kept = kept_identities(small_corpus / ".lablens")
+    assert len(kept) == KEEP_GENERATIONS == 2
+    assert {i.split("|")[0].rsplit(":", 1)[-1] for i in kept} == {"m2", "m3"}
+    names = {c.name for c in open_client(small_corpus / ".lablens").list_collections()}
+    assert len(names) == 3  # the live index and the two kept ones: m1's vectors are gone
