@@ -166,7 +166,7 @@ def _mirror_write_s(corpus: Path, emb: object, rounds: int = 3) -> float:
 
 
 def _chunks_by_doc(corpus: Path, emb: object) -> list[tuple[Document, list[Chunk]]]:
-    files, _ = discover([corpus], corpus.parent)
+    files, _, _ = discover([corpus], corpus.parent)
     opts = ChunkingOptions(max_tokens=min(256, emb.max_tokens))  # type: ignore[attr-defined]
     out = []
     for src in files:
@@ -179,7 +179,7 @@ def _chunks_by_doc(corpus: Path, emb: object) -> list[tuple[Document, list[Chunk
 
 
 def _chunk_texts(corpus: Path, emb: object) -> list[str]:
-    files, _ = discover([corpus], corpus.parent)
+    files, _, _ = discover([corpus], corpus.parent)
     opts = ChunkingOptions(max_tokens=min(256, emb.max_tokens))  # type: ignore[attr-defined]
     texts = []
     for src in files:

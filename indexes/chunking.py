@@ -22,6 +22,12 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _RST_ADORN = re.compile(r"^([=\-~^\"'`*+#:.<>_])\1{2,}\s*$")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 SPECIAL_TOKENS = 2  # [CLS] and [SEP] for BERT-family models; harmless slack for others
+# Titles and headings are copied into every chunk of their section (FTS row, Chroma metadata,
+# the embedding prefix): bounded, so a 80 KB heading line costs its own text once, not once per
+# chunk, and never crowds the body out of the embedder's window. The full line stays in the body.
+MAX_TITLE_CHARS = 160
+MAX_HEADING_CHARS = 120  # per heading in the path "A > B > C"
+MAX_HEADING_DEPTH = 6
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,22 @@ def context_prefix(title: str, heading: str) -> str:
     return "\n".join(parts) + "\n\n"
 
 
+def truncate_label(text: str, limit: int) -> str:
+    """`text` on one line, cut at a word boundary to at most `limit` characters (… marks a cut)."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
+
+
 def document_title(doc: Document) -> str:
+    """The document's title, at most MAX_TITLE_CHARS characters."""
+    return truncate_label(_full_title(doc), MAX_TITLE_CHARS)
+
+
+def _full_title(doc: Document) -> str:
     title = doc.metadata.get("title")
     if isinstance(title, str) and title.strip():
         return title.strip()
@@ -83,10 +104,10 @@ def chunk_document(
     counts = iter(count_tokens(all_lines)) if all_lines else iter(())
     pieces: list[tuple[str, list[tuple[int, str]]]] = []
     for section in sections:
-        names = section.heading_path
+        names = tuple(truncate_label(n, MAX_HEADING_CHARS) for n in section.heading_path)
         if names and names[0] == title:  # the H1 repeats the title: cite "Model > Negatives"
             names = names[1:]
-        heading = " > ".join(names)
+        heading = " > ".join(names[-MAX_HEADING_DEPTH:])
         sized = [(no, text, next(counts)) for no, text in section.lines]
         prefix_tokens = sum(count_tokens([context_prefix(title, heading)]))
         budget = max(opts.min_body_tokens, opts.max_tokens - SPECIAL_TOKENS - prefix_tokens)

@@ -146,6 +146,14 @@ class SentenceTransformerEmbedder:
 
     @cached_property
     def _model(self) -> Any:
+        ref = self.model_ref
+        # A path that is not there is known without importing torch (seconds): say so now.
+        # Hub names ("org/model") never start like a path.
+        if ref.startswith(("/", "./", "../", "~")) and not Path(ref).expanduser().exists():
+            raise IndexingError(
+                f"Cannot load embedding model `{ref}`: no such folder",
+                hint='Set embeddings.model to a local model folder, or provider = "bundled".',
+            )
         if self.local_dir is not None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import torch
@@ -175,6 +183,12 @@ class SentenceTransformerEmbedder:
 
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
+        if "_model" not in self.__dict__ and self._numpy_model is not None:
+            # Same vectors as torch (a test checks cosine > 0.9999) for a third of the memory
+            # (≈ 210 MB against ≈ 850 MB peak with torch loaded) and as fast on two busy cores
+            # (9 against 8 short chunks/s measured): what keeps `lablens index` under 400 MB.
+            many: NDArray[np.float32] = self._numpy_model.encode(texts, threads=usable_threads())
+            return many
         vecs = self._model.encode(
             texts,
             batch_size=self.batch_size,

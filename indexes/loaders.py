@@ -12,13 +12,16 @@ import os
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from indexes.display_text import safe_str
+from indexes.doc_dates import normalize_doc_date
+from indexes.text_decoding import decode_text
+
 SUFFIX_KINDS = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".rst": "rst"}
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-_SNIFF_BYTES = 8192
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class Document:
     body_start_line: int  # 1-based line of `text`'s first line in the file
     metadata: dict[str, Any] = field(default_factory=dict)  # front matter, normalized
     sha256: str = ""
+    warnings: tuple[str, ...] = ()  # indexed, but something in it was not understood
 
 
 @dataclass(frozen=True)
@@ -43,8 +47,12 @@ class SourceFile:
     rel: str  # the key the index uses
 
 
-def discover(paths: Iterable[Path], root: Path | None) -> tuple[list[SourceFile], list[Skipped]]:
-    """Walk files and folders; return candidate files (sorted, unique) and skips with reasons.
+def discover(
+    paths: Iterable[Path], root: Path | None
+) -> tuple[list[SourceFile], list[Skipped], list[str]]:
+    """Walk files and folders; return candidate files (sorted, unique), skips with reasons,
+    and the keys of folders that could not be walked (missing, unreadable, looping): nothing
+    indexed from under those may be taken for deleted.
 
     Directory symlinks are followed once; a loop (a folder reached again) is skipped.
     """
@@ -52,18 +60,32 @@ def discover(paths: Iterable[Path], root: Path | None) -> tuple[list[SourceFile]
     skipped: list[Skipped] = []
     for base in paths:
         base = Path(base)
-        if not base.exists() and not base.is_symlink():
-            skipped.append(Skipped(relative_key(base, root), "path does not exist"))
+        key = relative_key(base, root)
+        try:
+            base.stat()
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                reason = "symlink loop: the path points back to itself"
+            elif exc.errno == errno.ENOENT and not base.is_symlink():
+                reason = "path does not exist"
+            elif exc.errno == errno.ENOENT:
+                reason = "broken symlink: its target does not exist"
+            else:
+                reason = f"cannot open: {_oserr(exc)}"
+            skipped.append(Skipped(safe_str(key), reason))
             continue
         if base.is_dir():
             for item in _walk(base, root, skipped):
                 found.setdefault(item.rel, item)
         else:
-            found.setdefault(relative_key(base, root), SourceFile(base, relative_key(base, root)))
+            found.setdefault(key, SourceFile(base, key))
     files = []
     for rel in sorted(found):
         item = found[rel]
-        if item.path.suffix.lower() not in SUFFIX_KINDS:
+        if safe_str(rel) != rel:
+            # Such a name cannot be stored, printed or cited as text; the path stays escaped.
+            skipped.append(Skipped(safe_str(rel), "file name is not valid UTF-8 (rename it)"))
+        elif item.path.suffix.lower() not in SUFFIX_KINDS:
             skipped.append(
                 Skipped(
                     rel,
@@ -73,7 +95,12 @@ def discover(paths: Iterable[Path], root: Path | None) -> tuple[list[SourceFile]
             )
         else:
             files.append(item)
-    return files, skipped
+    protected = [
+        s.path
+        for s in skipped
+        if s.reason.startswith(("cannot", "symlink loop", "path does not exist", "broken"))
+    ]
+    return files, skipped, protected
 
 
 def _walk(base: Path, root: Path | None, skipped: list[Skipped]) -> Iterator[SourceFile]:
@@ -81,7 +108,7 @@ def _walk(base: Path, root: Path | None, skipped: list[Skipped]) -> Iterator[Sou
     stack = [base]
     while stack:
         folder = stack.pop()
-        where = relative_key(folder, root)
+        where = safe_str(relative_key(folder, root))
         try:
             st = folder.stat()
         except OSError as exc:
@@ -103,18 +130,21 @@ def _walk(base: Path, root: Path | None, skipped: list[Skipped]) -> Iterator[Sou
                 continue  # .git, .lablens and editor droppings are never documentation
             try:
                 is_dir = entry.is_dir()  # follows symlinks
+                dangling = not is_dir and entry.is_symlink() and not path.exists()
             except OSError as exc:
                 reason = (
                     "symlink loop: too many levels of symbolic links"
                     if exc.errno == errno.ELOOP
                     else f"cannot stat: {_oserr(exc)}"
                 )
-                skipped.append(Skipped(relative_key(path, root), reason))
+                skipped.append(Skipped(safe_str(relative_key(path, root)), reason))
                 continue
             if is_dir:
                 stack.append(path)
-            elif entry.is_symlink() and not path.exists():
-                skipped.append(Skipped(relative_key(path, root), "broken or looping symlink"))
+            elif dangling:
+                skipped.append(
+                    Skipped(safe_str(relative_key(path, root)), "broken or looping symlink")
+                )
             else:
                 yield SourceFile(path, relative_key(path, root))
 
@@ -132,6 +162,11 @@ def _oserr(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
+def _mb(n_bytes: float) -> str:
+    """Bytes in the unit of `docs.max_file_mb` (MB of 1024 × 1024 bytes, as the limit is)."""
+    return f"{n_bytes / 1024 / 1024:.1f} MB"
+
+
 def read_bytes(src: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | Skipped:
     """The file's bytes, or why it cannot be indexed (unreadable, too large, not a file)."""
     try:
@@ -143,7 +178,7 @@ def read_bytes(src: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | S
     if st.st_size > max_bytes:
         return Skipped(
             src.rel,
-            f"too large: {st.st_size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB (docs.max_file_mb)",
+            f"too large: {_mb(st.st_size)} > {_mb(max_bytes)} (docs.max_file_mb)",
         )
     try:
         with src.path.open("rb") as fh:
@@ -151,26 +186,29 @@ def read_bytes(src: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | S
     except OSError as exc:
         return Skipped(src.rel, f"unreadable: {_oserr(exc)}")
     if len(data) > max_bytes:
-        return Skipped(src.rel, f"too large: grew past {max_bytes / 1e6:.1f} MB while reading")
+        return Skipped(src.rel, f"too large: grew past {_mb(max_bytes)} while reading")
     return data
 
 
 def parse_document(src: SourceFile, data: bytes) -> Document | Skipped:
-    """Decode and split front matter; reject empty, binary and non-UTF-8 files."""
-    if b"\x00" in data[:_SNIFF_BYTES]:
-        return Skipped(src.rel, "binary file (contains NUL bytes)")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return Skipped(src.rel, f"not valid UTF-8 (byte {exc.start})")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """Decode (UTF-8, or UTF-16/32 with or without a BOM) and split front matter; reject
+    empty, binary and undecodable files.
+
+    Only `\n` and `\r\n` end a line, as for `grep -n`, `sed -n` and editors: a lone `\r`
+    stays in its line, so cited line numbers match what people see.
+    """
+    text, why = decode_text(data)
+    if text is None:
+        return Skipped(src.rel, why)
+    text = text.replace("\r\n", "\n")
     if not text.strip():
         return Skipped(src.rel, "empty file")
     kind = SUFFIX_KINDS[src.path.suffix.lower()]
     metadata: dict[str, Any] = {}
     body, start = text, 1
+    warnings: list[str] = []
     if kind == "markdown":
-        metadata, body, start = split_front_matter(text)
+        metadata, body, start = split_front_matter(text, warnings)
         if not body.strip():
             return Skipped(src.rel, "no text besides front matter")
     return Document(
@@ -180,43 +218,80 @@ def parse_document(src: SourceFile, data: bytes) -> Document | Skipped:
         body_start_line=start,
         metadata=metadata,
         sha256=hashlib.sha256(data).hexdigest(),
+        warnings=tuple(warnings),
     )
 
 
-def split_front_matter(text: str) -> tuple[dict[str, Any], str, int]:
-    """(`metadata`, body, 1-based line where the body starts). Bad YAML keeps the text as is."""
+def split_front_matter(
+    text: str, warnings: list[str] | None = None
+) -> tuple[dict[str, Any], str, int]:
+    """(`metadata`, body, 1-based line where the body starts). Front matter that does not
+    parse keeps the text as it is (with a warning), whatever the YAML library raises."""
+    notes = warnings if warnings is not None else []
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         return {}, text, 1
     for i in range(1, len(lines)):
         if lines[i].strip() in ("---", "..."):
-            import yaml
-
             try:
-                raw = yaml.safe_load("\n".join(lines[1:i]))
-            except yaml.YAMLError:
+                raw = _load_yaml("\n".join(lines[1:i]))
+            except Exception as exc:  # YAMLError, RecursionError, ValueError…: never fatal
+                notes.append(f"front matter ignored: not valid YAML ({type(exc).__name__})")
                 return {}, text, 1
             if not isinstance(raw, dict):
                 return {}, text, 1
-            return normalize_metadata(raw), "\n".join(lines[i + 1 :]), i + 2
+            return normalize_metadata(raw, notes), "\n".join(lines[i + 1 :]), i + 2
     return {}, text, 1
 
 
-def normalize_metadata(raw: dict[Any, Any]) -> dict[str, Any]:
-    """Flatten front matter into values Chroma and SQLite can store: str, int, float, bool."""
+def _load_yaml(text: str) -> Any:
+    """YAML with timestamps left as text: `date: 2026-02-30` is then a value to report,
+    not an exception, and every date goes through one normaliser."""
+    import yaml
+
+    return yaml.load(text, Loader=_text_date_loader())
+
+
+@lru_cache(maxsize=1)
+def _text_date_loader() -> Any:
+    import yaml
+
+    class TextDateLoader(yaml.SafeLoader):  # type: ignore[misc]
+        pass
+
+    TextDateLoader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return TextDateLoader
+
+
+def normalize_metadata(raw: dict[Any, Any], warnings: list[str] | None = None) -> dict[str, Any]:
+    """Flatten front matter into values Chroma and SQLite can store: str, int, float, bool;
+    `date` becomes ISO YYYY-MM-DD, or moves to `date_text` with a warning when it is not one."""
+    notes = warnings if warnings is not None else []
     out: dict[str, Any] = {}
     for key, value in raw.items():
         if value is None:
             continue
-        if isinstance(value, datetime):
-            value = value.date().isoformat()
-        elif isinstance(value, date):
-            value = value.isoformat()
-        elif isinstance(value, list | tuple):
+        name = safe_str(str(key))
+        if name == "date":
+            parsed = normalize_doc_date(value)
+            if parsed.iso is not None:
+                out[name] = parsed.iso
+            else:
+                out["date_text"] = safe_str(str(value))[:100]
+                notes.append(f"date {parsed.problem}; left out of --since/--until filters")
+            continue
+        if isinstance(value, list | tuple):
             value = ", ".join(str(v) for v in value)
         elif not isinstance(value, str | int | float | bool):
             value = str(value)
-        out[str(key)] = value
+        if isinstance(value, str):
+            value = safe_str(value)
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+            value = str(value)  # SQLite and Chroma hold 64-bit integers only
+        out[name] = value
     return out
 
 

@@ -72,13 +72,22 @@ class NumpyMiniLM:
         except ImportError:
             self._blas = None
 
-    def encode(self, texts: list[str]) -> NDArray[np.float32]:
+    def encode(self, texts: list[str], threads: int = 1) -> NDArray[np.float32]:
+        """Unit vectors for `texts`, each run unpadded; `threads` > 1 spreads texts over
+        worker threads (numpy releases the GIL in its products)."""
         import numpy as np
 
-        # One query is a handful of small matrix products: BLAS worker threads only add
-        # wake-up latency, and on a busy machine they spin against other processes.
+        # One text is a handful of small matrix products: BLAS worker threads only add
+        # wake-up latency, and on a busy machine they spin against other processes; bulk
+        # work is parallel across texts instead.
         with self._single_blas_thread():
-            out = [self._encode_one(text) for text in texts]
+            if threads > 1 and len(texts) > 1:
+                from concurrent.futures import ThreadPoolExecutor
+
+                with ThreadPoolExecutor(max_workers=threads) as pool:
+                    out = list(pool.map(self._encode_one, texts))
+            else:
+                out = [self._encode_one(text) for text in texts]
         stacked: NDArray[np.float32] = (
             np.stack(out) if out else np.zeros((0, self.config["hidden_size"]), np.float32)
         )

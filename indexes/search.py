@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from indexes import state_db
+from indexes.doc_dates import parse_date_bound
 from indexes.embedders import Embedder, EmbedderSpec, resolve_embedder
-from indexes.fusion import DEFAULT_RRF_K, reciprocal_rank_fusion
+from indexes.fusion import DEFAULT_RRF_K, DOC_DEPTH, document_scores, reciprocal_rank_fusion
+from indexes.generations import collection_of
 from indexes.lexical import lexical_search, query_terms
 from indexes.vector_store import DOCS_COLLECTION, VectorStore, open_client
-from tools.errors import IndexingError
+from tools.errors import IndexingError, InputError
 
 if TYPE_CHECKING:
     from indexes.dense_mirror import Mirror
@@ -34,8 +36,10 @@ SNIPPET_CHARS = 240
 class SearchFilters:
     doc_type: str | None = None
     team: str | None = None
-    since: str | None = None  # ISO date, inclusive, against front matter `date`
-    until: str | None = None  # ISO date, inclusive
+    # ISO dates (YYYY-MM-DD), inclusive, against the front matter `date` normalised at index
+    # time; a document without a real date never passes a date filter.
+    since: str | None = None
+    until: str | None = None
     path_glob: str | None = None  # SQLite GLOB over the stored path: `*` also crosses folders
 
     def active(self) -> bool:
@@ -78,7 +82,8 @@ def search_index(
     collection: str = DOCS_COLLECTION,
     engine: DenseEngine = "auto",
 ) -> list[Hit]:
-    """The `k` best chunks for `query` (at most `max_per_file` per file), best first.
+    """The `k` best chunks for `query`, best first: documents in the order of their aggregated
+    chunk scores, each with its best `max_per_file` chunks (grouped under their document).
 
     `engine` picks what answers the dense leg: "mirror" (exact cosine over the vectors kept in
     the state database), "chroma" (the Chroma collection, HNSW), or "auto" (the mirror for an
@@ -86,8 +91,11 @@ def search_index(
     """
     if not query.strip():
         raise IndexingError("Empty search query", hint='Try `lablens search "how is X done"`.')
+    if filters is not None:
+        _check_filter_dates(filters)
     conn = state_db.open_state(state_dir, readonly=True)
     try:
+        collection = collection_of(conn, collection)
         identity = state_db.get_meta(conn, "index_identity") or ""
         emb = resolve_embedder(embedder)
         if mode != "lexical" and identity and not identity.startswith(emb.identity + "|"):
@@ -129,7 +137,10 @@ def search_index(
                 dense = [i for i, *_ in store.query(vector, pool, where)]
         rankings = [r for r, m in ((dense, "dense"), (lexical, "lexical")) if mode in ("hybrid", m)]
         fused = reciprocal_rank_fusion(rankings, k=rrf_k)
-        return _hits(conn, fused, dense, lexical, query, k, max_per_file)
+        # Dense-only ranking keeps each document's best chunk: summing its next chunks lowered
+        # dense MRR on both question sets (BENCHMARKS.md), where it lifts lexical and hybrid.
+        depth = 1 if mode == "dense" else DOC_DEPTH
+        return _hits(conn, fused, dense, lexical, query, k, max_per_file, depth)
     finally:
         conn.close()
 
@@ -144,6 +155,16 @@ def dense_engine_in_use(
         return "chroma" if mirror is None else "mirror"
     finally:
         conn.close()
+
+
+def _check_filter_dates(f: SearchFilters) -> None:
+    """Filter dates must be ISO days: anything else would compare as text and match wrongly."""
+    for flag, value in (("since", f.since), ("until", f.until)):
+        if value is not None and parse_date_bound(value, flag=flag, end=flag == "until") != value:
+            raise InputError(
+                f"{flag} {value!r} is not a YYYY-MM-DD date",
+                hint="Convert it with indexes.doc_dates.parse_date_bound first.",
+            )
 
 
 def _mirror_for(
@@ -187,6 +208,10 @@ def _allowed_paths(conn: sqlite3.Connection, f: SearchFilters) -> list[str]:
         if value is not None:
             clauses.append(f"{column} = ?")
             params.append(value)
+    if f.since is not None or f.until is not None:
+        # Only normalised ISO dates compare: a value stored by an older lablens as free text
+        # ("10/01/2025") is excluded rather than compared as a string.
+        clauses.append("date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'")
     if f.since is not None:
         clauses.append("date >= ?")
         params.append(f.since)
@@ -208,40 +233,44 @@ def _hits(
     query: str,
     k: int,
     max_per_file: int,
+    depth: int = DOC_DEPTH,
 ) -> list[Hit]:
+    """Documents ranked by their aggregated chunk scores (fusion.document_scores), each with
+    its best `max_per_file` chunks; a hit's score is its document's."""
     dense_rank = {cid: r for r, cid in enumerate(dense, start=1)}
     lex_rank = {cid: r for r, cid in enumerate(lexical, start=1)}
+    # In Chroma but not in the manifest: a run is mid-way; such chunks are left out.
     rows = _chunk_rows(conn, [cid for cid, _ in fused])
-    per_file: dict[str, int] = {}
+    docs = document_scores(fused, {cid: row["path"] for cid, row in rows.items()}, depth=depth)
+    chunks_of: dict[str, list[str]] = {}
+    for cid, _ in fused:
+        if cid in rows:
+            chunks_of.setdefault(rows[cid]["path"], []).append(cid)
     hits: list[Hit] = []
     terms = query_terms(query)
-    for cid, score in fused:
-        row = rows.get(cid)
-        if row is None:  # in Chroma but not in the manifest: a run is mid-way; skip it
-            continue
-        if per_file.get(row["path"], 0) >= max_per_file:
-            continue
-        per_file[row["path"]] = per_file.get(row["path"], 0) + 1
-        hits.append(
-            Hit(
-                path=row["path"],
-                title=row["title"],
-                heading=row["heading"],
-                start_line=row["start_line"],
-                end_line=row["end_line"],
-                doc_type=row["doc_type"],
-                team=row["team"],
-                date=row["date"],
-                score=round(score, 6),
-                snippet=make_snippet(row["text"], terms),
-                chunk_id=cid,
-                dense_rank=dense_rank.get(cid),
-                lexical_rank=lex_rank.get(cid),
-                text=row["text"],
+    for path, score in docs:
+        for cid in chunks_of[path][:max_per_file]:
+            row = rows[cid]
+            hits.append(
+                Hit(
+                    path=row["path"],
+                    title=row["title"],
+                    heading=row["heading"],
+                    start_line=row["start_line"],
+                    end_line=row["end_line"],
+                    doc_type=row["doc_type"],
+                    team=row["team"],
+                    date=row["date"],
+                    score=round(score, 6),
+                    snippet=make_snippet(row["text"], terms),
+                    chunk_id=cid,
+                    dense_rank=dense_rank.get(cid),
+                    lexical_rank=lex_rank.get(cid),
+                    text=row["text"],
+                )
             )
-        )
-        if len(hits) >= k:
-            break
+            if len(hits) >= k:
+                return hits
     return hits
 
 

@@ -74,11 +74,12 @@ def open_state(state_dir: Path, *, readonly: bool = False) -> sqlite3.Connection
     try:
         state_dir.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, timeout=30.0, isolation_level=None)
-        # WAL: searches read while an index run writes; synchronous=NORMAL is durable at each
-        # commit boundary against process death (kill -9), which is what the manifest relies on.
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
         if not readonly:
+            # WAL: searches read while an index run writes; synchronous=NORMAL is durable at
+            # each commit (what the manifest relies on against kill -9). Readers leave the mode
+            # alone: the swap of a rebuilt index takes the file out of WAL mode (generations.py).
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
             conn.executescript(_SCHEMA)
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
     except sqlite3.Error as exc:
@@ -148,43 +149,61 @@ def record_file(
 ) -> None:
     """Insert a file's chunks, FTS rows, manifest entry and (when given, one per chunk) the
     mirror copy of its vectors atomically."""
-    blob = None
-    if vectors is not None:
-        from indexes.dense_mirror import vectors_blob
+    record_files(conn, [(path, sha256, metadata, title, chunks, vectors)])
 
-        if len(vectors) != len(chunks):
+
+FileRecord = tuple[str, str, dict[str, Any], str, list[Chunk], "NDArray[np.floating] | None"]
+
+
+def record_files(conn: sqlite3.Connection, files: Sequence[FileRecord]) -> None:
+    """`record_file` for several files in one transaction: all of them or none."""
+    from indexes.dense_mirror import vectors_blob
+
+    rows = []
+    for path, sha256, metadata, title, chunks, vectors in files:
+        if vectors is not None and len(vectors) != len(chunks):
             raise ValueError(f"{len(vectors)} vectors for {len(chunks)} chunks of {path}")
-        blob = vectors_blob(vectors)
-    with _transaction(conn):
-        conn.executemany(
-            "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (c.id, c.path, c.ordinal, c.title, c.heading, c.start_line, c.end_line, c.text)
-                for c in chunks
-            ],
-        )
-        if blob is not None:
-            conn.execute(
-                "INSERT OR REPLACE INTO file_vectors VALUES (?, ?, ?)",
-                (path, "\n".join(c.id for c in chunks), blob),
-            )
-        conn.executemany(
-            "INSERT INTO chunks_fts (title, heading, body, chunk_id) VALUES (?, ?, ?, ?)",
-            [(c.title, c.heading, c.text, c.id) for c in chunks],
-        )
-        conn.execute(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        rows.append(
             (
                 path,
                 sha256,
-                len(chunks),
+                metadata,
                 title,
-                _str_or_none(metadata.get("doc_type")),
-                _str_or_none(metadata.get("team")),
-                _str_or_none(metadata.get("date")),
-                json.dumps(metadata, sort_keys=True),
-            ),
+                chunks,
+                None if vectors is None else vectors_blob(vectors),
+            )
         )
+    with _transaction(conn):
+        for path, sha256, metadata, title, chunks, blob in rows:
+            conn.executemany(
+                "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (c.id, c.path, c.ordinal, c.title, c.heading, c.start_line, c.end_line, c.text)
+                    for c in chunks
+                ],
+            )
+            if blob is not None:
+                conn.execute(
+                    "INSERT OR REPLACE INTO file_vectors VALUES (?, ?, ?)",
+                    (path, "\n".join(c.id for c in chunks), blob),
+                )
+            conn.executemany(
+                "INSERT INTO chunks_fts (title, heading, body, chunk_id) VALUES (?, ?, ?, ?)",
+                [(c.title, c.heading, c.text, c.id) for c in chunks],
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    path,
+                    sha256,
+                    len(chunks),
+                    title,
+                    _str_or_none(metadata.get("doc_type")),
+                    _str_or_none(metadata.get("team")),
+                    _str_or_none(metadata.get("date")),
+                    json.dumps(metadata, sort_keys=True),
+                ),
+            )
 
 
 def clear_all(conn: sqlite3.Connection) -> None:

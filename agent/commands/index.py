@@ -1,8 +1,9 @@
 """`lablens index [PATH...]`: build or update the documentation index incrementally.
 
 Exit codes: 0 every documentation file is indexed; 3 some were skipped (each with a reason);
-2 a user error (e.g. another index run holds the lock). Unsupported file types (images,
-LICENSE…) are listed as ignored and do not change the exit code.
+2 a user error (e.g. another index run holds the lock, or a new embedder that does not work:
+the index in use is then unchanged); 70 a bug. Unsupported file types (images, LICENSE…) are
+listed as ignored and do not change the exit code.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from agent.cli_args import add_common_flags
 
-EXIT_SOME_SKIPPED = 3
+EXIT_SOME_SKIPPED = 3  # tools.exit_codes.EXIT_PARTIAL
 
 
 def register(sub: Any) -> None:
@@ -36,6 +37,12 @@ def register(sub: Any) -> None:
 
 
 def run_index(args: argparse.Namespace) -> int:
+    from agent.commands._json_failures import run_reporting_json_failures
+
+    return run_reporting_json_failures(args, _run_index)
+
+
+def _run_index(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from agent.output import console, emit_json
@@ -56,29 +63,48 @@ def run_index(args: argparse.Namespace) -> int:
         emit_json(summary.to_dict())
     else:
         with _ProgressView(console(stderr=True)) as view:
-            summary = build_index(paths, ws.state_dir, progress=view.update, **kwargs)
+            try:
+                summary = build_index(paths, ws.state_dir, progress=view.update, **kwargs)
+            except KeyboardInterrupt:
+                done = view.last.files_done if view.last else 0
+                total = view.last.files_total if view.last else 0
+                console(stderr=True).print(
+                    f"[yellow]Stopped after {done:,} of {total:,} files.[/] What was committed "
+                    "stays searchable and the index is consistent; `lablens index` again "
+                    "continues where this run stopped."
+                )
+                raise
         _print_summary(summary, console())
     return EXIT_SOME_SKIPPED if summary.skipped else 0
 
 
 class _ProgressView:
-    """A rich progress bar over files, with chunk/embedded/skipped counters."""
+    """A rich progress bar over files (with the time left), plus chunk counters."""
 
     def __init__(self, con: Any) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         self.progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn(
-                "· {task.fields[chunks]} chunks · {task.fields[embedded]} embedded · "
-                "{task.fields[skipped]} skipped"
-            ),
+            TextColumn("files · {task.fields[chunks]} chunks · {task.fields[embedded]} embedded"),
+            TextColumn("· {task.fields[skipped]} skipped ·"),
+            TimeElapsedColumn(),
+            TextColumn("· ETA"),
+            TimeRemainingColumn(),
             console=con,
             transient=True,
         )
         self.task = self.progress.add_task("scanning", total=None, chunks=0, embedded=0, skipped=0)
+        self.last: Any = None  # the latest progress event, for the message on Ctrl-C
 
     def __enter__(self) -> _ProgressView:
         self.progress.start()
@@ -88,16 +114,14 @@ class _ProgressView:
         self.progress.stop()
 
     def update(self, event: Any) -> None:
-        # Scanning counts files; embedding counts chunks (the slow part, so the bar tracks it).
-        if event.stage == "scan":
-            description, total, done = "scanning files", event.files_total, event.files_done
-        else:
-            description, total, done = "embedding chunks", event.chunks, event.embedded
+        self.last = event
+        # Files are the unit of the bar (their number is known up front; chunks are found as
+        # files are read); the time left is estimated from the pace of files done so far.
         self.progress.update(
             self.task,
-            description=description,
-            total=total or None,
-            completed=done,
+            description="embedding" if event.stage in ("embed", "file") else "indexing",
+            total=event.files_total or None,
+            completed=event.files_done,
             chunks=event.chunks,
             embedded=event.embedded,
             skipped=event.skipped,
@@ -105,7 +129,12 @@ class _ProgressView:
 
 
 def _print_summary(s: Any, con: Any) -> None:
-    from rich.markup import escape
+    from rich.markup import escape as rich_escape
+
+    from indexes.display_text import printable
+
+    def escape(text: str) -> str:  # file names and reasons are data: no control characters
+        return str(rich_escape(printable(text, keep_newlines=False)))
 
     for message in s.messages:
         con.print(f"[yellow]{escape(message)}[/]")
@@ -122,5 +151,7 @@ def _print_summary(s: Any, con: Any) -> None:
     )
     for item in s.skipped:
         con.print(f"  [red]skipped[/] {escape(item.path)}: {escape(item.reason)}")
+    for item in s.warnings:
+        con.print(f"  [yellow]warning[/] {escape(item.path)}: {escape(item.reason)}")
     for item in s.ignored:
         con.print(f"  [dim]ignored {escape(item.path)}: {escape(item.reason)}[/]")

@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from indexes.search import Hit
+    pass
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,8 +23,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("-k", type=int, default=5, metavar="N", help="number of results (default 5)")
     p.add_argument("--type", dest="doc_type", metavar="T", help="only this doc_type")
     p.add_argument("--team", metavar="T", help="only this team")
-    p.add_argument("--since", metavar="DATE", help="only docs dated on or after DATE (ISO)")
-    p.add_argument("--until", metavar="DATE", help="only docs dated on or before DATE (ISO)")
+    p.add_argument(
+        "--since",
+        metavar="DATE",
+        help="only docs dated on or after DATE: YYYY-MM-DD, YYYY-MM or YYYY (docs without a "
+        "readable date are left out)",
+    )
+    p.add_argument(
+        "--until",
+        metavar="DATE",
+        help="only docs dated on or before DATE: YYYY-MM-DD, YYYY-MM (to the month's end) or YYYY",
+    )
     p.add_argument(
         "--path",
         dest="path_glob",
@@ -49,19 +58,29 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_search(args: argparse.Namespace) -> int:
+    from agent.commands._json_failures import run_reporting_json_failures
+
+    return run_reporting_json_failures(args, _run_search)
+
+
+def _run_search(args: argparse.Namespace) -> int:
     """argparse → the agent's search tool → a renderer (one result shape for both)."""
     from agent.assistant.tools.docs import search_docs
     from agent.workspace import Workspace
+    from indexes.doc_dates import parse_date_bound
     from indexes.search import SearchFilters
+    from tools.errors import InputError
 
-    for flag in ("since", "until"):
-        _check_date(getattr(args, flag), f"--{flag}")
+    if args.k < 1:
+        raise InputError("-k must be at least 1")
+    since = None if args.since is None else parse_date_bound(args.since, flag="--since", end=False)
+    until = None if args.until is None else parse_date_bound(args.until, flag="--until", end=True)
     ws = Workspace.open(args.workspace)
     filters = SearchFilters(
         doc_type=args.doc_type,
         team=args.team,
-        since=args.since,
-        until=args.until,
+        since=since,
+        until=until,
         path_glob=args.path_glob,
     )
     result = search_docs(
@@ -83,34 +102,30 @@ def run_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_date(value: str | None, flag: str) -> None:
-    import datetime
-
-    from tools.errors import InputError
-
-    if value is None:
-        return
-    try:
-        datetime.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{flag} {value!r} is not a date", hint="Use YYYY-MM-DD.") from None
-
-
-def _print_hits(query: str, hits: list[Hit]) -> None:
+def _print_hits(query: str, hits: list[Any]) -> None:
     from rich.markup import escape
 
     from agent.output import console
+    from indexes.display_text import printable
     from indexes.lexical import query_terms
 
     con = console()
     if not hits:
-        con.print(f"No results for [bold]{escape(query)}[/].")
+        con.print(f"No results for [bold]{escape(printable(query))}[/].")
         return
     terms = query_terms(query)
+    # Titles, headings and snippets are file content: control characters (a NUL, an escape
+    # sequence) are replaced before they reach the terminal.
     for n, h in enumerate(hits, start=1):
-        where = escape(h.title) + (f" › {escape(h.heading)}" if h.heading else "")
-        con.print(f"[bold]{n}.[/] [cyan]{escape(h.path)}:{h.start_line}-{h.end_line}[/]  {where}")
-        con.print(f"   {highlight(h.snippet, terms)}")
+        heading = printable(h.heading, keep_newlines=False)
+        where = escape(printable(h.title, keep_newlines=False)) + (
+            f" › {escape(heading)}" if heading else ""
+        )
+        con.print(
+            f"[bold]{n}.[/] [cyan]{escape(printable(h.path))}:{h.start_line}-{h.end_line}[/]"
+            f"  {where}"
+        )
+        con.print(f"   {highlight(printable(h.snippet, keep_newlines=False), terms)}")
 
 
 def highlight(text: str, terms: list[str]) -> str:

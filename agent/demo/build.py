@@ -46,7 +46,7 @@ def build_demo_workspace(
     progress: Callable[[str], None] | None = None,
 ) -> DemoSummary:
     """Create (or refresh) the demo workspace at `root`; the warehouse is rebuilt from `seed`."""
-    from agent.demo.generate import write_warehouse
+    from agent.demo.warehouse import write_warehouse
 
     say = progress or (lambda _msg: None)
     root.mkdir(parents=True, exist_ok=True)

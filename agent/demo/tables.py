@@ -1,16 +1,17 @@
-"""The demo's derived tables (pins, features, experiments) and writing them with exact types."""
+"""The demo's tables from the simulated population (users, pins, features, experiments) and
+writing them with exact types: the middle stage of population → tables → warehouse."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from agent.demo.generate import (
+from agent.demo.population import (
     CATEGORIES,
     FIRST_DAY,
     SURFACES,
     Assignment,
     Users,
-    _choice,
+    choose,
     n_days,
     weekly_factor,
 )
@@ -112,7 +113,7 @@ def pins_frames(
     import pandas as pd
 
     creators = users.user_id[users.is_creator]
-    category = _choice(rng, CATEGORIES, n_pins)
+    category = choose(rng, CATEGORIES, n_pins)
     video_share = np.where(np.isin(category, ["recipes", "fitness", "beauty", "diy"]), 0.3, 0.12)
     created_day = -np.floor(rng.exponential(300.0, n_pins)).astype(np.int64) + n_days() - 1
     quality = rng.beta(5.0, 2.0, n_pins)
@@ -245,3 +246,19 @@ def write_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, Any]) -> dict
         con.unregister("frame")
         counts[table] = int(con.execute(f"SELECT COUNT(*) FROM {table}").fetchall()[0][0])
     return counts
+
+
+def users_frame(users: Users) -> object:
+    import numpy as np
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "user_id": users.user_id,
+            "signup_date": np.datetime64(FIRST_DAY) + users.signup_day.astype("timedelta64[D]"),
+            "country": users.country,
+            "platform": users.platform,
+            "age_bucket": users.age_bucket,
+            "is_creator": users.is_creator,
+        }
+    )

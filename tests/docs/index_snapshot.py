@@ -30,9 +30,11 @@ def snapshot(state_dir: Path, chroma_url: str | None = None) -> dict[str, Any]:
                 strict=True,
             )
         )
+        row = conn.execute("SELECT value FROM meta WHERE key = 'collection'").fetchone()
     finally:
         conn.close()
-    col = open_client(state_dir, chroma_url).get_collection(DOCS_COLLECTION)
+    name = row[0] if row else DOCS_COLLECTION  # the generation's collection (generations.py)
+    col = open_client(state_dir, chroma_url).get_collection(name)
     got = col.get(include=["documents", "metadatas", "embeddings"])
     vectors = sorted(
         zip(

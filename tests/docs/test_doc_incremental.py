@@ -94,8 +94,9 @@ def test_a_different_embedder_forces_a_clean_rebuild(
     )
     s = _build(small_corpus, other)
     assert s.rebuilt and s.files_indexed == 4
-    assert s.messages[0].startswith("Rebuilding the index from scratch: the embedding model")
+    assert s.messages[0].startswith("Rebuilding the index beside the one in use (the embedding")
     assert "hashed-64-v2" in s.messages[0]
+    assert "kept" in s.messages[-1]  # the old index stays on disk for a return to that setting
 
 
 def test_skipped_files_do_not_stop_the_run_and_leave_the_index(

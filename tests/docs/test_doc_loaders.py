@@ -53,7 +53,8 @@ def test_a_file_over_the_size_limit_is_skipped_without_reading_it(tmp_path: Path
         fh.truncate(50 * 1024 * 1024)
     result = _load(p, tmp_path)
     assert isinstance(result, Skipped)
-    assert "too large: 52.4 MB" in result.reason
+    # in the unit of the setting (docs.max_file_mb = 5.0 means 5 × 1024 × 1024 bytes)
+    assert result.reason == "too large: 50.0 MB > 5.0 MB (docs.max_file_mb)"
 
 
 def test_symlink_loops_and_unsupported_types_are_reported(tmp_path: Path) -> None:
@@ -61,7 +62,7 @@ def test_symlink_loops_and_unsupported_types_are_reported(tmp_path: Path) -> Non
     (tmp_path / "docs" / "loop").symlink_to(tmp_path / "docs", target_is_directory=True)
     (tmp_path / "docs" / "self.md").symlink_to(tmp_path / "docs" / "self.md")
     (tmp_path / "docs" / "image.png").write_bytes(b"\x89PNG")
-    files, skipped = discover([tmp_path / "docs"], tmp_path)
+    files, skipped, _ = discover([tmp_path / "docs"], tmp_path)
     assert [f.rel for f in files] == ["docs/a.md"]
     reasons = {s.path: s.reason for s in skipped}
     assert reasons["docs/loop"].startswith("symlink loop")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from indexes.fusion import reciprocal_rank_fusion
+import pytest
+
+from indexes.fusion import document_scores, reciprocal_rank_fusion
 from indexes.lexical import fts_query, query_terms
 from indexes.search import make_snippet
 
@@ -13,6 +15,15 @@ def test_rrf_rewards_agreement_between_rankings() -> None:
     fused = reciprocal_rank_fusion([["a", "b", "c"], ["c", "a", "d"]], k=60)
     assert [i for i, _ in fused] == ["a", "c", "b", "d"]
     assert fused[0][1] == 1 / 61 + 1 / 62
+
+
+def test_a_document_answering_in_several_chunks_outranks_one_stray_chunk() -> None:
+    fused = [("x1", 0.050), ("a1", 0.048), ("a2", 0.045), ("a3", 0.040), ("a4", 0.039)]
+    path_of = {"x1": "stray.md", "a1": "a.md", "a2": "a.md", "a3": "a.md", "a4": "a.md"}
+    ranked = document_scores(fused, path_of, decay=0.6, depth=3)
+    assert [p for p, _ in ranked] == ["a.md", "stray.md"]
+    assert ranked[0][1] == pytest.approx(0.048 + 0.6 * 0.045 + 0.36 * 0.040)  # a4 not counted
+    assert document_scores(fused, path_of, depth=1)[0][0] == "stray.md"  # max aggregation
 
 
 def test_query_terms_drop_stopwords_and_keep_identifiers() -> None:
