@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    pass
+    from indexes.search import Hit
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -102,7 +102,7 @@ def _run_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_hits(query: str, hits: list[Any]) -> None:
+def _print_hits(query: str, hits: list[Hit]) -> None:
     from rich.markup import escape
 
     from agent.output import console
