@@ -8,6 +8,8 @@ The core never prints and never draws. A renderer reads these events in order:
 
 `StepFinished.result` is the tool's typed result (it has `to_dict()` and `to_text()`);
 renderers pick widgets by its type (SQL with rows, doc hits, an experiment analysis).
+`AnswerReady.text` is authoritative: with an LLM it may differ from the streamed deltas when the
+grounding check repaired the answer or marked unverified parts.
 """
 
 from __future__ import annotations
@@ -84,6 +86,8 @@ class AnswerReady:
     sources: tuple[Source, ...] = ()
     sql: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # What a follow-up needs: kind (the route), question (as answered), experiment_id.
+    context: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,102 @@
+"""Offline answer templates: extractive doc answers, SQL with its table, verdict with numbers.
+
+Every sentence is either copied from a tool result or a fixed template filled with figures from
+one, so an offline answer is grounded by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from agent.assistant.events import Source
+from agent.assistant.extract import best_sentences
+from agent.assistant.tools.sql import format_value
+
+if TYPE_CHECKING:
+    from agent.assistant.tools.catalog import CatalogResult
+    from agent.assistant.tools.docs import DocSearchResult
+    from agent.assistant.tools.experiments import (
+        ExperimentListResult,
+        ExperimentSqlResult,
+        ExperimentSummaryResult,
+    )
+    from agent.assistant.tools.sql import PlannedSqlResult, SqlRunResult
+
+TABLE_ROWS = 20  # rows in an answer's table; --json and the chat UI carry every fetched row
+
+
+def docs_answer(question: str, docs: DocSearchResult) -> tuple[str, tuple[Source, ...]]:
+    from indexes.lexical import query_terms
+
+    picked = best_sentences(question, docs.hits, query_terms(question))
+    if not picked:
+        lines = [
+            f"- {h.heading or h.title} (`{h.path}:{h.start_line}-{h.end_line}`)"
+            for h in docs.hits[:3]
+        ]
+        text = "The closest passages in the docs:\n" + "\n".join(lines)
+        return text, docs.sources[:3]
+    body = "\n".join(f"- {s.text} (`{s.source.cite()}`)" for s in picked)
+    return "From the docs:\n" + body, tuple(s.source for s in picked)
+
+
+def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[object]], limit: int) -> str:
+    def cell(v: object) -> str:
+        return format_value(v).replace("|", "\\|")
+
+    head = "| " + " | ".join(columns) + " |\n|" + "---|" * len(columns)
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows[:limit]]
+    return "\n".join([head, *body])
+
+
+def data_answer(planned: PlannedSqlResult, run: SqlRunResult | None) -> str:
+    a = planned.answer
+    parts = []
+    if a.explanation:
+        parts.append(a.explanation)
+    parts.append(f"```sql\n{(run.report.sql if run else a.sql).strip()}\n```")
+    if run is not None and run.result is not None:
+        r = run.result
+        parts.append(markdown_table(r.columns, r.rows, TABLE_ROWS))
+        note = f"{r.row_count} row(s)"
+        if r.row_count > TABLE_ROWS:
+            note += f", first {TABLE_ROWS} shown"
+        if r.truncated:
+            note += "; cut at the row cap"
+        parts.append(note + ".")
+    parts.extend(a.notes)
+    return "\n\n".join(parts)
+
+
+def experiment_answer(summary: ExperimentSummaryResult) -> str:
+    a = summary.analysis
+    name = f" ({a.meta.name})" if a.meta.name else ""
+    lines = [f"**{a.meta.experiment_id}**{name}: verdict **{a.verdict.verdict}**."]
+    lines += [f"- {r}" for r in a.verdict.reasons]
+    lines.append("Arms: " + ", ".join(f"{arm} {n:,}" for arm, n in a.arms.items()) + ".")
+    lines += [f"Note: {n}" for n in a.notes]
+    return "\n".join(lines)
+
+
+def list_answer(result: ExperimentListResult) -> str:
+    if not result.experiments:
+        return "There are no experiments in the warehouse."
+    rows = [
+        [e["experiment_id"], e.get("status"), e["start"], e["end"], e["primary_metric"], e["units"]]
+        for e in result.experiments
+    ]
+    cols = ["experiment", "status", "start", "end", "primary metric", "units"]
+    return f"{len(rows)} experiment(s):\n\n" + markdown_table(cols, rows, len(rows))
+
+
+def catalog_answer(result: CatalogResult) -> str:
+    return result.to_text()
+
+
+def experiment_sql_answer(result: ExperimentSqlResult) -> str:
+    blocks = [f"```sql\n{s.strip()}\n```" for s in result.statements]
+    return (
+        f"The {result.experiment_id} analysis runs {len(blocks)} statement(s) "
+        f"({result.dialect}):\n\n" + "\n\n".join(blocks)
+    )

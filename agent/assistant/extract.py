@@ -1,0 +1,95 @@
+"""Extractive answers from doc hits: the sentences that best match the question, each with the
+exact `path:start-end` lines it came from (no words of our own, so nothing to hallucinate)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from agent.assistant.events import Source
+
+if TYPE_CHECKING:
+    from indexes.search import Hit
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9`*\"(])")
+_WORD = re.compile(r"[a-z0-9_]+")
+MAX_SENTENCES = 3
+PER_HIT = 2
+MAX_CHARS = 400
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    source: Source
+    score: float
+
+
+def _stem(word: str) -> str:
+    return word[:5] if len(word) > 5 else word
+
+
+def sentences_of(hit: Hit) -> list[tuple[str, int, int]]:
+    """(sentence, first line, last line) of a hit's prose; headings, code and tables skipped."""
+    out: list[tuple[str, int, int]] = []
+    para: list[tuple[str, int]] = []
+    in_code = False
+
+    def flush() -> None:
+        if not para:
+            return
+        text = " ".join(t for t, _ in para)
+        # Map each sentence back to the lines it spans through character offsets.
+        offsets, pos = [], 0
+        for t, line in para:
+            offsets.append((pos, line))
+            pos += len(t) + 1
+        start = 0
+        for piece in _SENTENCE_END.split(text):
+            begin = text.find(piece, start)
+            end = begin + len(piece)
+            first = max(line for off, line in offsets if off <= begin)
+            last = max(line for off, line in offsets if off < max(end, begin + 1))
+            out.append((piece.strip(), first, last))
+            start = end
+        para.clear()
+
+    for i, raw in enumerate(hit.text.splitlines()):
+        line = hit.start_line + i
+        stripped = raw.strip()
+        if stripped.startswith("```"):
+            flush()
+            in_code = not in_code
+            continue
+        if in_code or not stripped or stripped.startswith(("#", "|", "<", "---")):
+            flush()
+            continue
+        para.append((stripped.lstrip("-*> ").strip(), line))
+    flush()
+    return [s for s in out if len(s[0]) > 20]
+
+
+def best_sentences(question: str, hits: Sequence[Hit], terms: Sequence[str]) -> list[Sentence]:
+    """Up to MAX_SENTENCES sentences, in hit order, that share the most words with the question."""
+    stems = {_stem(t) for t in terms}
+    picked: list[Sentence] = []
+    for rank, hit in enumerate(hits[:MAX_SENTENCES]):
+        scored = []
+        for text, first, last in sentences_of(hit):
+            found = {_stem(w) for w in _WORD.findall(text.lower())} & stems
+            if not found:
+                continue
+            score = len(found) / math.sqrt(max(1, len(text.split()))) + 1.0 / (rank + 2)
+            scored.append(Sentence(_clip(text), Source(hit.path, hit.heading, first, last), score))
+        scored.sort(key=lambda s: -s.score)
+        picked.extend(sorted(scored[:PER_HIT], key=lambda s: s.source.start_line))
+    best = sorted(picked, key=lambda s: -s.score)[:MAX_SENTENCES]
+    order = {id(s): i for i, s in enumerate(picked)}
+    return sorted(best, key=lambda s: order[id(s)])
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_CHARS else text[: MAX_CHARS - 1].rsplit(" ", 1)[0] + " …"

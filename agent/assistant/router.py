@@ -1,0 +1,212 @@
+"""The offline router: which tools answer a question, decided from its words and known names.
+
+Pure: the question, the previous exchange and the names (from the catalog and the experiments
+table) go in; a `Route` comes out. The session runs it. Order of decisions, first match wins:
+refusal → follow-up rewrite → named experiment (summary / SQL / with docs) → unknown id (did
+you mean) → experiment list → catalog → data → docs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from agent.assistant.followup import Previous, points_at_experiment, rewrite_followup
+from agent.assistant.names import KnownNames, identifiers, words
+from agent.assistant.scope import Refusal, refusal_for
+
+Kind = Literal["refuse", "docs", "data", "maybe_data", "experiment", "mixed", "list", "catalog"]
+
+_OUTCOME = frozenset(
+    [
+        "do",
+        "did",
+        "go",
+        "went",
+        "result",
+        "results",
+        "verdict",
+        "ship",
+        "shipped",
+        "shipping",
+        "win",
+        "won",
+        "work",
+        "worked",
+        "perform",
+        "performed",
+        "effect",
+        "effects",
+        "impact",
+        "lift",
+        "happen",
+        "happened",
+        "summarize",
+        "summarise",
+        "summary",
+        "outcome",
+        "invalid",
+        "inconclusive",
+        "tradeoff",
+        "analysis",
+        "analyse",
+        "analyze",
+        "numbers",
+    ]
+)
+_DOC = frozenset(
+    [
+        "why",
+        "doc",
+        "docs",
+        "document",
+        "design",
+        "guideline",
+        "guidelines",
+        "policy",
+        "proposal",
+        "mean",
+        "means",
+        "meaning",
+        "trained",
+        "training",
+        "risk",
+        "risks",
+        "cost",
+        "costs",
+        "latency",
+        "hypothesis",
+        "hypotheses",
+        "say",
+        "says",
+        "explain",
+        "rationale",
+        "context",
+        "background",
+        "motivation",
+    ]
+)
+_SQL = frozenset(["sql", "query", "queries", "statement", "statements"])
+_CATALOG = frozenset(["table", "tables", "column", "columns", "schema", "schemas", "catalog"])
+_STRONG_DATA = re.compile(
+    r"\b(total|sum|count|how many|number of|average|avg|mean|daily|weekly|top \d+|per day|"
+    r"by day|by week|median|maximum|minimum)\b",
+    re.I,
+)
+_DOC_OPENER = re.compile(
+    r"^(how (does|do|is|are|was|were|should|can|often)|why|what (is|are|was|were|does|do|did|"
+    r"should|happened)|what's|explain|describe how|when (do|does|should)|who)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Call:
+    tool: str
+    args: dict[str, object]
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: Kind
+    question: str  # the question as answered (a follow-up is rewritten in full)
+    calls: tuple[Call, ...] = ()
+    experiment_id: str | None = None
+    refusal: Refusal | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def route_question(
+    question: str,
+    names: KnownNames,
+    previous: Previous | None = None,
+    *,
+    mentioned_in_docs: Callable[[str], bool] = lambda _: False,
+) -> Route:
+    refusal = refusal_for(question)
+    if refusal is not None:
+        return Route("refuse", question, refusal=refusal)
+    notes: list[str] = []
+    rewritten = rewrite_followup(question, previous)
+    if rewritten is not None and previous is not None:
+        notes.append(f"Read as a follow-up of “{previous.question}”: “{rewritten}”.")
+        return _data_route(rewritten, notes, strong=True)
+    tokens = set(words(question))
+    experiment = names.find_experiment(question) or points_at_experiment(question, previous)
+    if experiment is not None:
+        return _experiment_route(question, experiment, tokens, notes)
+    unknown = _unknown_name(question, names, mentioned_in_docs)
+    if unknown is not None:
+        return unknown
+    if "experiments" in tokens and not tokens & _CATALOG and not _STRONG_DATA.search(question):
+        return Route("list", question, (Call("list_experiments", {}),))
+    if tokens & _CATALOG or ("metrics" in tokens and "defined" in tokens):
+        table = names.table_in(question)
+        args: dict[str, object] = {"table": table} if table else {}
+        return Route("catalog", question, (Call("describe_catalog", args),))
+    strong = bool(_STRONG_DATA.search(question)) or _groups_by_dimension(question, names)
+    if _DOC_OPENER.match(question.strip()) and not strong:
+        return _docs_route(question, notes)
+    return _data_route(question, notes, strong=strong)
+
+
+def _experiment_route(question: str, experiment: str, tokens: set[str], notes: list[str]) -> Route:
+    args: dict[str, object] = {"experiment_id": experiment}
+    if tokens & _SQL:
+        return Route("experiment", question, (Call("experiment_sql", args),), experiment)
+    outcome = bool(tokens & _OUTCOME)
+    docs = bool(tokens & _DOC)
+    query = question if experiment.lower() in question.lower() else f"{question} {experiment}"
+    if outcome and docs:
+        calls = (Call("summarize_experiment", args), Call("search_docs", {"query": query}))
+        return Route("mixed", question, calls, experiment, notes=tuple(notes))
+    if outcome or not _DOC_OPENER.match(question.strip()):
+        return Route("experiment", question, (Call("summarize_experiment", args),), experiment)
+    return Route("docs", question, (Call("search_docs", {"query": query}),), experiment)
+
+
+def _unknown_name(
+    question: str, names: KnownNames, mentioned_in_docs: Callable[[str], bool]
+) -> Route | None:
+    from tools.did_you_mean import closest
+
+    for token in names.unknown_identifiers(question):
+        tables = closest(token, names.tables, cutoff=0.8)
+        if tables:
+            return Route("catalog", question, (Call("describe_catalog", {"table": token}),))
+        near = closest(token, names.experiment_ids, cutoff=0.8)
+        if near and not mentioned_in_docs(token):
+            listed = " or ".join(f"`{n}`" for n in near)
+            return Route(
+                "refuse",
+                question,
+                refusal=Refusal(
+                    "Unknown experiment",
+                    f"There is no experiment `{token}` in the experiments table.",
+                    f"Did you mean {listed}? See `lablens experiment list`.",
+                ),
+            )
+    return None
+
+
+def _groups_by_dimension(question: str, names: KnownNames) -> bool:
+    m = re.search(r"\b(?:by|per)\s+([a-z_]+)", question.lower())
+    return bool(m and m.group(1) in names.dimensions)
+
+
+def _docs_route(question: str, notes: list[str]) -> Route:
+    return Route("docs", question, (Call("search_docs", {"query": question}),), notes=tuple(notes))
+
+
+def _data_route(question: str, notes: list[str], *, strong: bool) -> Route:
+    return Route(
+        "data" if strong else "maybe_data",
+        question,
+        (Call("question_to_sql", {"question": question}),),
+        notes=tuple(notes),
+    )
+
+
+__all__ = ["Call", "Previous", "Route", "identifiers", "route_question"]
