@@ -51,6 +51,9 @@ class AnswerView(Vertical):
         self.text += text
         await self._stream.write(text)
 
+    async def close_stream(self) -> None:
+        await self._stop_stream()
+
     async def _stop_stream(self) -> None:
         if self._stream is not None:
             await self._stream.stop()

@@ -28,13 +28,17 @@ from agent.chat.messages import PromptSubmitted, ReferenceChosen
 from agent.chat.palette import ChatCommands
 from agent.chat.preferences import load_theme, save_theme
 from agent.chat.prompt_input import PromptInput
+from agent.chat.saved_conversations import CONVERSATION_KEY
 from agent.chat.side_panel import SidePanel
 from agent.chat.slash import COMMANDS, parse_slash, unknown_hint
 from agent.chat.status_bar import StatusBar
 from agent.chat.transcript import StepRecord, Transcript, Turn
 
 if TYPE_CHECKING:
-    from agent.assistant.events import AnswerReady, Event
+    from collections.abc import Iterator
+
+    from agent.assistant.conversation import Turn as CoreTurn
+    from agent.assistant.events import Event
     from agent.chat.core_link import Opened
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16
@@ -47,6 +51,22 @@ def _default_opener(workspace: str | None, use_llm: bool | None) -> Opened:
     from agent.chat.core_link import open_core
 
     return open_core(workspace, use_llm=use_llm)
+
+
+_SQL_TEXT = ("select", "with")
+
+
+def _slash_step(name: str, argument: str) -> tuple[str, dict[str, object]]:
+    """The one tool a slash command runs: `/sql` SQL or a question, `/docs`, `/exp [id]`."""
+    if name == "sql":
+        if argument.split(None, 1)[0].lower() in _SQL_TEXT:
+            return "run_sql", {"sql": argument}
+        return "question_to_sql", {"question": argument}
+    if name == "docs":
+        return "search_docs", {"query": argument}
+    if argument:
+        return "summarize_experiment", {"experiment_id": argument.strip("`")}
+    return "list_experiments", {}
 
 
 class ChatApp(App[int]):
@@ -77,7 +97,8 @@ class ChatApp(App[int]):
         self.resume = resume
         self.opened: Opened | None = None
         self.transcript = Transcript()
-        self.history: list[AnswerReady] = []
+        self.history: list[CoreTurn] = []  # what follow-ups read
+        self.conversation_id = time.strftime("%Y%m%dT%H%M%S") + f"-{id(self) % 10_000:04d}"
         self.answer_worker: Worker[None] | None = None
         self.current: tuple[AnswerView, Turn] | None = None
         self.painted_at: float | None = None
@@ -109,6 +130,11 @@ class ChatApp(App[int]):
         self._fit(self.size.width, self.size.height)
         self.query_one(PromptInput).focus()
         self.open_workspace()
+
+    def on_unmount(self) -> None:
+        if self.opened is not None:
+            self.opened.core.cancel()
+            self.opened.core.close()
 
     def on_resize(self, event: Any) -> None:
         self._fit(event.size.width, event.size.height)
@@ -174,6 +200,8 @@ class ChatApp(App[int]):
                 "[yellow]No documentation index yet[/]: doc questions will find nothing. "
                 "Run [b]lablens index[/] in the workspace to build it."
             )
+        if self.resume:
+            await self._resume_last()
         for question in self._pending:
             self.ask(question)
         self._pending.clear()
@@ -195,10 +223,19 @@ class ChatApp(App[int]):
     def on_reference_chosen(self, message: ReferenceChosen) -> None:
         self.query_one(PromptInput).insert_reference(message.reference)
 
-    def ask(self, question: str, *, shown: str | None = None) -> None:
-        self.run_worker(self._start_answer(question, shown or question), exclusive=False)
+    def ask(
+        self,
+        question: str,
+        *,
+        shown: str | None = None,
+        step: tuple[str, dict[str, object]] | None = None,
+    ) -> None:
+        """Answer `question` (or run one tool `step` for a slash command) in a worker."""
+        self.run_worker(self._start_answer(question, shown or question, step), exclusive=False)
 
-    async def _start_answer(self, question: str, shown: str) -> None:
+    async def _start_answer(
+        self, question: str, shown: str, step: tuple[str, dict[str, object]] | None = None
+    ) -> None:
         from agent.chat.error_block import ErrorBlock
 
         if len(question) > MAX_QUESTION_CHARS:
@@ -222,16 +259,21 @@ class ChatApp(App[int]):
         self.transcript.turns.append(turn)
         self.current = (view, turn)
         self.status.set(activity="answering… (Esc cancels)")
-        self.answer_worker = self._answer(question, view, turn, list(self.history))
+        core = self.opened.core
+        events: Callable[[], Iterator[Event]]
+        if step is not None:
+            tool, args = step
+            events = lambda: core.run_step(tool, args, shown)  # noqa: E731
+        else:
+            history = list(self.history)
+            events = lambda: core.answer(question, history)  # noqa: E731
+        self.answer_worker = self._answer(events, view, turn)
 
     @work(thread=True, exclusive=True, group="answer")
-    def _answer(
-        self, question: str, view: AnswerView, turn: Turn, history: list[AnswerReady]
-    ) -> None:
+    def _answer(self, events: Callable[[], Iterator[Event]], view: AnswerView, turn: Turn) -> None:
         worker = get_current_worker()
-        assert self.opened is not None
         try:
-            for event in self.opened.core.answer(question, history):
+            for event in events():
                 if worker.is_cancelled:
                     return
                 self._ui(self._render, view, turn, event, worker)
@@ -275,11 +317,35 @@ class ChatApp(App[int]):
             turn.sql = list(event.sql)
             turn.sources = [s.cite() for s in event.sources]
             turn.notes = list(event.notes)
-            self.history.append(event)
+            self._remember(turn, event)
             await view.ready(event)
         elif isinstance(event, Failed):
             turn.error = f"{event.title}: {event.message}"
             await view.failed(event)
+
+    def _remember(self, turn: Turn, event: Any) -> None:
+        """Keep the exchange for follow-ups and in the history store (secrets redacted there)."""
+        from agent.assistant.conversation import Turn as CoreTurn
+
+        context = {**dict(event.context), CONVERSATION_KEY: self.conversation_id}
+        self.history.append(CoreTurn.from_context(turn.question, event.text, context))
+        if self.opened is None:
+            return
+        steps = [
+            {"tool": s.tool, "ok": s.ok, "summary": s.summary if s.ok else (s.error or s.summary)}
+            for s in turn.steps
+        ]
+        try:
+            self.opened.history.add(
+                turn.question[:4000],
+                event.text,
+                mode=event.mode,
+                grounded=event.grounded,
+                steps=steps,
+                context=context,
+            )
+        except Exception as exc:  # sqlite errors: the chat goes on, the person is told
+            self.notify(f"Could not save to history: {exc}", severity="warning")
 
     def _finished(self, view: AnswerView) -> None:
         if self.current is not None and self.current[0] is view:
@@ -381,8 +447,54 @@ class ChatApp(App[int]):
     def action_export_md(self) -> None:
         self.run_worker(self.action_export("md"))
 
+    def _saved(self) -> list[Any]:
+        from agent.chat.saved_conversations import SCAN_LIMIT, group_conversations
+
+        if self.opened is None:
+            return []
+        return group_conversations(self.opened.history.search(limit=SCAN_LIMIT))
+
     def action_history(self) -> None:
-        self.notify("No saved conversations yet.", severity="information")
+        from agent.chat.history_screen import HistoryScreen
+
+        if self.opened is None:
+            self.notify("The workspace is still opening.", severity="warning")
+            return
+
+        async def reopen(conversation_id: str | None) -> None:
+            if conversation_id:
+                await self._reopen(conversation_id)
+
+        self.push_screen(HistoryScreen(self._saved()), reopen)
+
+    async def _resume_last(self) -> None:
+        saved = self._saved()
+        if saved:
+            await self._reopen(saved[0].id)
+        else:
+            await self.conversation.add_note("[dim]No earlier conversation to resume.[/]")
+
+    async def _reopen(self, conversation_id: str) -> None:
+        """Show an earlier conversation and continue it (follow-ups read its answers)."""
+        saved = next((c for c in self._saved() if c.id == conversation_id), None)
+        if saved is None:
+            return
+        await self.action_clear()
+        self.conversation_id = saved.id
+        for ex in saved.exchanges:
+            view = await self.conversation.add_turn(ex.question)
+            await view.write(ex.answer)
+            await view.close_stream()
+            turn = Turn(question=ex.question, answer=ex.answer, mode=ex.mode)
+            turn.steps = [
+                StepRecord(str(s.get("tool")), str(s.get("summary")), bool(s.get("ok")))
+                for s in ex.steps
+            ]
+            self.transcript.turns.append(turn)
+            self.history.append(ex.turn())
+        await self.conversation.add_note(
+            f"[dim]Reopened the conversation of {escape(saved.started[:16])}; ask a follow-up.[/]"
+        )
 
     # ---- slash commands -----------------------------------------------------------------
 
@@ -396,8 +508,9 @@ class ChatApp(App[int]):
                     ErrorBlock(f"/{name} needs an argument", f"Usage: /{name} {arg_help}", None)
                 )
                 return
-            question = f"/{name} {argument}".strip() if argument else "list experiments"
-            self.ask(question, shown=f"/{name} {argument}".strip())
+            self.ask(
+                argument, shown=f"/{name} {argument}".strip(), step=_slash_step(name, argument)
+            )
         elif name == "help":
             self.action_help()
         elif name == "clear":

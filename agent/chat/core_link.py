@@ -6,25 +6,85 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from agent.chat.overview import ColumnInfo, ExperimentInfo, MetricInfo, Overview, TableInfo
 
 if TYPE_CHECKING:
-    from agent.assistant.events import AnswerReady, Event
+    from agent.assistant.conversation import Turn
+    from agent.assistant.events import Event
+    from agent.assistant.history import History
+    from agent.assistant.session import Session
     from agent.workspace import Workspace
 
 
 class ChatCore(Protocol):
-    def answer(self, question: str, history: Sequence[AnswerReady]) -> Iterator[Event]: ...
+    def answer(self, question: str, history: Sequence[Turn]) -> Iterator[Event]: ...
 
     def cancel(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class SessionLink:
+    """The chat's handle on `agent.assistant.Session`: answers, forced tool steps for the
+    slash commands, cancel, and the history store."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def answer(self, question: str, history: Sequence[Turn]) -> Iterator[Event]:
+        return self.session.answer(question, history)
+
+    def run_step(self, tool: str, args: dict[str, object], shown: str) -> Iterator[Event]:
+        """One tool as the whole answer (`/sql`, `/docs`, `/exp`): its step, then its summary."""
+        from agent.assistant.events import AnswerReady, Failed, Source, StepFinished
+
+        finished: StepFinished | None = None
+        for event in self.session.run_tool(tool, args):
+            if isinstance(event, StepFinished):
+                finished = event
+            yield event
+        if finished is None or not finished.ok:
+            title = finished.summary if finished else "The step did not run"
+            yield Failed(title, (finished.error if finished else None) or title, None)
+            return
+        data = finished.result.to_dict() if finished.result is not None else {}
+        if data.get("valid") is False:
+            problems = [p for p in data.get("errors") or [] if isinstance(p, dict)]  # type: ignore[attr-defined]
+            message = "; ".join(str(p.get("message")) for p in problems) or finished.summary
+            hint = next((str(p["hint"]) for p in problems if p.get("hint")), None)
+            yield Failed("SQL rejected: nothing ran", message, hint)
+            return
+        sql = tuple(str(s) for s in ([data["sql"]] if isinstance(data.get("sql"), str) else []))
+        sources = tuple(
+            Source(
+                str(h["path"]),
+                str(h.get("heading") or ""),
+                int(h["start_line"]),
+                int(h["end_line"]),
+            )
+            for h in data.get("results") or []  # type: ignore[attr-defined]
+            if isinstance(h, dict)
+        )
+        yield AnswerReady(shown, f"{finished.summary}.", "offline", True, sources, sql)
+
+    def cancel(self) -> None:
+        # Read the warehouse without its lock: the running query holds that lock.
+        warehouse = getattr(self.session.resources, "_warehouse", None)
+        cancel = getattr(warehouse, "cancel", None)
+        if callable(cancel):
+            cancel()
+
+    def close(self) -> None:
+        self.session.close()
 
 
 @dataclass
 class Opened:
     workspace: Workspace
-    core: ChatCore
+    core: SessionLink
+    history: History
     warehouse: str
     model: str
     index: str
@@ -34,14 +94,18 @@ class Opened:
 
 def open_core(workspace_dir: str | None, *, use_llm: bool | None) -> Opened:
     """Open the workspace and its session; `LablensError` (e.g. no workspace) for people."""
+    from agent.assistant.history import History
     from agent.workspace import Workspace
 
     ws = Workspace.open(workspace_dir)
     core = _session(ws, use_llm)
+    key = ws.settings.llm.api_key
+    history = History.in_state_dir(ws.state_dir, secrets=[key.get_secret_value() if key else None])
     chunks = index_chunks(ws)
     return Opened(
         workspace=ws,
         core=core,
+        history=history,
         warehouse=warehouse_label(ws),
         model=model_label(ws, use_llm),
         index="none" if chunks is None else f"{chunks:,} chunks",
@@ -50,10 +114,10 @@ def open_core(workspace_dir: str | None, *, use_llm: bool | None) -> Opened:
     )
 
 
-def _session(ws: Workspace, use_llm: bool | None) -> ChatCore:
-    from agent.chat.interim_core import InterimSession
+def _session(ws: Workspace, use_llm: bool | None) -> SessionLink:
+    from agent.assistant.session import Session
 
-    return InterimSession(ws, use_llm=use_llm)
+    return SessionLink(Session(ws, use_llm=use_llm))
 
 
 def warehouse_label(ws: Workspace) -> str:
@@ -90,7 +154,7 @@ def index_chunks(ws: Workspace) -> int | None:
     return n or None
 
 
-def overview_of(ws: Workspace, core: Any) -> Overview:
+def overview_of(ws: Workspace, core: SessionLink) -> Overview:
     catalog = ws.catalog
     tables = [
         TableInfo(
@@ -103,14 +167,14 @@ def overview_of(ws: Workspace, core: Any) -> Overview:
     metrics = [MetricInfo(m.name, m.description) for m in catalog.metrics]
     experiments: list[ExperimentInfo] = []
     if catalog.experiments is not None:
-        from tools.errors import LablensError
-        from tools.experiments.source import list_experiments
+        from agent.assistant.events import StepFinished
 
-        try:
-            experiments = [
-                ExperimentInfo(meta.experiment_id, meta.status or "")
-                for meta, _ in list_experiments(catalog, core.warehouse)
-            ]
-        except LablensError:
-            experiments = []  # the panel is a convenience: a broken table must not block chat
+        # Through the session like any step; a failure leaves the panel's list empty.
+        for event in core.session.run_tool("list_experiments", {}):
+            if isinstance(event, StepFinished) and event.ok and event.result is not None:
+                rows = event.result.to_dict().get("experiments") or []
+                experiments = [
+                    ExperimentInfo(str(r["experiment_id"]), str(r.get("status") or ""))
+                    for r in rows  # type: ignore[attr-defined]
+                ]
     return Overview(tables, metrics, experiments)

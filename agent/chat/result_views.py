@@ -17,11 +17,11 @@ Kind = Literal["sql", "docs", "experiment", "rows", "text"]
 def kind_of(data: Mapping[str, Any]) -> Kind:
     if "verdict" in data and "metrics" in data:
         return "experiment"
-    if "hits" in data:
+    if "hits" in data or ("results" in data and "query" in data):
         return "docs"
     if "sql" in data and ("columns" in data or "rows" in data):
         return "sql"
-    if "columns" in data and "rows" in data:
+    if ("columns" in data and "rows" in data) or isinstance(data.get("experiments"), list):
         return "rows"
     return "text"
 
@@ -35,6 +35,12 @@ class TableData:
 
 
 def table_of(data: Mapping[str, Any]) -> TableData:
+    listed = data.get("experiments")
+    if isinstance(listed, list) and "rows" not in data:
+        # A list of records (e.g. the experiments): the first record's keys are the columns.
+        keys = [str(k) for k in listed[0]] if listed else []
+        recs = [[r.get(k) for k in keys] for r in listed if isinstance(r, Mapping)]
+        return TableData(keys, recs, False, None)
     columns = [str(c) for c in data.get("columns") or []]
     rows = data.get("rows") or []
     truncated = bool(data.get("truncated"))
@@ -59,7 +65,7 @@ class DocHit:
 
 def hits_of(data: Mapping[str, Any]) -> list[DocHit]:
     out = []
-    for h in data.get("hits") or []:
+    for h in data.get("hits") or data.get("results") or []:
         score = h.get("score")
         out.append(
             DocHit(

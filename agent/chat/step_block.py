@@ -91,15 +91,18 @@ class StepBlock(Collapsible):
 
     def finish(self, event: StepFinished) -> None:
         self.remove_class("running")
-        mark = "✓" if event.ok else "✗"
-        self.add_class("ok" if event.ok else "failed")
+        data = event.result.to_dict() if event.result is not None else {}
+        # A validator rejection is a tool that ran fine but a step that did not succeed.
+        ok = event.ok and data.get("valid") is not False
+        mark = "✓" if ok else "✗"
+        self.add_class("ok" if ok else "failed")
         secs = f" · {event.elapsed_ms / 1000:.1f}s" if event.elapsed_ms else ""
         self.title = f"{mark} {self.label}: {event.summary}{secs}"
         contents = self.query_one(Collapsible.Contents)
         contents.remove_children()
         widgets: list[Widget] = []
         if event.result is not None:
-            widgets = body_widgets(event.result.to_dict(), event.result.to_text())
+            widgets = body_widgets(data, event.result.to_text())
         if event.error:
             widgets.append(Static(f"[red]{escape(event.error)}[/]", classes="step-error"))
         if not widgets:

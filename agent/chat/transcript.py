@@ -36,7 +36,7 @@ class Turn:
         """Columns and rows of this turn's last tabular result, if any."""
         for step in reversed(self.steps):
             data = step.data or {}
-            if "columns" in data and "rows" in data:
+            if data.get("columns") and "rows" in data:
                 return [str(c) for c in data["columns"]], list(data["rows"])
         return None
 
