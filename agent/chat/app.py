@@ -72,6 +72,7 @@ def _slash_step(name: str, argument: str) -> tuple[str, dict[str, object]]:
 class ChatApp(App[int]):
     CSS_PATH = "chat.tcss"
     TITLE = "lablens chat"
+    show_timings = True  # step durations in block titles (off for snapshot tests)
     COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {ChatCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(key, action, label, show=show) for key, action, label, show in APP_KEYS),
@@ -102,6 +103,7 @@ class ChatApp(App[int]):
         self.answer_worker: Worker[None] | None = None
         self.current: tuple[AnswerView, Turn] | None = None
         self.painted_at: float | None = None
+        self.cancel_ms: float | None = None  # how long the last cancel took to show
         self.ready_at: float | None = None
         self._pending: list[str] = []
         theme = load_theme(preferences)
@@ -369,6 +371,7 @@ class ChatApp(App[int]):
     async def action_cancel(self) -> None:
         if not self.busy or self.current is None:
             return
+        began = time.perf_counter()
         view, turn = self.current
         if self.opened is not None:
             self.opened.core.cancel()  # stops the running query and the model stream
@@ -378,6 +381,7 @@ class ChatApp(App[int]):
         self.current = None
         await view.cancelled()
         self.status.set(activity="cancelled")
+        self.cancel_ms = (time.perf_counter() - began) * 1000
 
     async def action_cancel_or_copy(self) -> None:
         if self.busy:

@@ -96,7 +96,8 @@ class StepBlock(Collapsible):
         ok = event.ok and data.get("valid") is not False
         mark = "✓" if ok else "✗"
         self.add_class("ok" if ok else "failed")
-        secs = f" · {event.elapsed_ms / 1000:.1f}s" if event.elapsed_ms else ""
+        show = getattr(self.app, "show_timings", True)
+        secs = f" · {event.elapsed_ms / 1000:.1f}s" if event.elapsed_ms and show else ""
         self.title = f"{mark} {self.label}: {event.summary}{secs}"
         contents = self.query_one(Collapsible.Contents)
         contents.remove_children()

@@ -31,7 +31,12 @@ async def wait_for(pilot: object, predicate: Callable[[], bool], timeout: float 
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the chat")
+            app = getattr(pilot, "app", None)
+            turns = getattr(getattr(app, "transcript", None), "turns", [])
+            worker = getattr(app, "answer_worker", None)
+            raise AssertionError(
+                f"timed out waiting for the chat; worker {worker!r}; turns: {turns!r}"[:3000]
+            )
         await pilot.pause(0.05)  # type: ignore[attr-defined]
 
 
@@ -52,7 +57,8 @@ def answered(app: ChatApp) -> Callable[[], bool]:
 async def ask(app: ChatApp, pilot: object, text: str) -> None:
     from agent.chat.prompt_input import PromptInput
 
+    before = len(app.transcript.turns)
     app.query_one(PromptInput).insert(text)
     await pilot.press("enter")  # type: ignore[attr-defined]
-    await wait_for(pilot, lambda: bool(app.transcript.turns) and app.transcript.turns[-1].question == text or app.busy)
+    await wait_for(pilot, lambda: len(app.transcript.turns) > before)
     await wait_for(pilot, answered(app))

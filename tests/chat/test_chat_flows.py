@@ -12,6 +12,7 @@ from agent.chat.doc_hits import DocHits
 from agent.chat.error_block import ErrorBlock
 from agent.chat.experiment_view import EffectsChart, ExperimentView
 from agent.chat.result_table import ResultTable
+from agent.chat.side_panel import SidePanel
 from agent.chat.step_block import StepBlock
 from tests.chat.conftest import SIZE, ask, opened, wait_for
 
@@ -55,7 +56,8 @@ async def test_experiment_shows_effects_and_charts(chat_workspace: Path, tmp_pat
         assert view.effects and any(e.role == "primary" for e in view.effects)
         assert app.query_one(EffectsChart).effects
         # the side panel learns the verdict
-        panel_verdicts = {e.experiment_id: e.verdict for e in app.query_one("#side-panel").overview.experiments}  # type: ignore[attr-defined]
+        panel = app.query_one(SidePanel)
+        panel_verdicts = {e.experiment_id: e.verdict for e in panel.overview.experiments}
         assert panel_verdicts["hf_l1_ranker_v2"] == view.data["verdict"]
 
 
@@ -65,7 +67,7 @@ async def test_follow_up_refines_the_last_question(chat_workspace: Path, tmp_pat
         await opened(app, pilot)
         await ask(app, pilot, "saves per user by country last 14 days")
         await ask(app, pilot, "and by platform?")
-        first, second = app.transcript.turns
+        _, second = app.transcript.turns
         assert second.error is None and second.sql
         assert "platform" in second.sql[0].lower()
         assert len(app.query(ResultTable)) == 2
