@@ -71,7 +71,8 @@ class AnswerView(Vertical):
                 f"  [b]{escape(s.cite())}[/] [i]{escape(s.heading)}[/]" for s in event.sources
             )
             parts.append(Static(f"[dim]Sources[/]\n{cites}", classes="sources"))
-        notes = list(event.notes)
+        # Notes the answer text already states are not repeated under it.
+        notes = [n for n in event.notes if n not in event.text]
         if event.mode == "llm" and not event.grounded:
             notes.insert(0, "Some statements could not be checked against the tool outputs.")
         for note in notes:

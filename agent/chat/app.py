@@ -70,7 +70,7 @@ def _slash_step(name: str, argument: str) -> tuple[str, dict[str, object]]:
 
 
 class ChatApp(App[int]):
-    CSS_PATH = "chat.tcss"
+    CSS_PATH = str(Path(__file__).with_name("chat.tcss"))  # absolute: subclasses live elsewhere
     TITLE = "lablens chat"
     show_timings = True  # step durations in block titles (off for snapshot tests)
     COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {ChatCommands}
