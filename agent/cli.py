@@ -1,4 +1,4 @@
-"""The `lablens` command line: one-shot commands, `--json` for scripts, `chat` for the UI.
+"""The `lablens` command line: one-shot commands, and `--json` on each of them for scripts.
 
 Start-up stays fast because every command module imports its heavy dependencies lazily,
 inside the function that runs the command.
@@ -12,8 +12,6 @@ from collections.abc import Callable, Sequence
 
 from agent import __version__
 from agent.commands import COMMAND_MODULES
-
-EXIT_USER_ERROR = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,13 +34,6 @@ def _registrars() -> list[Callable[[argparse._SubParsersAction[argparse.Argument
     return [importlib.import_module(f"agent.commands.{m}").register for m in COMMAND_MODULES]
 
 
-def add_workspace_flag(parser: argparse.ArgumentParser) -> None:
-    """`--workspace` and `--debug`; commands add their own `--json` (or use agent.cli_args)."""
-    from agent.cli_args import add_common_flags
-
-    add_common_flags(parser, json_flag=False)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -57,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # the one place errors become exit codes
         from tools.errors import LablensError
+        from tools.exit_codes import EXIT_INTERNAL, EXIT_USER_ERROR
 
         if getattr(args, "debug", False):
             raise
@@ -68,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from agent.output import print_bug
 
         print_bug(exc)
-        return 1
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

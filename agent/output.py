@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -22,7 +23,11 @@ def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
-def emit_json(data: Any) -> None:
+# Rows printed in a terminal; --csv and --json carry every fetched row.
+SHOWN_ROWS = 50
+
+
+def emit_json(data: object) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
 
 
@@ -50,3 +55,37 @@ def print_bug(exc: BaseException) -> None:
         f"[bold red]Unexpected error:[/] {type(exc).__name__}: {exc}\n"
         "[dim]This is a bug in lablens. Re-run with --debug for the traceback.[/dim]"
     )
+
+
+def print_rows(
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    row_count: int,
+    truncated: bool = False,
+    elapsed_ms: float | None = None,
+    csv_path: str | None = None,
+    shown: int = SHOWN_ROWS,
+) -> None:
+    """The one results table: the first `shown` rows, NULLs dimmed, then what was left out."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    c = console()
+    table = Table(show_lines=False, expand=False)
+    for name in columns:
+        table.add_column(escape(str(name)))
+    for row in rows[:shown]:
+        table.add_row(*("[dim]NULL[/]" if v is None else escape(str(v)) for v in row))
+    c.print(table)
+    printed = min(len(rows), shown)
+    note = f"{row_count} row(s)"
+    if printed < row_count:
+        note += f", first {printed} shown"
+    if truncated:
+        note += f"; cut at the row cap ({row_count})"
+    if csv_path:
+        note += f"; written to {csv_path}"
+    if elapsed_ms is not None:
+        note += f" in {elapsed_ms:.0f} ms"
+    c.print(f"[dim]{escape(note)}[/]")

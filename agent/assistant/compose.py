@@ -27,18 +27,34 @@ TABLE_ROWS = 20  # rows in an answer's table; --json and the chat UI carry every
 
 
 def docs_answer(question: str, docs: DocSearchResult) -> tuple[str, tuple[Source, ...]]:
+    """The best sentence of each top passage with its lines; a passage with no prose (a table,
+    code) is cited by its heading so that the reader can open it."""
     from indexes.lexical import query_terms
 
-    picked = best_sentences(question, docs.hits, query_terms(question))
-    if not picked:
-        lines = [
-            f"- {h.heading or h.title} (`{h.path}:{h.start_line}-{h.end_line}`)"
-            for h in docs.hits[:3]
-        ]
-        text = "The closest passages in the docs:\n" + "\n".join(lines)
-        return text, docs.sources[:3]
-    body = "\n".join(f"- {s.text} (`{s.source.cite()}`)" for s in picked)
-    return "From the docs:\n" + body, tuple(s.source for s in picked)
+    picked = {
+        s.source.path + str(s.source.start_line): s
+        for s in best_sentences(question, docs.hits, query_terms(question))
+    }
+    lines: list[str] = []
+    sources: list[Source] = []
+    for hit in docs.hits[:3]:
+        sentence = next(
+            (
+                s
+                for s in picked.values()
+                if s.source.path == hit.path
+                and hit.start_line <= s.source.start_line <= hit.end_line
+            ),
+            None,
+        )
+        if sentence is not None:
+            lines.append(f"- {sentence.text} (`{sentence.source.cite()}`)")
+            sources.append(sentence.source)
+        else:
+            source = Source(hit.path, hit.heading, hit.start_line, hit.end_line)
+            lines.append(f"- See “{hit.heading or hit.title}” (`{source.cite()}`)")
+            sources.append(source)
+    return "From the docs:\n" + "\n".join(lines), tuple(sources)
 
 
 def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[object]], limit: int) -> str:

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9`*\"(])")
 _WORD = re.compile(r"[a-z0-9_]+")
 MAX_SENTENCES = 3
-PER_HIT = 2
 MAX_CHARS = 400
 
 
@@ -67,28 +66,31 @@ def sentences_of(hit: Hit) -> list[tuple[str, int, int]]:
         if in_code or not stripped or stripped.startswith(("#", "|", "<", "---")):
             flush()
             continue
-        para.append((stripped.lstrip("-*> ").strip(), line))
+        para.append((stripped.lstrip("-*> ").replace("**", "").strip(), line))
     flush()
     return [s for s in out if len(s[0]) > 20]
 
 
 def best_sentences(question: str, hits: Sequence[Hit], terms: Sequence[str]) -> list[Sentence]:
-    """Up to MAX_SENTENCES sentences, in hit order, that share the most words with the question."""
+    """The best sentence of each of the top hits (most question words, short), in hit order.
+
+    The top hit always contributes — it is the best passage even when its wording differs
+    from the question — so the answer cites what the search ranked first.
+    """
     stems = {_stem(t) for t in terms}
     picked: list[Sentence] = []
     for rank, hit in enumerate(hits[:MAX_SENTENCES]):
         scored = []
         for text, first, last in sentences_of(hit):
             found = {_stem(w) for w in _WORD.findall(text.lower())} & stems
-            if not found:
-                continue
-            score = len(found) / math.sqrt(max(1, len(text.split()))) + 1.0 / (rank + 2)
-            scored.append(Sentence(_clip(text), Source(hit.path, hit.heading, first, last), score))
-        scored.sort(key=lambda s: -s.score)
-        picked.extend(sorted(scored[:PER_HIT], key=lambda s: s.source.start_line))
-    best = sorted(picked, key=lambda s: -s.score)[:MAX_SENTENCES]
-    order = {id(s): i for i, s in enumerate(picked)}
-    return sorted(best, key=lambda s: order[id(s)])
+            score = len(found) / math.sqrt(max(1, len(text.split())))
+            if found or rank == 0:
+                scored.append(
+                    Sentence(_clip(text), Source(hit.path, hit.heading, first, last), score)
+                )
+        if scored:
+            picked.append(max(scored, key=lambda s: s.score))
+    return picked
 
 
 def _clip(text: str) -> str:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING
 
 from agent.assistant import compose
-from agent.assistant.events import Event, Failed, Source
+from agent.assistant.events import Event, Failed, Source, ToolResult
 from agent.assistant.session import finish
 
 if TYPE_CHECKING:
-    from agent.assistant.router import Route
+    from agent.assistant.router import Call, Route
     from agent.assistant.session import Session
 
 NO_DOCS_HINT = "Try other words, `lablens search`, or `lablens index` if the docs changed."
@@ -41,8 +41,7 @@ def answer_route(
     parts: list[str] = []
     sources: list[Source] = []
     failures: list[str] = []
-    for call in route.calls:
-        result = yield from session.run_tool(call.tool, call.args)
+    for call, result in (yield from _run_calls(session, route)):
         if result is None:
             failures.append(call.tool)
             continue
@@ -53,6 +52,7 @@ def answer_route(
                 failures.append(call.tool)
                 parts.append("No passage in the indexed docs matches this question.")
                 continue
+            notes.extend(n for n in result.notes if n not in notes)
             text, cited = compose.docs_answer(route.question, result)
             parts.append(text)
             sources.extend(cited)
@@ -66,6 +66,37 @@ def answer_route(
         yield _failed_from_steps(session, failures)
         return
     yield from finish(question, "\n\n".join(parts), sources=sources, notes=notes, context=context)
+
+
+def _run_calls(
+    session: Session, route: Route
+) -> Generator[Event, None, list[tuple[Call, ToolResult | None]]]:
+    """The route's calls, run at once when there are several (a mixed question's experiment
+    summary and doc search overlap: the embedding runs while the warehouse is read)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from agent.assistant.events import StepStarted
+    from agent.assistant.session import Cancelled
+
+    if session.cancelled:
+        raise Cancelled()
+    ids = [session.new_step_id() for _ in route.calls]
+    for sid, call in zip(ids, route.calls, strict=True):
+        yield StepStarted(sid, call.tool, dict(call.args))
+    if len(route.calls) == 1:
+        done = [session.execute_tool(ids[0], route.calls[0].tool, route.calls[0].args)]
+    else:
+        with ThreadPoolExecutor(max_workers=len(route.calls)) as pool:
+            futures = [
+                pool.submit(session.execute_tool, sid, c.tool, c.args)
+                for sid, c in zip(ids, route.calls, strict=True)
+            ]
+            done = [f.result() for f in futures]
+    out: list[tuple[Call, ToolResult | None]] = []
+    for call, finished in zip(route.calls, done, strict=True):
+        yield finished
+        out.append((call, finished.result if finished.ok else None))
+    return out
 
 
 def _failed_from_steps(session: Session, failures: list[str]) -> Failed:

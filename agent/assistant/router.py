@@ -134,31 +134,38 @@ def route_question(
         notes.append(f"Read as a follow-up of “{previous.question}”: “{rewritten}”.")
         return _data_route(rewritten, notes, strong=True)
     tokens = set(words(question))
-    experiment = names.find_experiment(question) or points_at_experiment(question, previous)
+    named = names.find_experiment(question)
+    experiment = named or points_at_experiment(question, previous)
     if experiment is not None:
-        return _experiment_route(question, experiment, tokens, notes)
+        return _experiment_route(question, experiment, tokens, notes, pointed=named is None)
     unknown = _unknown_name(question, names, mentioned_in_docs)
     if unknown is not None:
         return unknown
     if "experiments" in tokens and not tokens & _CATALOG and not _STRONG_DATA.search(question):
         return Route("list", question, (Call("list_experiments", {}),))
-    if tokens & _CATALOG or ("metrics" in tokens and "defined" in tokens):
+    asks_why = re.match(r"^(why|how)\b", question.strip(), re.I) is not None
+    if (tokens & _CATALOG or ("metrics" in tokens and "defined" in tokens)) and not asks_why:
         table = names.table_in(question)
         args: dict[str, object] = {"table": table} if table else {}
         return Route("catalog", question, (Call("describe_catalog", args),))
     strong = bool(_STRONG_DATA.search(question)) or _groups_by_dimension(question, names)
-    if _DOC_OPENER.match(question.strip()) and not strong:
-        return _docs_route(question, notes)
+    if _DOC_OPENER.match(question.strip()):
+        if asks_why or not strong:
+            return _docs_route(question, notes)
+        strong = False  # "what is the total …": try the planner, else the docs
     return _data_route(question, notes, strong=strong)
 
 
-def _experiment_route(question: str, experiment: str, tokens: set[str], notes: list[str]) -> Route:
+def _experiment_route(
+    question: str, experiment: str, tokens: set[str], notes: list[str], *, pointed: bool
+) -> Route:
     args: dict[str, object] = {"experiment_id": experiment}
     if tokens & _SQL:
         return Route("experiment", question, (Call("experiment_sql", args),), experiment)
     outcome = bool(tokens & _OUTCOME)
     docs = bool(tokens & _DOC)
-    query = question if experiment.lower() in question.lower() else f"{question} {experiment}"
+    # "its risk" names no experiment: the search needs the id; a name in the question is enough.
+    query = f"{question} {experiment}" if pointed else question
     if outcome and docs:
         calls = (Call("summarize_experiment", args), Call("search_docs", {"query": query}))
         return Route("mixed", question, calls, experiment, notes=tuple(notes))
@@ -176,8 +183,11 @@ def _unknown_name(
         tables = closest(token, names.tables, cutoff=0.8)
         if tables:
             return Route("catalog", question, (Call("describe_catalog", {"table": token}),))
+        if mentioned_in_docs(token):
+            # A past experiment or a system the docs describe: the reports answer it.
+            return _docs_route(question, [])
         near = closest(token, names.experiment_ids, cutoff=0.8)
-        if near and not mentioned_in_docs(token):
+        if near:
             listed = " or ".join(f"`{n}`" for n in near)
             return Route(
                 "refuse",

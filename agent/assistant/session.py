@@ -8,6 +8,7 @@ answer. Nothing here prints: the CLI and the chat UI render the events.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -35,6 +36,12 @@ if TYPE_CHECKING:
     from indexes.embedders import Embedder
 
 MAX_QUESTION_CHARS = 4000
+
+
+class Cancelled(Exception):
+    """Raised inside an answer after `Session.cancel()`; ends it with a Failed event."""
+
+
 Steps = Generator[Event, None, "AgentResult | None"]
 
 
@@ -56,6 +63,7 @@ class Session:
         self._step_counter = 0
         self._names: KnownNames | None = None
         self.last_error: tuple[str, str] | None = None  # (title, message) of the last failed step
+        self._cancelled = threading.Event()
 
     # -- public ------------------------------------------------------------------------------
     @property
@@ -68,6 +76,7 @@ class Session:
 
     def answer(self, question: str, history: Sequence[Turn] = ()) -> Iterator[Event]:
         """Events for one question: steps, text deltas, then AnswerReady or Failed (last)."""
+        self._cancelled.clear()
         text = (question or "").strip()
         if not text:
             yield Failed(
@@ -90,8 +99,23 @@ class Session:
                 yield from answer_with_model(self, text, history, notes)
             else:
                 yield from self.answer_offline(text, history, notes)
+        except Cancelled:
+            yield Failed("Cancelled", "The answer was cancelled before it was complete.")
         except LablensError as exc:
-            yield Failed(exc.title, exc.message, exc.hint)
+            yield Failed(exc.title, clip_words(exc.message), exc.hint and clip_words(exc.hint))
+
+    def cancel(self) -> None:
+        """Stop the current answer (safe from another thread, e.g. a UI's cancel key): no new
+        step or model turn starts, and a running query is cancelled where the warehouse can."""
+        self._cancelled.set()
+        warehouse = self.resources._warehouse
+        cancel = getattr(warehouse, "cancel", None)  # `Warehouse.cancel()` is being added
+        if callable(cancel):
+            cancel()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
 
     def close(self) -> None:
         self.resources.close()
@@ -103,32 +127,49 @@ class Session:
         self.close()
 
     # -- tools -------------------------------------------------------------------------------
-    def run_tool(
-        self, tool_name: str, args: Mapping[str, object], step_id: str | None = None
-    ) -> Steps:
-        """Run one tool as a step: StepStarted, then StepFinished with the result or the error."""
+    def new_step_id(self) -> str:
+        self._step_counter += 1
+        return f"step-{self._step_counter}"
+
+    def execute_tool(
+        self, step_id: str, tool_name: str, args: Mapping[str, object]
+    ) -> StepFinished:
+        """Run one tool (thread-safe: warehouse work is serialised by the resources' lock)."""
         from agent.assistant.tools import check_arguments, get_tool
 
-        self._step_counter += 1
-        sid = step_id or f"step-{self._step_counter}"
         shown = dict(args)
-        yield StepStarted(sid, tool_name, shown)
         started = time.perf_counter()
         try:
             tool = get_tool(tool_name)
             checked = check_arguments(tool, args)
             result = tool.run(self.resources, checked)
         except LablensError as exc:
-            error = exc.message + (f" {exc.hint}" if exc.hint else "")
+            error = clip_words(exc.message + (f" {exc.hint}" if exc.hint else ""))
             self.last_error = (exc.title, error)
-            yield StepFinished(
-                sid, tool_name, shown, False, exc.title, error=error, elapsed_ms=_ms(started)
+            return StepFinished(
+                step_id, tool_name, shown, False, exc.title, error=error, elapsed_ms=_ms(started)
             )
-            return None
-        yield StepFinished(
-            sid, tool_name, shown, True, result.summary(), result=result, elapsed_ms=_ms(started)
+        return StepFinished(
+            step_id,
+            tool_name,
+            shown,
+            True,
+            result.summary(),
+            result=result,
+            elapsed_ms=_ms(started),
         )
-        return result
+
+    def run_tool(
+        self, tool_name: str, args: Mapping[str, object], step_id: str | None = None
+    ) -> Steps:
+        """Run one tool as a step: StepStarted, then StepFinished with the result or the error."""
+        sid = step_id or self.new_step_id()
+        if self.cancelled:
+            raise Cancelled()
+        yield StepStarted(sid, tool_name, dict(args))
+        finished = self.execute_tool(sid, tool_name, args)
+        yield finished
+        return finished.result if finished.ok else None  # type: ignore[return-value]
 
     # -- offline -----------------------------------------------------------------------------
     def names(self) -> KnownNames:
@@ -200,6 +241,14 @@ def finish(
         notes=tuple(notes),
         context=dict(context or {}),
     )
+
+
+def clip_words(text: str, limit: int = 80) -> str:
+    """`text` with any run of more than `limit` non-spaces shortened: an error message quoting a
+    word from a huge question must not echo it back."""
+    import re
+
+    return re.sub(rf"\S{{{limit + 1},}}", lambda m: m.group(0)[:24] + "…", text)
 
 
 def _ms(started: float) -> float:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from tools.exit_codes import EXIT_OK, EXIT_USER_ERROR
+if TYPE_CHECKING:
+    from agent.assistant.events import AnswerReady, Failed
+    from agent.assistant.history import History
 
 
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from agent.cli_args import add_common_flags
 
     p: argparse.ArgumentParser = sub.add_parser(
@@ -52,6 +55,7 @@ def run_ask(args: argparse.Namespace) -> int:
     people = not args.json
     steps: list[dict[str, object]] = []
     final: AnswerReady | Failed | None = None
+    streamed: list[str] = []
     with Session(ws, use_llm=args.llm) as session:
         for event in session.answer(question, turns):
             if isinstance(event, StepStarted) and people:
@@ -69,23 +73,28 @@ def run_ask(args: argparse.Namespace) -> int:
                     mark = "✓" if event.ok else "✗"
                     _status(f"  {mark} {steps[-1]['summary']}")
             elif isinstance(event, TextDelta) and people:
+                streamed.append(event.text)
                 sys.stdout.write(event.text)
                 sys.stdout.flush()
             elif isinstance(event, AnswerReady | Failed):
                 final = event
-    return _finish(args, question, final, steps, history, streamed=people)
+    return _finish(args, question, final, steps, history, streamed="".join(streamed))
 
 
 def _finish(
     args: argparse.Namespace,
     question: str,
-    final: Any,
+    final: AnswerReady | Failed | None,
     steps: list[dict[str, object]],
-    history: Any,
+    history: History,
     *,
-    streamed: bool,
+    streamed: str,
 ) -> int:
-    from agent.assistant.events import AnswerReady
+    from agent.assistant.events import AnswerReady, Failed
+    from tools.exit_codes import EXIT_OK, EXIT_USER_ERROR
+
+    if final is None:  # the core always ends with one of them; a bug if not
+        final = Failed("No answer", "lablens produced no answer.", "Re-run with --debug.")
 
     shown_question = question.strip()[:4000]
     if isinstance(final, AnswerReady):
@@ -108,7 +117,7 @@ def _finish(
         )
         code = EXIT_OK
     else:
-        text = final.message + (f"\n{final.hint}" if final and final.hint else "")
+        text = final.message + (f"\n{final.hint}" if final.hint else "")
         data = {
             "question": shown_question,
             "answer": text,
@@ -127,6 +136,11 @@ def _finish(
 
         emit_json(data)
     elif isinstance(final, AnswerReady):
+        if final.text.strip() != streamed.strip():
+            # The grounding check repaired or marked the streamed draft: the checked answer
+            # is the one to read.
+            label = "checked answer" if final.grounded else "answer, unverified parts marked"
+            sys.stdout.write(f"\n\n--- {label} ---\n{final.text}")
         sys.stdout.write("\n")
         if not final.grounded:
             _status("Some numbers or citations could not be verified against the tools (marked).")
@@ -140,6 +154,6 @@ def _status(line: str) -> None:
     sys.stderr.flush()
 
 
-def _short(args: Any) -> str:
+def _short(args: Mapping[str, object]) -> str:
     text = ", ".join(f"{k}={v!s}" for k, v in dict(args).items())
     return text if len(text) <= 100 else text[:99] + "…"

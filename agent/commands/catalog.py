@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING
 
 from agent.cli_args import add_common_flags
 
+if TYPE_CHECKING:
+    from tools.catalog.model import Metric, Table
 
-def register(sub: Any) -> None:
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p: argparse.ArgumentParser = sub.add_parser("catalog", help="inspect the catalog")
     csub = p.add_subparsers(dest="catalog_command", metavar="SUBCOMMAND", required=True)
     show = csub.add_parser("show", help="list tables, or one table's columns, and metrics")
@@ -18,44 +21,22 @@ def register(sub: Any) -> None:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    import difflib
-
+    """argparse → the agent's describe-catalog tool → a renderer (one result shape for both)."""
+    from agent.assistant.tools.catalog import describe_catalog
     from agent.output import emit_json
     from agent.workspace import Workspace
-    from tools.errors import CatalogError
-    from tools.strict_records import to_plain
 
-    catalog = Workspace.open(args.workspace).catalog
-    tables = catalog.tables
-    if args.table:
-        table = catalog.table(args.table)
-        if table is None:
-            close = difflib.get_close_matches(args.table, catalog.table_names, n=3)
-            raise CatalogError(
-                f"No table {args.table!r} in the catalog.",
-                hint=f"Did you mean {', '.join(close)}?"
-                if close
-                else f"Tables: {', '.join(catalog.table_names)}",
-            )
-        tables = [table]
+    result = describe_catalog(Workspace.open(args.workspace).catalog, args.table)
     if args.json:
-        data = {
-            "catalog": catalog.name,
-            "dialect": catalog.dialect,
-            "tables": [to_plain(t) for t in tables],
-        }
-        if not args.table:
-            data["metrics"] = [to_plain(m) for m in catalog.metrics]
-            data["join_keys"] = [to_plain(j) for j in catalog.join_keys]
-        emit_json(data)
+        emit_json(result.to_dict())
         return 0
-    _print_tables(tables, detailed=bool(args.table))
-    if not args.table:
-        _print_metrics(catalog.metrics)
+    _print_tables(list(result.tables), detailed=result.one_table)
+    if not result.one_table:
+        _print_metrics(list(result.catalog.metrics))
     return 0
 
 
-def _print_tables(tables: list[Any], *, detailed: bool) -> None:
+def _print_tables(tables: list[Table], *, detailed: bool) -> None:
     from rich.table import Table as RichTable
 
     from agent.output import console
@@ -82,7 +63,7 @@ def _print_tables(tables: list[Any], *, detailed: bool) -> None:
         c.print(grid)
 
 
-def _print_metrics(metrics: list[Any]) -> None:
+def _print_metrics(metrics: list[Metric]) -> None:
     if not metrics:
         return
     from rich.table import Table as RichTable

@@ -58,37 +58,16 @@ def _open(args: argparse.Namespace) -> tuple[Any, Any]:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from agent.assistant.tools.experiments import list_experiments
     from agent.output import console, emit_json
-    from tools.experiments.source import list_experiments
-    from tools.experiments.sufficient_sql import experiment_source
 
     # The name is long: it goes to --json; the table keeps one line per experiment.
-
     ws, warehouse = _open(args)
     with warehouse:
-        items = list_experiments(ws.catalog, warehouse)
-    source = experiment_source(ws.catalog)
-    data = []
-    for meta, units in items:
-        row: dict[str, Any] = {
-            "experiment_id": meta.experiment_id,
-            "name": meta.name,
-            "team": meta.team,
-        }
-        row.update(meta.scope_attributes(source))
-        row.update(
-            {
-                "start": meta.start.isoformat(),
-                "end": meta.end.isoformat(),
-                "status": meta.status,
-                "primary_metric": meta.primary_metric,
-                "guardrail_metrics": list(meta.guardrail_metrics),
-                "units": units,
-            }
-        )
-        data.append(row)
+        result = list_experiments(ws.catalog, warehouse)
+    data = [dict(e) for e in result.experiments]
     if args.json:
-        emit_json({"experiments": data})
+        emit_json(result.to_dict())
         return 0
     from rich.table import Table
 

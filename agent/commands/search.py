@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from indexes.search import Hit
 
 
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from agent.cli_args import add_common_flags
 
     p: argparse.ArgumentParser = sub.add_parser(
@@ -46,12 +49,11 @@ def register(sub: Any) -> None:
 
 
 def run_search(args: argparse.Namespace) -> int:
+    """argparse → the agent's search tool → a renderer (one result shape for both)."""
+    from agent.assistant.tools.docs import search_docs
     from agent.workspace import Workspace
-    from indexes.search import SearchFilters, search_index
-    from tools.errors import InputError
+    from indexes.search import SearchFilters
 
-    if args.k < 1:
-        raise InputError("-k must be at least 1")
     for flag in ("since", "until"):
         _check_date(getattr(args, flag), f"--{flag}")
     ws = Workspace.open(args.workspace)
@@ -62,7 +64,7 @@ def run_search(args: argparse.Namespace) -> int:
         until=args.until,
         path_glob=args.path_glob,
     )
-    hits = search_index(
+    result = search_docs(
         args.query,
         ws.state_dir,
         k=args.k,
@@ -75,21 +77,9 @@ def run_search(args: argparse.Namespace) -> int:
     if args.json:
         from agent.output import emit_json
 
-        keys = (
-            "path",
-            "title",
-            "heading",
-            "start_line",
-            "end_line",
-            "doc_type",
-            "score",
-            "snippet",
-        )
-        emit_json(
-            {"query": args.query, "results": [{k: getattr(h, k) for k in keys} for h in hits]}
-        )
+        emit_json(result.to_dict())
         return 0
-    _print_hits(args.query, hits)
+    _print_hits(args.query, list(result.hits))
     return 0
 
 
@@ -106,7 +96,7 @@ def _check_date(value: str | None, flag: str) -> None:
         raise InputError(f"{flag} {value!r} is not a date", hint="Use YYYY-MM-DD.") from None
 
 
-def _print_hits(query: str, hits: list[Any]) -> None:
+def _print_hits(query: str, hits: list[Hit]) -> None:
     from rich.markup import escape
 
     from agent.output import console

@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from tools.warehouse.execute import QueryResult
 
 EXIT_INVALID = 1
-SHOWN_ROWS = 50  # rows printed in the terminal; --csv and --json carry all fetched rows
 
 
 def register(sub: Any) -> None:
@@ -106,28 +105,17 @@ def write_csv(result: QueryResult, path: str) -> None:
 def print_result(
     report: ValidationReport, result: QueryResult | None, *, csv_path: str | None
 ) -> None:
-    from rich.markup import escape
-    from rich.table import Table
-
     from agent.commands.validate import print_report
-    from agent.output import console
+    from agent.output import print_rows
 
     print_report(report)
     if result is None:
         return
-    c = console()
-    table = Table(show_lines=False, expand=False)
-    for name in result.columns:
-        table.add_column(escape(name))
-    for row in result.rows[:SHOWN_ROWS]:
-        table.add_row(*("[dim]NULL[/]" if v is None else escape(str(v)) for v in row))
-    c.print(table)
-    shown = min(len(result.rows), SHOWN_ROWS)
-    note = f"{result.row_count} row(s)"
-    if shown < result.row_count:
-        note += f", first {shown} shown"
-    if result.truncated:
-        note += f"; cut at the row cap ({result.row_count})"
-    if csv_path:
-        note += f"; written to {csv_path}"
-    c.print(f"[dim]{escape(note)} in {result.elapsed_ms:.0f} ms[/]")
+    print_rows(
+        result.columns,
+        result.rows,
+        row_count=result.row_count,
+        truncated=result.truncated,
+        elapsed_ms=result.elapsed_ms,
+        csv_path=csv_path,
+    )

@@ -16,7 +16,14 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from agent.llm.model import Message, ModelReply, ToolSpec, messages_to_json
+from agent.llm.model import (
+    Message,
+    ModelReply,
+    StreamPart,
+    ToolCall,
+    ToolSpec,
+    messages_to_json,
+)
 from agent.llm.redact import redact_secrets
 from tools.errors import LablensError
 
@@ -164,13 +171,19 @@ class LoggingModel:
         self._record("complete", messages, tools, reply, start, None)
         return reply
 
-    def stream(self, messages: Sequence[Message]) -> Iterator[str]:
+    def stream(
+        self, messages: Sequence[Message], *, tools: Sequence[ToolSpec] | None = None
+    ) -> Iterator[StreamPart]:
         start = time.perf_counter()
         parts: list[str] = []
+        calls: list[ToolCall] = []
         error: str | None = None
         try:
-            for chunk in self.inner.stream(messages):
-                parts.append(chunk)
+            for chunk in self.inner.stream(messages, tools=tools):
+                if isinstance(chunk, str):
+                    parts.append(chunk)
+                else:
+                    calls.append(chunk)
                 yield chunk
         except GeneratorExit:
             error = "stream closed early by the caller"
@@ -179,7 +192,8 @@ class LoggingModel:
             error = _describe(exc)
             raise
         finally:
-            self._record("stream", messages, None, ModelReply("".join(parts)), start, error)
+            reply = ModelReply("".join(parts), tuple(calls))
+            self._record("stream", messages, tools, reply, start, error)
 
     def _record(
         self,

@@ -8,7 +8,7 @@ OpenAI adapter all share one vocabulary and nothing here imports LangChain.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -72,6 +72,15 @@ class ModelReply:
     usage: Usage = field(default_factory=Usage)
 
 
+# What `ChatModel.stream` yields: a chunk of text, or a tool call once its arguments are whole.
+StreamPart = str | ToolCall
+
+
+def text_of(parts: Iterable[StreamPart]) -> str:
+    """The text of a stream (tool calls dropped): `"".join` for streams that may hold calls."""
+    return "".join(p for p in parts if isinstance(p, str))
+
+
 @runtime_checkable
 class ChatModel(Protocol):
     """Anything lablens can ask: the OpenAI-compatible adapter, the scripted model, a logger."""
@@ -83,7 +92,12 @@ class ChatModel(Protocol):
         self, messages: Sequence[Message], *, tools: Sequence[ToolSpec] | None = None
     ) -> ModelReply: ...
 
-    def stream(self, messages: Sequence[Message]) -> Iterator[str]: ...
+    def stream(
+        self, messages: Sequence[Message], *, tools: Sequence[ToolSpec] | None = None
+    ) -> Iterator[StreamPart]:
+        """Text chunks as they arrive; with `tools`, then each complete `ToolCall` the model
+        made (after its text). Without tools only `str` chunks come."""
+        ...
 
 
 # Small constructors so call sites read like a conversation.

@@ -11,6 +11,7 @@ The API key stays in a SecretStr: it is sent to the endpoint and never logged or
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from agent.config import LLMSettings
-from agent.llm.model import Message, ModelReply, ToolCall, ToolSpec, Usage
+from agent.llm.model import Message, ModelReply, StreamPart, ToolCall, ToolSpec, Usage
 from agent.llm.redact import redact_secrets
 from agent.llm.retry import RetriesExhausted, RetryableFailure, RetryPolicy, call_with_retries
 from tools.errors import LLMError
@@ -85,29 +86,41 @@ class OpenAIChatModel:
         reply: ModelReply = self._with_retries(attempt)
         return reply
 
-    def stream(self, messages: Sequence[Message]) -> Iterator[str]:
-        """Text chunks as they arrive. Failures before the first chunk are retried; after it,
-        text is already on the user's screen, so a failure ends the stream with an LLMError."""
-        lc_messages = to_langchain(messages)
-        chat = self._client()
+    def stream(
+        self, messages: Sequence[Message], *, tools: Sequence[ToolSpec] | None = None
+    ) -> Iterator[StreamPart]:
+        """Text chunks as they arrive, then (with `tools`) the tool calls, each whole.
 
-        def open_stream() -> tuple[list[Any], Iterator[Any]]:
+        Failures before the first text chunk are retried — including a tool-only reply whose
+        arguments are not JSON; after it, text is already on the user's screen, so a failure
+        ends the stream with an LLMError.
+        """
+        lc_messages = to_langchain(messages)
+        runnable: Any = self._client()
+        if tools:
+            runnable = runnable.bind_tools([t.to_openai() for t in tools])
+
+        def open_stream() -> tuple[list[Any], Iterator[Any], ModelReply | None]:
             # Pull chunks until the first text arrives; until then a failure is retryable.
             try:
-                chunks = iter(chat.stream(lc_messages))
+                chunks = iter(runnable.stream(lc_messages))
                 head: list[Any] = []
                 for chunk in chunks:
                     head.append(chunk)
                     if _text(chunk.content):
-                        break
-                return head, chunks
+                        return head, chunks, None
+                # The whole reply came without text (tool calls only, or nothing): parse it
+                # here, where a malformed tool call can still be retried.
+                return head, iter(()), _reply_of(head) if head else ModelReply("")
             except Exception as exc:
                 raise self._classify(exc) from exc
 
-        head, rest = self._with_retries(open_stream)
+        head, rest, whole = self._with_retries(open_stream)
         finished = False
+        seen: list[Any] = []
         try:
             for chunk in itertools.chain(head, rest):
+                seen.append(chunk)
                 # Every OpenAI-compatible server ends a stream with a finish_reason; without
                 # one, the connection dropped and the text on screen is incomplete.
                 finished = finished or bool(chunk.response_metadata.get("finish_reason"))
@@ -126,6 +139,13 @@ class OpenAIChatModel:
                 close()
         if not finished:
             raise self._cut_off("the stream ended without a finish reason")
+        if tools:
+            if whole is None:
+                try:
+                    whole = _reply_of(seen)
+                except RetryableFailure as failure:
+                    raise self._cut_off(failure.reason) from None
+            yield from whole.tool_calls
 
     # -- internals --------------------------------------------------------------------------
     def _client(self) -> ChatOpenAI:
@@ -246,6 +266,25 @@ def reply_from_langchain(message: Any) -> ModelReply:
     meta = getattr(message, "usage_metadata", None) or {}
     usage = Usage(int(meta.get("input_tokens", 0)), int(meta.get("output_tokens", 0)))
     return ModelReply(_text(message.content), tuple(calls), usage)
+
+
+def _reply_of(chunks: list[Any]) -> ModelReply:
+    """The reply of a finished stream: chunks summed (LangChain joins tool-call fragments)."""
+    total = chunks[0]
+    for chunk in chunks[1:]:
+        total = total + chunk
+    # LangChain reads unparseable streamed arguments as `{}` without a word; a call with its
+    # arguments silently dropped must not run, so the joined text is checked here.
+    for part in getattr(total, "tool_call_chunks", None) or []:
+        raw = part.get("args") or ""
+        try:
+            parsed = json.loads(raw) if raw.strip() else {}
+        except json.JSONDecodeError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            name = part.get("name") or "?"
+            raise RetryableFailure(f"malformed tool call `{name}`: arguments are not valid JSON")
+    return reply_from_langchain(total)
 
 
 def _text(content: Any) -> str:

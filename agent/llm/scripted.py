@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from agent.llm.model import Message, ModelReply, ToolSpec
+from agent.llm.model import Message, ModelReply, StreamPart, ToolSpec
 from tools.errors import LLMError
 
 
@@ -54,13 +54,18 @@ class ScriptedModel:
         reply = self._next("complete", messages, tools)
         return reply if isinstance(reply, ModelReply) else ModelReply(reply)
 
-    def stream(self, messages: Sequence[Message]) -> Iterator[str]:
-        reply = self._next("stream", messages, None)
+    def stream(
+        self, messages: Sequence[Message], *, tools: Sequence[ToolSpec] | None = None
+    ) -> Iterator[StreamPart]:
+        reply = self._next("stream", messages, tools)
         text = reply.text if isinstance(reply, ModelReply) else reply
         # Word-sized chunks, like a real server, so consumers are exercised on partial text.
-        words = text.split(" ")
-        for i, word in enumerate(words):
-            yield word if i == len(words) - 1 else word + " "
+        if text:
+            words = text.split(" ")
+            for i, word in enumerate(words):
+                yield word if i == len(words) - 1 else word + " "
+        if isinstance(reply, ModelReply):
+            yield from reply.tool_calls
 
     def _next(
         self, kind: str, messages: Sequence[Message], tools: Sequence[ToolSpec] | None

@@ -131,7 +131,6 @@ def _emit(args: argparse.Namespace, data: dict[str, Any]) -> None:
         return
     from rich.markup import escape
     from rich.syntax import Syntax
-    from rich.table import Table
 
     from agent.output import console
 
@@ -146,10 +145,6 @@ def _emit(args: argparse.Namespace, data: dict[str, Any]) -> None:
         c.print(f"[red]✗ {escape(err['code'])}[/] {escape(err['message'] + hint)}")
     if not data["executed"]:
         return
-    table = Table(expand=False)
-    for name in data["columns"]:
-        table.add_column(escape(str(name)))
-    for row in data["rows"][:50]:
-        table.add_row(*("[dim]NULL[/]" if v is None else escape(str(v)) for v in row))
-    c.print(table)
-    c.print(f"[dim]{data['row_count']} row(s)[/]")
+    from agent.output import print_rows
+
+    print_rows(data["columns"], data["rows"], row_count=data["row_count"])

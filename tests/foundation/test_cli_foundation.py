@@ -59,7 +59,7 @@ def test_unknown_table_suggests_close_names(
 ) -> None:
     code, _, err = run_cli(capsys, "catalog", "show", "pinz", "-w", str(demo_workspace))
     assert code == 2
-    assert "Did you mean pins" in err
+    assert "Did you mean `pins`?" in err  # the shared tools.did_you_mean format
 
 
 def test_missing_workspace_exits_2_with_one_clean_message(

@@ -56,16 +56,31 @@ def _schema(required: list[str], **properties: dict[str, object]) -> JsonSchema:
 
 
 def _search_docs(res: Resources, args: Mapping[str, object]) -> AgentResult:
-    from agent.assistant.tools.docs import search_docs
+    """Hybrid search; keyword-only, said so, when the index was built by another embedder
+    (an answer from the words beats no answer; `lablens search` reports the mismatch)."""
+    from dataclasses import replace
+
+    from agent.assistant.tools.docs import index_embedder, search_docs
 
     ws = res.workspace
-    return search_docs(
+    built_with = index_embedder(ws.state_dir)
+    embedder = res.embedder
+    lexical = built_with is not None and built_with != embedder.identity
+    result = search_docs(
         str(args["query"]),
         ws.state_dir,
         k=int(str(args.get("k", 5))),
         chroma_url=ws.settings.docs.chroma_url,
-        embedder=res.embedder,
+        embedder=embedder,
+        mode="lexical" if lexical else "hybrid",
     )
+    if lexical:
+        note = (
+            f"The doc index was built with `{built_with}`, not the configured "
+            f"`{embedder.identity}`: keyword search only (run `lablens index` to rebuild it)."
+        )
+        result = replace(result, notes=(note,))
+    return result
 
 
 def _describe_catalog(res: Resources, args: Mapping[str, object]) -> AgentResult:
@@ -178,17 +193,12 @@ def get_tool(name: str) -> Tool:
 
 def check_arguments(tool: Tool, args: object) -> dict[str, object]:
     """`args` checked against the tool's JSON schema; a mismatch is an InputError saying why."""
-    import jsonschema
+    from agent.assistant.tools.arguments import schema_problem
 
-    if not isinstance(args, dict):
-        raise InputError(f"Arguments of {tool.name} must be a JSON object.")
-    errors = sorted(
-        jsonschema.Draft202012Validator(tool.parameters).iter_errors(args), key=lambda e: e.path
-    )
-    if errors:
-        where = ".".join(str(p) for p in errors[0].absolute_path) or "arguments"
+    problem = schema_problem(tool.parameters, args)
+    if problem is not None or not isinstance(args, dict):
         raise InputError(
-            f"Bad arguments for {tool.name}: {where}: {errors[0].message}",
+            f"Bad arguments for {tool.name}: {problem or 'not a JSON object'}.",
             hint=f"The schema is {tool.parameters}.",
         )
     return dict(args)

@@ -24,6 +24,7 @@ PASSAGE_CHARS = 1200
 class DocSearchResult:
     query: str
     hits: tuple[Hit, ...]
+    notes: tuple[str, ...] = ()  # e.g. a keyword-only search; in the answer, not in --json
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -42,7 +43,7 @@ class DocSearchResult:
             )
             for h in self.hits
         ]
-        return quote_documents(docs)
+        return "\n".join([*self.notes, quote_documents(docs)])
 
     @property
     def sources(self) -> tuple[Source, ...]:
@@ -88,6 +89,24 @@ def search_docs(
         engine=engine,  # type: ignore[arg-type]
     )
     return DocSearchResult(query, tuple(hits))
+
+
+def index_embedder(state_dir: Path) -> str | None:
+    """The embedder identity the doc index was built with (None without an index)."""
+    from indexes import state_db
+    from tools.errors import IndexingError
+
+    if not (state_dir / state_db.DB_FILE).exists():
+        return None
+    try:
+        conn = state_db.open_state(state_dir, readonly=True)
+    except IndexingError:
+        return None
+    try:
+        identity = state_db.get_meta(conn, "index_identity")
+    finally:
+        conn.close()
+    return identity.split("|")[0] if identity else None
 
 
 def hits_sources(hits: Sequence[Hit]) -> tuple[Source, ...]:

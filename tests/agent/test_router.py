@@ -1,0 +1,134 @@
+"""The offline router: the right tools from the words of a question and the known names."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.assistant.followup import Previous
+from agent.assistant.names import ExperimentName, KnownNames
+from agent.assistant.router import route_question
+
+NAMES = KnownNames(
+    experiments=(
+        ExperimentName("hf_l1_ranker_v2", "Homefeed L1 ranker v2 (two-tower)"),
+        ExperimentName("search_bert_relevance", "Search relevance with a BERT cross-encoder"),
+        ExperimentName("video_boost_3arm", "Video boost in homefeed blending (3 arms)"),
+    ),
+    tables=("engagement_daily", "users", "experiments"),
+    columns=("dt", "surface", "country", "saves"),
+    metrics=("saves_per_user",),
+    dimensions=("surface", "country", "platform"),
+)
+
+
+def tools(question: str, previous: Previous | None = None) -> list[str]:
+    return [c.tool for c in route_question(question, NAMES, previous).calls]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how did hf_l1_ranker_v2 do?", ["summarize_experiment"]),
+        ("how did the L1 ranker v2 test do?", ["summarize_experiment"]),
+        ("did the BERT relevance experiment ship?", ["summarize_experiment"]),
+        (
+            "why did we ship hf_l1_ranker_v2 and what happened to saves?",
+            ["summarize_experiment", "search_docs"],
+        ),
+        ("show me the SQL behind the hf_l1_ranker_v2 analysis", ["experiment_sql"]),
+        ("how does the homefeed L1 ranker pick candidates?", ["search_docs"]),
+        ("what is our policy on sample ratio mismatch?", ["search_docs"]),
+        ("total saves by surface", ["question_to_sql"]),
+        ("what experiments do we have?", ["list_experiments"]),
+        ("what columns does engagement_daily have?", ["describe_catalog"]),
+    ],
+)
+def test_routes(question: str, expected: list[str]) -> None:
+    assert tools(question) == expected
+
+
+def test_a_named_experiment_is_resolved_to_its_id() -> None:
+    route = route_question("is the video boost test a win?", NAMES)
+    assert route.calls[0].args == {"experiment_id": "video_boost_3arm"}
+
+
+def test_unknown_experiment_id_suggests_the_close_one() -> None:
+    route = route_question("how did hf_l1_ranker_v3 do?", NAMES)
+    assert route.refusal is not None and "hf_l1_ranker_v2" in route.refusal.hint
+
+
+def test_an_unknown_id_that_the_docs_mention_is_searched() -> None:
+    route = route_question(
+        "how did hf_l1_ranker_v1 do?", NAMES, mentioned_in_docs=lambda t: t == "hf_l1_ranker_v1"
+    )
+    assert [c.tool for c in route.calls] == ["search_docs"]
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "rewritten"),
+    [
+        ("total saves on search", "and by country?", "total saves on search by country"),
+        ("total clicks by surface", "only on search", "total clicks by surface on search"),
+        (
+            "total saves by surface last 7 days",
+            "last 30 days instead",
+            "total saves by surface last 30 days",
+        ),
+    ],
+)
+def test_follow_ups_replan_the_previous_data_question(
+    previous: str, question: str, rewritten: str
+) -> None:
+    route = route_question(question, NAMES, Previous("data", previous))
+    assert route.calls[0].args == {"question": rewritten}
+    assert route.notes and previous in route.notes[0]
+
+
+def test_a_pronoun_points_at_the_previous_experiment() -> None:
+    route = route_question(
+        "what does the design doc say about its risk?",
+        NAMES,
+        Previous("experiment", "summarize search_bert_relevance", "search_bert_relevance"),
+    )
+    assert [c.tool for c in route.calls] == ["search_docs"]
+    assert "search_bert_relevance" in str(route.calls[0].args["query"])
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [
+        ("email the team the results", "email"),
+        ("train a model on the engagement data", "train"),
+        ("delete the users table", "read-only"),
+        ("¿cuántos usuarios hay por país?", "English"),
+        ("wie viele Nutzer gibt es pro Land?", "English"),
+    ],
+)
+def test_out_of_scope_requests_are_refused_with_what_lablens_can_do(
+    question: str, word: str
+) -> None:
+    route = route_question(question, NAMES)
+    assert route.kind == "refuse" and route.refusal is not None
+    assert word in route.refusal.title + route.refusal.message
+    assert "lablens" in route.refusal.hint
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        ({}, "'query' is required"),
+        ({"query": ""}, "query must not be empty"),
+        ({"query": "x", "k": 0}, "k must be at least 1"),
+        ({"query": "x", "k": "5"}, "k must be an integer"),
+        ({"query": "x", "sql": "DROP TABLE users"}, "unexpected field(s) 'sql'"),
+    ],
+)
+def test_tool_arguments_are_checked_against_the_schema(
+    args: dict[str, object], problem: str
+) -> None:
+    from agent.assistant.tools import check_arguments, get_tool
+    from tools.errors import InputError
+
+    with pytest.raises(InputError, match="Bad arguments for search_docs") as caught:
+        check_arguments(get_tool("search_docs"), args)
+    assert problem in caught.value.message
