@@ -56,6 +56,12 @@ def _default_opener(workspace: str | None, use_llm: bool | None) -> Opened:
 _SQL_TEXT = ("select", "with")
 
 
+def _new_conversation_id() -> str:
+    import uuid
+
+    return time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+
+
 def _slash_step(name: str, argument: str) -> tuple[str, dict[str, object]]:
     """The one tool a slash command runs: `/sql` SQL or a question, `/docs`, `/exp [id]`."""
     if name == "sql":
@@ -99,7 +105,7 @@ class ChatApp(App[int]):
         self.opened: Opened | None = None
         self.transcript = Transcript()
         self.history: list[CoreTurn] = []  # what follow-ups read
-        self.conversation_id = time.strftime("%Y%m%dT%H%M%S") + f"-{id(self) % 10_000:04d}"
+        self.conversation_id = _new_conversation_id()
         self.answer_worker: Worker[None] | None = None
         self.current: tuple[AnswerView, Turn] | None = None
         self.painted_at: float | None = None
@@ -408,6 +414,7 @@ class ChatApp(App[int]):
         await self.action_cancel()
         self.transcript = Transcript()
         self.history.clear()
+        self.conversation_id = _new_conversation_id()
         await self.conversation.clear_all()
 
     def action_next_theme(self) -> None:

@@ -38,16 +38,14 @@ class SessionLink:
 
     def run_step(self, tool: str, args: dict[str, object], shown: str) -> Iterator[Event]:
         """One tool as the whole answer (`/sql`, `/docs`, `/exp`): its step, then its summary."""
-        from agent.assistant.events import AnswerReady, Failed, Source, StepFinished
+        from agent.assistant.events import AnswerReady, Failed, Source, StepStarted
 
-        finished: StepFinished | None = None
-        for event in self.session.run_tool(tool, args):
-            if isinstance(event, StepFinished):
-                finished = event
-            yield event
-        if finished is None or not finished.ok:
-            title = finished.summary if finished else "The step did not run"
-            yield Failed(title, (finished.error if finished else None) or title, None)
+        sid = self.session.new_step_id()
+        yield StepStarted(sid, tool, dict(args))
+        finished = self.session.execute_tool(sid, tool, args)
+        yield finished
+        if not finished.ok:
+            yield Failed(finished.summary, finished.error or finished.summary, None)
             return
         data = finished.result.to_dict() if finished.result is not None else {}
         if data.get("valid") is False:
@@ -70,11 +68,8 @@ class SessionLink:
         yield AnswerReady(shown, f"{finished.summary}.", "offline", True, sources, sql)
 
     def cancel(self) -> None:
-        # Read the warehouse without its lock: the running query holds that lock.
-        warehouse = getattr(self.session.resources, "_warehouse", None)
-        cancel = getattr(warehouse, "cancel", None)
-        if callable(cancel):
-            cancel()
+        """No new step or model turn, and the running query cancelled (Session.cancel)."""
+        self.session.cancel()
 
     def close(self) -> None:
         self.session.close()
@@ -167,14 +162,12 @@ def overview_of(ws: Workspace, core: SessionLink) -> Overview:
     metrics = [MetricInfo(m.name, m.description) for m in catalog.metrics]
     experiments: list[ExperimentInfo] = []
     if catalog.experiments is not None:
-        from agent.assistant.events import StepFinished
-
         # Through the session like any step; a failure leaves the panel's list empty.
-        for event in core.session.run_tool("list_experiments", {}):
-            if isinstance(event, StepFinished) and event.ok and event.result is not None:
-                rows = event.result.to_dict().get("experiments") or []
-                experiments = [
-                    ExperimentInfo(str(r["experiment_id"]), str(r.get("status") or ""))
-                    for r in rows  # type: ignore[attr-defined]
-                ]
+        step = core.session.execute_tool(core.session.new_step_id(), "list_experiments", {})
+        if step.ok and step.result is not None:
+            rows = step.result.to_dict().get("experiments") or []
+            experiments = [
+                ExperimentInfo(str(r["experiment_id"]), str(r.get("status") or ""))
+                for r in rows  # type: ignore[attr-defined]
+            ]
     return Overview(tables, metrics, experiments)

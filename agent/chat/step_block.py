@@ -11,11 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Collapsible, Static
 
 from agent.assistant.events import StepFinished, StepStarted
-from agent.chat.doc_hits import DocHits
-from agent.chat.experiment_view import ExperimentView
-from agent.chat.result_table import ResultTable
 from agent.chat.result_views import hits_of, kind_of, table_of
-from agent.chat.sql_view import SqlView
 
 TOOL_LABELS = {
     "search_docs": "doc search",
@@ -35,6 +31,12 @@ def _input_text(data: Mapping[str, object]) -> str:
 
 def body_widgets(data: Mapping[str, Any], text: str) -> list[Widget]:
     """The widgets for one result dict (pure choice, see `result_views.kind_of`)."""
+    # Imported on first result, not at start-up: plotext and Pygments cost first-paint time.
+    from agent.chat.doc_hits import DocHits
+    from agent.chat.experiment_view import ExperimentView
+    from agent.chat.result_table import ResultTable
+    from agent.chat.sql_view import SqlView
+
     kind = kind_of(data)
     out: list[Widget] = []
     if kind == "docs":
