@@ -14,7 +14,7 @@ from agent.chat.step_block import StepBlock
 
 
 class AnswerView(Vertical):
-    DEFAULT_CSS = "AnswerView { height: auto; }"
+    DEFAULT_CSS = "AnswerView { height: auto; } AnswerView > .steps { height: auto; }"
 
     def __init__(self) -> None:
         super().__init__(classes="answer")

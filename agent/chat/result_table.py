@@ -28,9 +28,7 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 
 
 class ResultTable(DataTable[str]):
-    DEFAULT_CSS = """
-    ResultTable { height: auto; max-height: 16; }
-    """
+    VISIBLE_ROWS = 14
 
     def __init__(self, columns: Sequence[str], rows: Sequence[Sequence[Any]], **kw: Any) -> None:
         super().__init__(zebra_stripes=True, cursor_type="row", **kw)
@@ -38,6 +36,9 @@ class ResultTable(DataTable[str]):
         self.all_rows: list[Sequence[Any]] = list(rows)
         self.loaded = 0
         self._sorted_by: tuple[int, bool] | None = None
+        # A fixed height (header + rows + scrollbar): an auto height would be measured over
+        # every loaded row before being clipped, leaving a gap below the table.
+        self.styles.height = min(len(self.all_rows), self.VISIBLE_ROWS) + 2
 
     def on_mount(self) -> None:
         self.add_columns(*self.column_names)
