@@ -150,3 +150,16 @@ async def test_no_workspace_shows_the_way_to_get_one(tmp_path: Path) -> None:
         )
         text = str(app.screen.query_one("#no-workspace").render())
         assert "lablens demo" in text and "lablens init" in text
+
+
+async def test_the_command_palette_lists_the_chat_actions(ws: Path, tmp_path: Path) -> None:
+    from agent.chat.palette import ChatCommands
+
+    app = _app(ws, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        provider = ChatCommands(app.screen)
+        hits = [hit async for hit in provider.search("export")]
+        assert len(hits) == 3
+        await hits[0].command()  # the best match runs its action
+        await wait_for(pilot, lambda: bool(app.query(".error-block, .notice")))

@@ -41,7 +41,9 @@ def _asking(*questions: str, then: Callable[[Pilot[Any]], Awaitable[None]] | Non
             await pilot.press("enter")
             await wait_for(
                 pilot,
-                lambda b=before: len(app.transcript.turns) > b or bool(app.query(".error-block")),
+                lambda b=before: (
+                    len(app.transcript.turns) > b or bool(app.query(".error-block, .notice"))
+                ),
             )
             if len(app.transcript.turns) > before:
                 await wait_for(pilot, answered(app))
@@ -143,16 +145,9 @@ def test_snapshot_multiline_wide_input(
     assert snap_compare(app, terminal_size=SIZE, run_before=_asking(then=typed))
 
 
-def test_snapshot_palette(snap_compare: Snap, chat_workspace: Path, tmp_path: Path) -> None:
-    async def palette(pilot: Pilot[Any]) -> None:
-        await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
-        for ch in "export":
-            await pilot.press(ch)
-        await pilot.pause(0.5)
-
-    app = _app(chat_workspace, tmp_path)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_asking(then=palette))
+def test_snapshot_model_note(snap_compare: Snap, chat_workspace: Path, tmp_path: Path) -> None:
+    run = _asking("/model")
+    assert snap_compare(_app(chat_workspace, tmp_path), terminal_size=SIZE, run_before=run)
 
 
 def test_snapshot_light_theme(snap_compare: Snap, chat_workspace: Path, tmp_path: Path) -> None:
