@@ -7,7 +7,15 @@ The core never prints and never draws. A renderer reads these events in order:
     AnswerReady | Failed         exactly one of them, last
 
 `StepFinished.result` is the tool's typed result (it has `to_dict()` and `to_text()`);
-renderers pick widgets by its type (SQL with rows, doc hits, an experiment analysis).
+renderers pick widgets by its type, all in `agent.assistant.tools`:
+
+    search_docs           docs.DocSearchResult            .hits (indexes.search.Hit), .sources
+    describe_catalog      catalog.CatalogResult           .tables, .catalog
+    question_to_sql       sql.PlannedSqlResult            .sql, .valid, .problems, .answer
+    run_sql               sql.SqlRunResult                .report (validation), .result (rows)
+    list_experiments      experiments.ExperimentListResult    .experiments (dicts)
+    summarize_experiment  experiments.ExperimentSummaryResult .analysis, .verdict
+    experiment_sql        experiments.ExperimentSqlResult     .statements
 `AnswerReady.text` is authoritative: with an LLM it may differ from the streamed deltas when the
 grounding check repaired the answer or marked unverified parts.
 """

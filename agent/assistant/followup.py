@@ -1,4 +1,4 @@
-"""Offline follow-ups: "and by country?", "only on search", "last 30 days instead" re-plan the
+"""Offline follow-ups: "and by platform?", "only on web", "last 60 days instead" re-plan the
 previous data question with the change; "its"/"that experiment" point at the last experiment."""
 
 from __future__ import annotations
@@ -53,4 +53,5 @@ def points_at_experiment(question: str, previous: Previous | None) -> str | None
     """The previous experiment when the question refers to it ("its risk", "that test")."""
     if previous is None or previous.experiment_id is None:
         return None
-    return previous.experiment_id if _POINTER.search(question) else None
+    short = len(re.findall(r"\w+", question)) <= 3  # "why?", "tell me more", "how so?"
+    return previous.experiment_id if short or _POINTER.search(question) else None

@@ -116,6 +116,7 @@ def answer_with_model(
     specs = [t.spec() for t in TOOLS]
     messages = conversation(session, question, history)
     turn = _Turn()
+    session.resources.sql_by_model = True
     try:
         text = yield from _run_steps(session, model, messages, specs, turn)
         grounding = turn.check(text, question)
@@ -123,10 +124,13 @@ def answer_with_model(
             text = yield from _repair(model, messages, text, grounding)
             grounding = turn.check(text, question)
     except (_GiveUp, LLMError) as exc:
+        session.resources.sql_by_model = False  # the offline answer is the planner's
         reason = exc.reason if isinstance(exc, _GiveUp) else exc.message
         notes.append(f"The model could not answer ({reason}); this is the offline answer.")
         yield from session.answer_offline(question, history, notes)
         return
+    finally:
+        session.resources.sql_by_model = False
     # The configured key never reaches the model, but a leaked one must not reach the screen.
     key = session.workspace.settings.llm.api_key
     text = redact_secrets(text, [key.get_secret_value() if key else None])

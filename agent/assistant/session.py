@@ -71,7 +71,7 @@ class Session:
         if self._use_llm is False:
             return False
         if self._use_llm is None and not self.workspace.settings.llm.configured:
-            return self.resources._model is not None  # an injected model counts as configured
+            return self.resources.model_given  # a model passed in counts as configured
         return True
 
     def answer(self, question: str, history: Sequence[Turn] = ()) -> Iterator[Event]:
@@ -108,10 +108,7 @@ class Session:
         """Stop the current answer (safe from another thread, e.g. a UI's cancel key): no new
         step or model turn starts, and a running query is cancelled where the warehouse can."""
         self._cancelled.set()
-        warehouse = self.resources._warehouse
-        cancel = getattr(warehouse, "cancel", None)  # `Warehouse.cancel()` is being added
-        if callable(cancel):
-            cancel()
+        self.resources.cancel_query()
 
     @property
     def cancelled(self) -> bool:
@@ -176,9 +173,7 @@ class Session:
         if self._names is None:
             from agent.assistant.names import known_names
 
-            listed = self.resources.experiments()
-            pairs = [(str(e["experiment_id"]), _opt(e.get("name"))) for e in listed.experiments]
-            self._names = known_names(self.resources.catalog, pairs)
+            self._names = known_names(self.resources.catalog, self.resources.experiment_names())
         return self._names
 
     def mentioned_in_docs(self, token: str) -> bool:
@@ -253,7 +248,3 @@ def clip_words(text: str, limit: int = 80) -> str:
 
 def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
-
-
-def _opt(value: object) -> str | None:
-    return None if value is None else str(value)

@@ -174,3 +174,28 @@ def test_cancel_stops_before_the_next_step(
     final = seen[-1]
     assert isinstance(final, Failed) and final.title == "Cancelled"
     assert model.remaining == 2
+
+
+def test_with_a_model_question_to_sql_lets_the_model_write_validated_sql(
+    indexed_workspace: Path, embedder: WordVectorEmbedder, tmp_path: Path
+) -> None:
+    import shutil
+
+    ws = tmp_path / "ws"  # the SQL writer keeps its schema index in .lablens/
+    shutil.copytree(indexed_workspace, ws)
+    sql = "SELECT country, COUNT(*) AS n FROM users GROUP BY country"
+    model = ScriptedModel(
+        [
+            call("question_to_sql", question="how many users per country?"),
+            f"```sql\n{sql}\n```",  # the SQL writer's own turn
+            call("run_sql", "c2", sql=sql),
+            "Users per country are in the table.",
+        ]
+    )
+    events = ask(ws, model, embedder, "how many users per country?")
+    planned = next(e for e in events if isinstance(e, StepFinished))
+    assert planned.ok and planned.result is not None
+    data = planned.result.to_dict()
+    assert data["source"] == "llm" and data["valid"] is True and data["executed"] is False
+    final = events[-1]
+    assert isinstance(final, AnswerReady) and final.mode == "llm" and final.sql

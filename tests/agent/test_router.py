@@ -132,3 +132,10 @@ def test_tool_arguments_are_checked_against_the_schema(
     with pytest.raises(InputError, match="Bad arguments for search_docs") as caught:
         check_arguments(get_tool("search_docs"), args)
     assert problem in caught.value.message
+
+
+def test_a_short_follow_up_after_an_experiment_searches_its_docs() -> None:
+    previous = Previous("experiment", "how did hf_l1_ranker_v2 do?", "hf_l1_ranker_v2")
+    route = route_question("why?", NAMES, previous)
+    assert [c.tool for c in route.calls] == ["search_docs"]
+    assert "hf_l1_ranker_v2" in str(route.calls[0].args["query"])

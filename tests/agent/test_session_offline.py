@@ -58,13 +58,13 @@ def test_a_refusal_opens_nothing(indexed_workspace: Path) -> None:
     final = run(session, "email the team the results")[-1]
     assert isinstance(final, Failed) and "lablens" in (final.hint or "")
     assert not session.resources.warehouse_opened
-    assert session.resources._embedder is None
+    assert not session.resources.embedder_loaded
 
 
 def test_a_data_question_loads_no_embedder(indexed_workspace: Path) -> None:
     with Session(indexed_workspace, use_llm=False) as session:
         run(session, "total saves on search")
-        assert session.resources._embedder is None
+        assert not session.resources.embedder_loaded
 
 
 def test_empty_question_fails_cleanly(indexed_workspace: Path) -> None:
@@ -90,3 +90,28 @@ def test_unknown_table_says_did_you_mean(indexed_workspace: Path) -> None:
         final = run(session, "describe the table engagement_dialy")[-1]
     assert isinstance(final, Failed)
     assert "engagement_daily" in final.message and "Did you mean" in final.message
+
+
+def test_experiment_names_are_kept_so_a_doc_question_opens_no_warehouse(
+    workspace: Path, embedder: WordVectorEmbedder
+) -> None:
+    question = "what is our policy on sample ratio mismatch?"
+    with Session(workspace, use_llm=False, embedder=embedder) as first:
+        run(first, question)
+        assert first.resources.warehouse_opened  # the names were read once
+    with Session(workspace, use_llm=False, embedder=embedder) as second:
+        assert isinstance(run(second, question)[-1], AnswerReady)
+        assert not second.resources.warehouse_opened
+        assert second.names().find_experiment("how did the L1 ranker v2 test do?")
+
+
+def test_a_changed_warehouse_refreshes_the_names(workspace: Path) -> None:
+    import os
+
+    with Session(workspace, use_llm=False) as first:
+        first.names()
+    warehouse = workspace / "warehouse.duckdb"
+    os.utime(warehouse, ns=(warehouse.stat().st_atime_ns, warehouse.stat().st_mtime_ns + 10**9))
+    with Session(workspace, use_llm=False) as second:
+        second.names()
+        assert second.resources.warehouse_opened

@@ -93,7 +93,7 @@ def _describe_catalog(res: Resources, args: Mapping[str, object]) -> AgentResult
 def _question_to_sql(res: Resources, args: Mapping[str, object]) -> AgentResult:
     from agent.assistant.tools.sql import question_to_sql
 
-    answerer = res.sql_answerer
+    answerer = res.question_answerer
     with res.warehouse_lock:
         return question_to_sql(answerer, str(args["question"]))
 
