@@ -1,5 +1,6 @@
 # The two commands of the README's quick start:
-#   make demo   set up .venv, build the Pinlab demo workspace, show what to try
+#   make demo   set up .venv, build the Pinlab demo workspace, open `lablens chat` on it
+#               (in a terminal; otherwise print the tour and the chat command)
 #   make test   set up .venv, run the whole test suite
 # Both install only what is missing; pyproject.toml changes trigger a reinstall.
 
@@ -13,7 +14,12 @@ STAMP := $(VENV)/.installed
 
 demo: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/lablens demo --workspace $(DEMO)
-	$(BIN)/lablens tour --workspace $(DEMO)
+	@if [ -t 0 ] && [ -t 1 ]; then \
+		HF_HUB_OFFLINE=1 $(BIN)/lablens chat --workspace $(DEMO); \
+	else \
+		$(BIN)/lablens tour --workspace $(DEMO); \
+		echo; echo "Open the chat with: $(BIN)/lablens chat --workspace $(DEMO)"; \
+	fi
 
 test: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
