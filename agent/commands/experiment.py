@@ -59,6 +59,11 @@ def register(sub: Any) -> None:
         help="recompute the statistics even if the warehouse file is unchanged since the last "
         "run (results are cached in .lablens/experiment-cache/)",
     )
+    sm.add_argument(
+        "--daily",
+        action="store_true",
+        help="with --json: add `daily`, the verdict's metrics by arm and day (two more queries)",
+    )
     sm.set_defaults(func=run_summarize)
     sq = esub.add_parser(
         "sql",
@@ -163,8 +168,15 @@ def run_summarize(args: argparse.Namespace) -> int:
                 search=index_search(ws.state_dir),
                 docs_root=ws.root,
             )
+        daily = None
+        if args.daily and args.json:
+            from tools.experiments.daily import daily_to_dict, verdict_daily
+
+            daily = daily_to_dict(verdict_daily(ws.catalog, warehouse, analysis))
     if args.json:
         data = analysis.to_dict()
+        if daily is not None:
+            data["daily"] = daily
         if files is not None:
             data["report"] = files.to_dict()
         emit_json(data)

@@ -65,12 +65,12 @@ def test_experiment_list_and_summary(
     ws = Workspace.open(indexed_workspace)
     listed = cli_json(capsys, "experiment", "list", "--json", "-w", str(ws.root))
     summary = cli_json(
-        capsys, "experiment", "summarize", "hf_l1_ranker_v2", "--no-cache", "--json",
+        capsys, "experiment", "summarize", "hf_l1_ranker_v2", "--no-cache", "--daily", "--json",
         "-w", str(ws.root),
     )  # fmt: skip
     with open_warehouse(ws.settings.warehouse, ws.root) as warehouse:
         assert listed == plain(list_experiments(ws.catalog, warehouse).to_dict())
-        tool = summarize_experiment(ws.catalog, warehouse, "hf_l1_ranker_v2")
+        tool = summarize_experiment(ws.catalog, warehouse, "hf_l1_ranker_v2", daily=True)
     assert rounded(summary) == rounded(plain(tool.to_dict()))
 
 

@@ -79,7 +79,8 @@ def test_other_distinct_aggregates_match_pandas(small_demo_workspace: Path) -> N
         assert "post_period_distinct_1 AS (" in layout.sql
         assert "pre_period_distinct_1 AS (" in layout.sql
         rows = {r["arm"]: r for r in fetch_rows(layout.sql, catalog, wh, purpose="test")}
-        con: duckdb.DuckDBPyConnection = wh.connection  # type: ignore[attr-defined]
+        # The warehouse runs queries in its worker process: the reference reads the file itself.
+        con = duckdb.connect(str(ws.warehouse_path), read_only=True)
         frame = con.execute(
             "SELECT e.user_id, e.dt, e.saves, u.variant, u.assigned FROM engagement_daily e "
             "JOIN (SELECT user_id, variant, MIN(assigned_date) AS assigned "

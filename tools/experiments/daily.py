@@ -8,6 +8,8 @@ they act on a unit's whole-window total, not on a day.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -24,6 +26,7 @@ from tools.experiments.statements.window import ExperimentWindow
 
 if TYPE_CHECKING:
     from tools.catalog.model import Catalog
+    from tools.experiments.results import ExperimentAnalysis
     from tools.warehouse.connection import Warehouse
 
 # metric -> arm -> [(day, value)]
@@ -82,3 +85,44 @@ def fetch_daily(
         purpose="assignments per day",
     )
     return daily_values(sums, assigned, metrics, window)
+
+
+def verdict_metrics(analysis: ExperimentAnalysis) -> list[str]:
+    """The primary, the guardrails, and every metric a reason of the verdict names."""
+    names = [m.metric for m in analysis.metrics if m.role != "secondary"]
+    reasons = " ".join(analysis.verdict.reasons)
+    names += [
+        m.metric for m in analysis.metrics if re.search(rf"\b{re.escape(m.metric)}\b", reasons)
+    ]
+    return list(dict.fromkeys(names))
+
+
+def verdict_daily(
+    catalog: Catalog, warehouse: Warehouse, analysis: ExperimentAnalysis
+) -> DailySeries:
+    """Daily series by arm of the metrics that drive the verdict (those on the primary
+    metric's table: one aggregation over one table), or {} when the primary is unknown."""
+    from tools.experiments.collect import scoped_window
+
+    primary = catalog.metric(analysis.verdict.primary_metric)
+    if primary is None:
+        return {}
+    focus = [catalog.metric(name) for name in verdict_metrics(analysis)]
+    metrics = list(
+        {
+            m.name: m for m in focus if m is not None and m.table.lower() == primary.table.lower()
+        }.values()
+    )
+    window = scoped_window(catalog, analysis.meta.window(0), primary.table)
+    return fetch_daily(catalog, warehouse, window, metrics)
+
+
+def daily_to_dict(daily: DailySeries) -> dict[str, dict[str, list[list[object]]]]:
+    """JSON form: metric -> arm -> [[ISO day, value]]; a day with no value is null, not NaN."""
+    return {
+        metric: {
+            arm: [[d.isoformat(), None if math.isnan(v) else v] for d, v in points]
+            for arm, points in arms.items()
+        }
+        for metric, arms in daily.items()
+    }

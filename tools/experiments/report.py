@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -259,16 +258,6 @@ def _result_row(m: MetricResult, alpha: float = 0.05) -> str:
     )
 
 
-def verdict_metrics(analysis: ExperimentAnalysis) -> list[str]:
-    """The primary, the guardrails, and every metric a reason of the verdict names."""
-    names = [m.metric for m in analysis.metrics if m.role != "secondary"]
-    reasons = " ".join(analysis.verdict.reasons)
-    names += [
-        m.metric for m in analysis.metrics if re.search(rf"\b{re.escape(m.metric)}\b", reasons)
-    ]
-    return list(dict.fromkeys(names))
-
-
 def plot_daily(daily: DailySeries, path: Path, *, title: str) -> Path:
     """One panel per metric: its daily value per arm."""
     import matplotlib
@@ -344,25 +333,14 @@ def write_report(
     `search` finds related documents (see `related_docs.index_search`); their paths are
     relative to `docs_root` and are rewritten so links work from the report's folder.
     """
-    from tools.experiments.collect import scoped_window
-    from tools.experiments.daily import fetch_daily
+    from tools.experiments.daily import verdict_daily
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     stem = path.with_suffix("")
-    primary = catalog.metric(analysis.verdict.primary_metric)
     images: list[Path] = []
-    if primary is not None:
-        focus = [catalog.metric(name) for name in verdict_metrics(analysis)]
-        metrics = list(
-            {
-                m.name: m
-                for m in focus
-                if m is not None and m.table.lower() == primary.table.lower()
-            }.values()
-        )
-        window = scoped_window(catalog, analysis.meta.window(0), primary.table)
-        daily = fetch_daily(catalog, warehouse, window, metrics)
+    daily = verdict_daily(catalog, warehouse, analysis)
+    if daily:
         images.append(
             plot_daily(
                 daily,

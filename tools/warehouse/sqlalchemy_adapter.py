@@ -59,6 +59,10 @@ class SQLAlchemyWarehouse:
         self._lock = threading.Lock()
         self._running: Any = None  # the DBAPI connection of the query in flight
         self._running_lock = threading.Lock()
+        # A cancel holds for the whole run it arrives in, even before the statement reaches
+        # the server (a server-side cancel with nothing running is silently lost).
+        self._active = False
+        self._cancelled = False
 
     def __enter__(self) -> Self:
         return self
@@ -121,67 +125,76 @@ class SQLAlchemyWarehouse:
         )
 
     def _run(self, text: str) -> tuple[list[str], Any]:
-        from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-
-        from tools.warehouse.results import BoundedRows
-
         bounds = ResultBounds(
             row_cap=self.config.row_cap,
             max_bytes=self.config.max_result_bytes,
             max_cell_bytes=self.config.max_cell_bytes,
         )
         with self._lock:
+            with self._running_lock:
+                self._active, self._cancelled = True, False
             try:
-                conn = self.engine.connect()
-            except SQLAlchemyError as exc:
-                raise WarehouseError(
-                    f"Cannot connect to the warehouse: {getattr(exc, 'orig', exc)}",
-                    hint="Is the server running, and is `[warehouse] url` right?",
-                ) from None
-            deadline = Deadline(self.config.timeout_s, self.cancel)
-            try:
-                with conn:
-                    dbapi = conn.connection.dbapi_connection
+                return self._run_once(text, bounds)
+            finally:
+                with self._running_lock:
+                    self._active = False
+
+    def _run_once(self, text: str, bounds: ResultBounds) -> tuple[list[str], Any]:
+        from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+        from tools.warehouse.results import BoundedRows
+
+        try:
+            conn = self.engine.connect()
+        except SQLAlchemyError as exc:
+            raise WarehouseError(
+                f"Cannot connect to the warehouse: {getattr(exc, 'orig', exc)}",
+                hint="Is the server running, and is `[warehouse] url` right?",
+            ) from None
+        deadline = Deadline(self.config.timeout_s, self.cancel)
+        try:
+            with conn:
+                dbapi = conn.connection.dbapi_connection
+                with self._running_lock:
+                    self._running = dbapi
+                as_text: list[str] = []
+                if self.driver == "psycopg2":
+                    _lenient_temporal_types(dbapi, as_text)
+                try:
+                    self._begin_read_only(conn)
+                    with deadline:
+                        self._raise_if_cancelled()
+                        result = conn.exec_driver_sql(text)
+                        columns = list(result.keys()) if result.returns_rows else []
+                        try:
+                            got = (
+                                fetch_bounded(result.fetchmany, bounds)
+                                if result.returns_rows
+                                else BoundedRows()
+                            )
+                        except (OverflowError, ValueError) as exc:
+                            raise QueryError(
+                                f"The warehouse returned a value Python cannot hold: {exc}",
+                                hint="Cast the column to text in the query (CAST(x AS VARCHAR)).",
+                            ) from None
+                        if as_text:
+                            got.notes.append(
+                                f"{len(as_text)} value(s) have no Python equivalent and "
+                                f"are shown as text (e.g. {as_text[0]!r})."
+                            )
+                finally:
                     with self._running_lock:
-                        self._running = dbapi
-                    as_text: list[str] = []
-                    if self.driver == "psycopg2":
-                        _lenient_temporal_types(dbapi, as_text)
-                    try:
-                        self._begin_read_only(conn)
-                        with deadline:
-                            result = conn.exec_driver_sql(text)
-                            columns = list(result.keys()) if result.returns_rows else []
-                            try:
-                                got = (
-                                    fetch_bounded(result.fetchmany, bounds)
-                                    if result.returns_rows
-                                    else BoundedRows()
-                                )
-                            except (OverflowError, ValueError) as exc:
-                                raise QueryError(
-                                    f"The warehouse returned a value Python cannot hold: {exc}",
-                                    hint="Cast the column to text in the query "
-                                    "(CAST(x AS VARCHAR)).",
-                                ) from None
-                            if as_text:
-                                got.notes.append(
-                                    f"{len(as_text)} value(s) have no Python equivalent and "
-                                    f"are shown as text (e.g. {as_text[0]!r})."
-                                )
-                    finally:
-                        with self._running_lock:
-                            self._running = None
-                        conn.rollback()  # nothing a query did is ever committed
-            except DBAPIError as exc:
-                message = str(exc.orig)
-                if deadline.fired.is_set() or "statement timeout" in message:
-                    raise timeout_error(self.config.timeout_s) from None
-                if "canceling statement due to user request" in message or "interrupted" in message:
-                    raise QueryError("The query was cancelled.", hint="Run it again.") from None
-                raise _query_error(exc.orig or exc) from None
-            except SQLAlchemyError as exc:
-                raise WarehouseError(f"Warehouse connection failed: {exc}") from None
+                        self._running = None
+                    conn.rollback()  # nothing a query did is ever committed
+        except DBAPIError as exc:
+            message = str(exc.orig)
+            if deadline.fired.is_set() or "statement timeout" in message:
+                raise timeout_error(self.config.timeout_s) from None
+            if "canceling statement due to user request" in message or "interrupted" in message:
+                raise QueryError("The query was cancelled.", hint="Run it again.") from None
+            raise _query_error(exc.orig or exc) from None
+        except SQLAlchemyError as exc:
+            raise WarehouseError(f"Warehouse connection failed: {exc}") from None
         return columns, got
 
     def explain(self, sql: str) -> str:
@@ -191,11 +204,30 @@ class SQLAlchemyWarehouse:
         return "\n".join(" ".join(str(v) for v in r) for r in got.rows)
 
     def cancel(self) -> None:
-        """Cancel the running statement (from any thread); a no-op when none runs."""
+        """Cancel the running query (from any thread); a no-op when none runs.
+
+        The server cancel is re-sent until the statement returns: one that arrives while the
+        statement is still on its way to the server would otherwise be lost."""
         with self._running_lock:
-            dbapi = self._running
-        if dbapi is not None:
-            _cancel(dbapi)
+            if not self._active:
+                return
+            self._cancelled = True
+        threading.Thread(target=self._keep_cancelling, daemon=True).start()
+
+    def _keep_cancelling(self) -> None:
+        while True:
+            with self._running_lock:
+                if not self._active:
+                    return
+                dbapi = self._running
+            if dbapi is not None:
+                _cancel(dbapi)
+            time.sleep(0.2)
+
+    def _raise_if_cancelled(self) -> None:
+        with self._running_lock:
+            if self._cancelled:
+                raise QueryError("The query was cancelled.", hint="Run it again.")
 
     def introspect(self) -> list[TableInfo]:
         from sqlalchemy import inspect

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
     from tools.catalog.model import Catalog
     from tools.experiments.analysis_sql import ExperimentSql
+    from tools.experiments.daily import DailySeries
     from tools.experiments.results import ExperimentAnalysis
     from tools.warehouse.connection import Warehouse
 
@@ -77,6 +78,7 @@ class ExperimentSummaryResult:
     """An experiment's analysis (`experiment summarize --json`): effects, SRM, verdict, reasons."""
 
     analysis: ExperimentAnalysis
+    daily: DailySeries | None = None  # the verdict's metrics by arm and day (for charts)
 
     @property
     def experiment_id(self) -> str:
@@ -87,7 +89,12 @@ class ExperimentSummaryResult:
         return self.analysis.verdict.verdict
 
     def to_dict(self) -> dict[str, object]:
-        return dict(self.analysis.to_dict())
+        from tools.experiments.daily import daily_to_dict
+
+        data = dict(self.analysis.to_dict())
+        if self.daily is not None:
+            data["daily"] = daily_to_dict(self.daily)
+        return data
 
     def to_text(self) -> str:
         a = self.analysis
@@ -122,9 +129,12 @@ def summarize_experiment(
     *,
     cache_dir: Path | None = None,
     segments: tuple[str, ...] = (),
+    daily: bool = False,
 ) -> ExperimentSummaryResult:
-    """The analysis with the default settings of `lablens experiment summarize`."""
+    """The analysis with the default settings of `lablens experiment summarize` (`daily`:
+    also the daily series by arm, as `summarize --daily`)."""
     from tools.experiments.analyze import analyze_experiment
+    from tools.experiments.daily import verdict_daily
 
     analysis = analyze_experiment(
         catalog,
@@ -136,7 +146,8 @@ def summarize_experiment(
         correction="holm",
         cache_dir=cache_dir,
     )
-    return ExperimentSummaryResult(analysis)
+    series = verdict_daily(catalog, warehouse, analysis) if daily else None
+    return ExperimentSummaryResult(analysis, series)
 
 
 @dataclass(frozen=True)

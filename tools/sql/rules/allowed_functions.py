@@ -38,6 +38,9 @@ SYNTAX_CALLS = frozenset(
         "position",
         "coalesce",
         "ifnull",
+        "nullif",
+        "greatest",  # PostgreSQL parses these as syntax: they are not in pg_proc
+        "least",
         "grouping",
         "grouping_id",
         "try",
