@@ -27,6 +27,7 @@ class MeasureChoice:
     extra: list[Mention] = field(default_factory=list)  # more aggregates of the same rows
     share_value: str | None = None  # a share of rows holding this value (else a flag)
     negated: bool = False
+    note: str | None = None  # how the measure was read, when the question did not name it
 
 
 def is_name_value(catalog: Catalog, m: Mention) -> bool:
@@ -67,6 +68,44 @@ def _lookup(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureChoice |
     )
     table = named[0].of_kind("value")[0].table
     return MeasureChoice("lookup", [table], attributes=attrs)
+
+
+def _proportion_of_units(catalog: Catalog, roles: Roles) -> MeasureChoice | None:
+    """'share of users who saved': the catalog's proportion metric whose unit is the named
+    rows' key and whose per-unit indicator reads the named column."""
+    import re
+
+    from tools.catalog.model import MetricKind
+
+    tables = [c.table for m in roles.tables for c in m.of_kind("table")]
+    columns = {(c.column or "").lower(): m for m in roles.numeric for c in m.of_kind("column")}
+    for metric in catalog.metrics:
+        if metric.kind != MetricKind.PROPORTION:
+            continue
+        keyed = [
+            t
+            for t in tables
+            if (tc := catalog.table(t)) is not None
+            and any(col.name.lower() == metric.unit.lower() for col in tc.columns)
+        ]
+        read = [
+            m
+            for name, m in columns.items()
+            if name and re.search(rf"\b{name}\b", metric.numerator.lower())
+        ]
+        if not keyed or not read:
+            continue
+        roles.numeric = [m for m in roles.numeric if m not in read]
+        roles.tables = [
+            m for m in roles.tables if not any(c.table in keyed for c in m.of_kind("table"))
+        ]
+        note = (
+            f"'share' read as the metric {metric.name}"
+            + (f" ({metric.description.rstrip('.')})" if metric.description else "")
+            + f": per {metric.unit}, {metric.numerator}, averaged."
+        )
+        return MeasureChoice("metric", [metric.table], metric=metric.name, note=note)
+    return None
 
 
 def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureChoice:
@@ -110,6 +149,9 @@ def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureC
             "share", _tables_of(cols), columns=cols, share_value=vals[0].value, negated=negated
         )
     if reading.share and not roles.metrics:
+        proportion = _proportion_of_units(catalog, roles)
+        if proportion is not None:
+            return proportion
         raise PlanningError(
             "The question asks for a share, but no flag or value says which rows count.",
             hint="Name the flag or value, e.g. 'share of <rows> that are <flag>'.",

@@ -377,6 +377,8 @@ def _measure(
     catalog: Catalog, choice: MeasureChoice, base: str, plan: QueryPlan, via_fact: bool
 ) -> Measure:
     if choice.kind == "metric":
+        if choice.note:
+            plan.notes.append(choice.note)
         return Measure("metric", metric=choice.metric)
     if choice.kind == "list":
         return Measure("list", entity=choice.entity)

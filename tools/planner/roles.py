@@ -131,6 +131,9 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
         last_cue = max((i for i in gap if i in group_cues), default=-1)
         if cue and any(toks[i].stem in COUNT_WORDS for i in gap if i > last_cue):
             cue = False
+        # "by <row> count" is "by number of <rows>".
+        if cue and m.of_kind("table") and m.end < len(toks) and toks[m.end].stem in COUNT_WORDS:
+            cue = False
         only_connectors = all(toks[i].lower in _CONNECTORS for i in gap if i not in reading.used)
         negated = any(toks[i].stem in NEGATIONS for i in gap)
         kinds = mention_kinds(catalog, m)
@@ -187,9 +190,14 @@ def _names_a_measure(catalog: Catalog, m: Mention, kinds: set[str]) -> bool:
     )
 
 
+_VALUE_LEADS = {"in", "from", "on", "at", "or", "and", "for", "to", "of", "with", "than"}
+
+
 def _trailing_verb(toks: list, m: Mention) -> bool:  # type: ignore[type-arg]
     if m.end < len(toks) or m.end - m.start != 1:
         return False
+    if m.start > 0 and toks[m.start - 1].lower in _VALUE_LEADS:
+        return False  # "... do we have in France": a preposition's object, not a verb
     return any(t.lower in ("did", "does", "do") for t in toks[: m.start])
 
 
