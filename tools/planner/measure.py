@@ -70,6 +70,48 @@ def _lookup(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureChoice |
     return MeasureChoice("lookup", [table], attributes=attrs)
 
 
+def _reads(metric_sql: str, column: str) -> bool:
+    import re
+
+    return bool(column) and re.search(rf"\b{re.escape(column)}\b", metric_sql.lower()) is not None
+
+
+def _mean_per_unit(catalog: Catalog, roles: Roles) -> MeasureChoice | None:
+    """'how many saves did each user make on average': the catalog's per-unit mean metric
+    whose unit is the named rows' key and whose numerator reads the named column."""
+    from tools.catalog.model import MetricKind
+
+    if len(roles.numeric) != 1:
+        return None
+    column = roles.numeric[0]
+    names = [(c.column or "").lower() for c in column.of_kind("column")]
+    units = [m for m in (*roles.tables, *roles.dims) if m.of_kind("table")]
+    for metric in catalog.metrics:
+        if metric.kind != MetricKind.MEAN or not any(_reads(metric.numerator, n) for n in names):
+            continue
+        keyed = [
+            m
+            for m in units
+            if any(
+                (tc := catalog.table(c.table)) is not None
+                and any(col.name.lower() == metric.unit.lower() for col in tc.columns)
+                and tc.name.lower() != metric.table.lower()
+                for c in m.of_kind("table")
+            )
+        ]
+        if not keyed:
+            continue
+        roles.numeric = []
+        roles.tables = [m for m in roles.tables if m not in keyed]
+        roles.dims = [m for m in roles.dims if m not in keyed]
+        note = (
+            f"'average ... {keyed[0].text}' read as the per-{metric.unit} mean {metric.name}"
+            f" ({metric.numerator} per {metric.unit}, averaged over units)."
+        )
+        return MeasureChoice("metric", [metric.table], metric=metric.name, note=note)
+    return None
+
+
 def _proportion_of_units(catalog: Catalog, roles: Roles) -> MeasureChoice | None:
     """'share of users who saved': the catalog's proportion metric whose unit is the named
     rows' key and whose per-unit indicator reads the named column."""
@@ -161,6 +203,10 @@ def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureC
     if counted is not None:  # "how many users saved ..." counts users, not saves
         roles.tables.remove(counted)
         return _entity_choice(catalog, roles, counted.of_kind("table")[0].table)
+    if roles.agg == "AVG" and not reading.grain:
+        mean = _mean_per_unit(catalog, roles)
+        if mean is not None:
+            return mean
     if roles.numeric and not (roles.distinct_at is not None and _distinct_target(roles)):
         first = roles.numeric.pop(0)
         same = [m for m in roles.numeric if _cols(m) == _cols(first)]
