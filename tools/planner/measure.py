@@ -115,32 +115,21 @@ def _mean_per_unit(catalog: Catalog, roles: Roles) -> MeasureChoice | None:
 def _proportion_of_units(catalog: Catalog, roles: Roles) -> MeasureChoice | None:
     """'share of users who saved': the catalog's proportion metric whose unit is the named
     rows' key and whose per-unit indicator reads the named column."""
-    import re
-
     from tools.catalog.model import MetricKind
 
-    tables = [c.table for m in roles.tables for c in m.of_kind("table")]
+    # "what share of users ...": the rows may have been read as a group ("what <column>").
+    units = [m for m in (*roles.tables, *roles.dims) if m.of_kind("table")]
     columns = {(c.column or "").lower(): m for m in roles.numeric for c in m.of_kind("column")}
     for metric in catalog.metrics:
         if metric.kind != MetricKind.PROPORTION:
             continue
-        keyed = [
-            t
-            for t in tables
-            if (tc := catalog.table(t)) is not None
-            and any(col.name.lower() == metric.unit.lower() for col in tc.columns)
-        ]
-        read = [
-            m
-            for name, m in columns.items()
-            if name and re.search(rf"\b{name}\b", metric.numerator.lower())
-        ]
+        keyed = [m for m in units if _keyed_by(catalog, m, metric.unit)]
+        read = [m for name, m in columns.items() if _reads(metric.numerator, name)]
         if not keyed or not read:
             continue
         roles.numeric = [m for m in roles.numeric if m not in read]
-        roles.tables = [
-            m for m in roles.tables if not any(c.table in keyed for c in m.of_kind("table"))
-        ]
+        roles.tables = [m for m in roles.tables if m not in keyed]
+        roles.dims = [m for m in roles.dims if m not in keyed]
         note = (
             f"'share' read as the metric {metric.name}"
             + (f" ({metric.description.rstrip('.')})" if metric.description else "")
@@ -148,6 +137,15 @@ def _proportion_of_units(catalog: Catalog, roles: Roles) -> MeasureChoice | None
         )
         return MeasureChoice("metric", [metric.table], metric=metric.name, note=note)
     return None
+
+
+def _keyed_by(catalog: Catalog, m: Mention, unit: str) -> bool:
+    """The mention names a table that has the unit column (the unit's own rows)."""
+    for c in m.of_kind("table"):
+        t = catalog.table(c.table)
+        if t is not None and any(col.name.lower() == unit.lower() for col in t.columns):
+            return True
+    return False
 
 
 def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureChoice:
