@@ -5,11 +5,13 @@ catalog's metrics (with a note), irregular verbs and open-ended dates."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from tools.planner import plan_query
+from tools.planner.plan_model import QueryPlan
 
 
-def _filters(plan):  # type: ignore[no-untyped-def]
+def _filters(plan: QueryPlan) -> list[tuple[str, str, Any]]:
     return [(f.column.column, f.op, f.values) for f in plan.filters]
 
 
