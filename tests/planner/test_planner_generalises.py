@@ -107,3 +107,27 @@ def test_paraphrases_ask_every_demo_question_three_other_ways() -> None:
     for q in demo:
         asked = by_origin.get(q.id, set())
         assert len(asked) == 3 and q.question.lower() not in asked, q.id
+
+
+def test_more_paraphrases_ask_every_demo_question_two_further_ways() -> None:
+    demo = load_questions(DATA / "nl2sql_eval.yaml")[1]
+    more = load_questions(DATA / "nl2sql_paraphrases_more.yaml")[1]
+    earlier = {q.question.lower() for q in load_questions(DATA / "nl2sql_paraphrases.yaml")[1]}
+    by_origin: dict[str, set[str]] = {}
+    for q in more:
+        by_origin.setdefault(q.id.rsplit("_m", 1)[0], set()).add(q.question.lower())
+    gold = {q.id: q.gold for q in demo}
+    assert all(gold[q.id.rsplit("_m", 1)[0]] == q.gold for q in more)
+    for q in demo:
+        asked = by_origin.get(q.id, set())
+        assert len(asked) == 2 and q.question.lower() not in asked, q.id
+        assert not asked & earlier, q.id
+
+
+def test_eval_sql_knows_which_sets_are_held_out() -> None:
+    """bench/eval_sql.py drops the failures of these sets before printing anything."""
+    from bench import eval_sql
+
+    assert eval_sql.is_held_out("paraphrases_heldout", DATA / "x.yaml")
+    assert eval_sql.is_held_out("custom", DATA / "nl2sql_paraphrases_heldout.yaml")
+    assert not eval_sql.is_held_out("paraphrases_more", DATA / "nl2sql_paraphrases_more.yaml")

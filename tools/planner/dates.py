@@ -192,9 +192,9 @@ _Resolver = Callable[[re.Match[str], date], tuple[date | None, date | None]]
 _PATTERNS: list[tuple[str, _Resolver]] = [
     (rf"\bbetween\s+({_POINT})\s+and\s+({_POINT})", _between),
     (rf"\bfrom\s+({_POINT})\s+(?:to|until|through|till)\s+({_POINT})", _between),
-    (rf"\b(?:since|starting|from)\s+({_POINT})", _since),
-    (rf"\bafter\s+({_POINT})", _after),
-    (rf"\bbefore\s+({_POINT})", _before),
+    (rf"\b(?:since|starting|from)\s+({_POINT})(?:\s+(?:onwards?|on)\b)?", _since),
+    (rf"\b(?:after|later\s+than)\s+({_POINT})", _after),
+    (rf"\b(?:before|earlier\s+than|prior\s+to)\s+({_POINT})", _before),
     (r"\b(?:in\s+|during\s+)?(?:the\s+)?(?:last|previous)\s+month\b", _last_month),
     (r"\b(?:in\s+|during\s+)?this\s+month\b", _this_month),
     (r"\b(?:in\s+|during\s+|for\s+)?(?:the\s+)?q([1-4])(?:\s+(\d{4}))?\b", _quarter),

@@ -122,6 +122,7 @@ def build_lexicon(
     """Every phrase the catalog offers; `known_values` adds values read from the warehouse for
     string columns the catalog does not enumerate (keyed by (table, column))."""
     lex = Lexicon()
+    named: list[tuple[str, Concept]] = []  # value names that may have an adjective form
     for m in catalog.metrics:
         for p in (m.name, *m.synonyms):
             lex.add(p, Concept("metric", m.table, metric=m.name))
@@ -133,8 +134,10 @@ def build_lexicon(
                 lex.add(p, Concept("column", t.name, column=c.name))
             for v in c.values or []:
                 lex.add(v, Concept("value", t.name, column=c.name, value=v), value_text=v)
+                named.append((v, Concept("value", t.name, column=c.name, value=v)))
             for word, v in c.value_synonyms.items():
                 lex.add(word, Concept("value", t.name, column=c.name, value=v), value_text=word)
+                named.append((word, Concept("value", t.name, column=c.name, value=v)))
     for t in catalog.tables:
         status = t.column(t.status_column) if t.status_column else None
         for v, words in _status_words(status.values if status else None):
@@ -143,7 +146,36 @@ def build_lexicon(
     for (table, column), values in (known_values or {}).items():
         for v in values:
             lex.add(v, Concept("value", table, column=column, value=v, sampled=True), value_text=v)
+    _add_adjective_forms(lex, named)
     return lex
+
+
+def _adjective_forms(word: str) -> set[str]:
+    """'Japan' -> 'Japanese', 'Brazil' -> 'Brazilian', 'Germany' -> 'German', 'Mexico' ->
+    'Mexican': the regular ways English makes an adjective of a proper name."""
+    w = word.lower()
+    forms = {w + "ese", w + "ian", w + "an", w + "ish"}
+    if w.endswith("a"):
+        forms.add(w + "n")
+    if w[-1] in "yeoa":
+        forms |= {w[:-1] + "ian", w[:-1] + "an", w[:-1] + "ish"}
+    if w.endswith("y"):
+        forms.add(w[:-1])
+    return forms
+
+
+def _add_adjective_forms(lex: Lexicon, named: list[tuple[str, Concept]]) -> None:
+    """Adjectives of one-word value names ('Japanese users'), unless the form means something
+    else in the catalog already."""
+    from tools.planner.tokens import stem
+
+    taken = set(lex.phrases)
+    for word, concept in named:
+        if not (word.isalpha() and len(word) >= 4):
+            continue
+        for form in _adjective_forms(word):
+            if stem(form) not in taken:
+                lex.add(form, concept)
 
 
 def _status_words(values: list[str] | None) -> list[tuple[str, tuple[str, ...]]]:

@@ -27,6 +27,7 @@ class MeasureChoice:
     extra: list[Mention] = field(default_factory=list)  # more aggregates of the same rows
     share_value: str | None = None  # a share of rows holding this value (else a flag)
     negated: bool = False
+    note: str | None = None  # how the measure was read, when the question did not name it
 
 
 def is_name_value(catalog: Catalog, m: Mention) -> bool:
@@ -67,6 +68,84 @@ def _lookup(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureChoice |
     )
     table = named[0].of_kind("value")[0].table
     return MeasureChoice("lookup", [table], attributes=attrs)
+
+
+def _reads(metric_sql: str, column: str) -> bool:
+    import re
+
+    return bool(column) and re.search(rf"\b{re.escape(column)}\b", metric_sql.lower()) is not None
+
+
+def _mean_per_unit(catalog: Catalog, roles: Roles) -> MeasureChoice | None:
+    """'how many saves did each user make on average': the catalog's per-unit mean metric
+    whose unit is the named rows' key and whose numerator reads the named column."""
+    from tools.catalog.model import MetricKind
+
+    if len(roles.numeric) != 1:
+        return None
+    column = roles.numeric[0]
+    names = [(c.column or "").lower() for c in column.of_kind("column")]
+    units = [m for m in (*roles.tables, *roles.dims) if m.of_kind("table")]
+    for metric in catalog.metrics:
+        if metric.kind != MetricKind.MEAN or not any(_reads(metric.numerator, n) for n in names):
+            continue
+        keyed = [
+            m
+            for m in units
+            if any(
+                (tc := catalog.table(c.table)) is not None
+                and any(col.name.lower() == metric.unit.lower() for col in tc.columns)
+                and tc.name.lower() != metric.table.lower()
+                for c in m.of_kind("table")
+            )
+        ]
+        if not keyed:
+            continue
+        roles.numeric = []
+        roles.tables = [m for m in roles.tables if m not in keyed]
+        roles.dims = [m for m in roles.dims if m not in keyed]
+        note = (
+            f"'average ... {keyed[0].text}' read as the per-{metric.unit} mean {metric.name}"
+            f" ({metric.numerator} per {metric.unit}, averaged over units)."
+        )
+        return MeasureChoice("metric", [metric.table], metric=metric.name, note=note)
+    return None
+
+
+def _proportion_of_units(catalog: Catalog, roles: Roles) -> MeasureChoice | None:
+    """'share of users who saved': the catalog's proportion metric whose unit is the named
+    rows' key and whose per-unit indicator reads the named column."""
+    from tools.catalog.model import MetricKind
+
+    # "what share of users ...": the rows may have been read as a group ("what <column>").
+    units = [m for m in (*roles.tables, *roles.dims) if m.of_kind("table")]
+    columns = {(c.column or "").lower(): m for m in roles.numeric for c in m.of_kind("column")}
+    for metric in catalog.metrics:
+        if metric.kind != MetricKind.PROPORTION:
+            continue
+        keyed = [m for m in units if _keyed_by(catalog, m, metric.unit)]
+        read = [m for name, m in columns.items() if _reads(metric.numerator, name)]
+        if not keyed or not read:
+            continue
+        roles.numeric = [m for m in roles.numeric if m not in read]
+        roles.tables = [m for m in roles.tables if m not in keyed]
+        roles.dims = [m for m in roles.dims if m not in keyed]
+        note = (
+            f"'share' read as the metric {metric.name}"
+            + (f" ({metric.description.rstrip('.')})" if metric.description else "")
+            + f": per {metric.unit}, {metric.numerator}, averaged."
+        )
+        return MeasureChoice("metric", [metric.table], metric=metric.name, note=note)
+    return None
+
+
+def _keyed_by(catalog: Catalog, m: Mention, unit: str) -> bool:
+    """The mention names a table that has the unit column (the unit's own rows)."""
+    for c in m.of_kind("table"):
+        t = catalog.table(c.table)
+        if t is not None and any(col.name.lower() == unit.lower() for col in t.columns):
+            return True
+    return False
 
 
 def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureChoice:
@@ -110,6 +189,9 @@ def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureC
             "share", _tables_of(cols), columns=cols, share_value=vals[0].value, negated=negated
         )
     if reading.share and not roles.metrics:
+        proportion = _proportion_of_units(catalog, roles)
+        if proportion is not None:
+            return proportion
         raise PlanningError(
             "The question asks for a share, but no flag or value says which rows count.",
             hint="Name the flag or value, e.g. 'share of <rows> that are <flag>'.",
@@ -119,6 +201,10 @@ def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureC
     if counted is not None:  # "how many users saved ..." counts users, not saves
         roles.tables.remove(counted)
         return _entity_choice(catalog, roles, counted.of_kind("table")[0].table)
+    if roles.agg == "AVG" and not reading.grain:
+        mean = _mean_per_unit(catalog, roles)
+        if mean is not None:
+            return mean
     if roles.numeric and not (roles.distinct_at is not None and _distinct_target(roles)):
         first = roles.numeric.pop(0)
         same = [m for m in roles.numeric if _cols(m) == _cols(first)]

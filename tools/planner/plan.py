@@ -28,7 +28,7 @@ from tools.planner.plan_model import ColumnRef, Filter, Measure, QueryPlan
 from tools.planner.read_question import Reading, read_question
 from tools.planner.refusal import refusal_hint, refuse_long, shown_words
 from tools.planner.roles import Roles, assign_roles, column_kind
-from tools.planner.tokens import tokenize
+from tools.planner.tokens import phrase_stems, tokenize
 from tools.planner.vocabulary import FILLER, is_change_request
 
 _FACT_PENALTY = 0.5  # count an entity in its own table unless the question needs a fact table
@@ -104,6 +104,16 @@ def _refuse_unknown_words(
         | ACTIVE_WORDS
     )
     covered = {i for m in mentions for i in range(m.start, m.end)} | reading.used
+    # A name split around other words ("pins that score above 0.9 on quality" for a column
+    # named after both): its other words are the same name, not unknown.
+    name_words = {
+        s
+        for m in mentions
+        for c in m.of_kind("column")
+        for s in phrase_stems(c.column or "")
+        if len(s) > 2
+    }
+    covered |= {i for i, t in enumerate(reading.tokens) if t.stem in name_words}
     unknown_at = [
         i
         for i, t in enumerate(reading.tokens)
@@ -367,6 +377,8 @@ def _measure(
     catalog: Catalog, choice: MeasureChoice, base: str, plan: QueryPlan, via_fact: bool
 ) -> Measure:
     if choice.kind == "metric":
+        if choice.note:
+            plan.notes.append(choice.note)
         return Measure("metric", metric=choice.metric)
     if choice.kind == "list":
         return Measure("list", entity=choice.entity)
@@ -526,7 +538,7 @@ _ROLLUPS = ("AVG", "MEDIAN", "MAX", "MIN")
 
 def _apply_rollup(catalog: Catalog, roles: Roles, plan: QueryPlan) -> None:
     """'average daily saves' is the mean of daily totals; 'pins per creator on average' is
-    the mean of per-creator counts — not a mean over rows."""
+    the mean of the per-entity counts — not a mean over rows."""
     agg = roles.agg
     if agg not in _ROLLUPS or roles.agg_from_superlative:
         return

@@ -21,6 +21,7 @@ from tools.planner.vocabulary import (
     MODE_WORDS,
     RANK_WORDS,
     SHARE_WORDS,
+    TRAILING_COMPARATORS,
 )
 
 _GRAIN_LEADS = {"per", "by", "each", "every", "a", "which", "what"}
@@ -34,6 +35,7 @@ class Comparison:
     value: float
     start: int  # first token of the comparator
     number: int  # token index of the number
+    after: int | None = None  # first token after the comparison, when not number + 1
 
 
 @dataclass
@@ -151,11 +153,33 @@ def _find_comparisons(r: Reading) -> None:
                     hit = Comparison(op, float(toks[k].lower), i, k)
                 break
         if hit is None:
+            hit = _trailing_comparison(r, i)
+        if hit is None:
             i += 1
             continue
         r.comparisons.append(hit)
         r.used |= set(range(hit.start, hit.number + 1))
+        if _next_is(toks, hit.number, "times"):  # "saved more than 20 times": a count
+            r.used.add(hit.number + 1)
         i = hit.number + 1
+
+
+def _is_superlative(t: Token) -> bool:
+    return t.stem in DESCENDING or t.stem in ASCENDING
+
+
+def _trailing_comparison(r: Reading, i: int) -> Comparison | None:
+    """'100 or more': the number first, then the comparison ('at least 100')."""
+    toks = r.tokens
+    if not toks[i].is_number or i in r.used:
+        return None
+    for words, op in TRAILING_COMPARATORS:
+        n = len(words)
+        window = [t.lower for t in toks[i + 1 : i + 1 + n]]
+        if window == list(words) and not any(j in r.used for j in range(i + 1, i + 1 + n)):
+            r.used |= set(range(i + 1, i + 1 + n))
+            return Comparison(op, float(toks[i].lower), i, i, after=i + 1 + n)
+    return None
 
 
 def _next_is(toks: list[Token], i: int, word: str) -> bool:
@@ -177,17 +201,22 @@ def _find_ranking(r: Reading) -> None:
                 r.used.add(i + 1)
             else:
                 r.limit = r.limit or DEFAULT_TOP
-        elif t.lower in RANK_WORDS and (s.startswith("rank") or _next_is(toks, i, "by")):
+        elif t.lower in RANK_WORDS and (s.startswith("rank") or _next_is(toks, i, "by") or i == 0):
+            # "order platforms by ...": a leading command ranks whatever follows.
             # Exact words: "orders by status" is a table of orders, not "order by".
             r.order = r.order or "desc"
             r.rank_cues.append(i)
             r.used.add(i)
         elif (
             t.is_number
-            and i > 0
-            and toks[i - 1].lower in _LIMIT_LEADS
             and i not in r.used
             and "." not in t.lower
+            and (
+                (i > 0 and toks[i - 1].lower in _LIMIT_LEADS)
+                # "10 most saved pins", "worst 3 surfaces": a count beside a superlative.
+                or (i + 1 < len(toks) and _is_superlative(toks[i + 1]))
+                or (i > 0 and _is_superlative(toks[i - 1]) and i + 1 < len(toks))
+            )
         ):
             r.limit = int(t.lower)
             r.rank_cues.append(i)

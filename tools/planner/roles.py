@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from tools.catalog.model import Catalog
 from tools.planner.match import Concept, Mention
 from tools.planner.read_question import Reading
+from tools.planner.tokens import Token
 from tools.planner.vocabulary import (
     ACTIVE_WORDS,
     AGGREGATES,
@@ -93,6 +94,7 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
         # "lowest average rating": 'average' aggregates, 'lowest' ranks.
         if (
             s in AGGREGATES
+            and not _ranks_a_count(toks, i)
             and (roles.agg is None or roles.agg_word_is_superlative)
             and (roles.agg is None or s not in DESCENDING | ASCENDING)
         ):
@@ -105,6 +107,7 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
         if toks[i].stem in GROUP_WORDS
         and not _agentive_by(toks, i)
         and not (i + 1 < len(toks) and toks[i + 1].lower == "all")  # "across all pins"
+        and not _across_the_table(toks, i, mentions)
     }
     group_cues |= set(reading.rank_cues)
     prev_end = 0
@@ -127,6 +130,9 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
         # "by number of <rows>", "what's the total number of <rows>": the count's target.
         last_cue = max((i for i in gap if i in group_cues), default=-1)
         if cue and any(toks[i].stem in COUNT_WORDS for i in gap if i > last_cue):
+            cue = False
+        # "by <row> count" is "by number of <rows>".
+        if cue and m.of_kind("table") and m.end < len(toks) and toks[m.end].stem in COUNT_WORDS:
             cue = False
         only_connectors = all(toks[i].lower in _CONNECTORS for i in gap if i not in reading.used)
         negated = any(toks[i].stem in NEGATIONS for i in gap)
@@ -184,9 +190,14 @@ def _names_a_measure(catalog: Catalog, m: Mention, kinds: set[str]) -> bool:
     )
 
 
+_VALUE_LEADS = {"in", "from", "on", "at", "or", "and", "for", "to", "of", "with", "than"}
+
+
 def _trailing_verb(toks: list, m: Mention) -> bool:  # type: ignore[type-arg]
     if m.end < len(toks) or m.end - m.start != 1:
         return False
+    if m.start > 0 and toks[m.start - 1].lower in _VALUE_LEADS:
+        return False  # "... do we have in France": a preposition's object, not a verb
     return any(t.lower in ("did", "does", "do") for t in toks[: m.start])
 
 
@@ -201,6 +212,23 @@ def _dimable(m: Mention, kinds: set[str]) -> bool:
     return bool(m.of_kind("table")) or bool(kinds & {"category", "boolean", "date", "key"})
 
 
+def _across_the_table(toks: list[Token], i: int, mentions: list[Mention]) -> bool:
+    """'median quality score across pins' spans the table's rows; it groups nothing."""
+    if toks[i].lower != "across":
+        return False
+    m = next((m for m in mentions if m.start == i + 1), None)
+    return m is not None and bool(m.of_kind("table"))
+
+
+def _ranks_a_count(toks: list[Token], i: int) -> bool:
+    """'the largest number of pins' ranks by a count ('the most pins'); it is no MAX."""
+    return (
+        toks[i].stem in DESCENDING | ASCENDING
+        and i + 1 < len(toks)
+        and toks[i + 1].stem in COUNT_WORDS
+    )
+
+
 def _comparison_targets(
     catalog: Catalog, reading: Reading, mentions: list[Mention]
 ) -> dict[int, tuple[str, float]]:
@@ -211,9 +239,12 @@ def _comparison_targets(
         m for m in mentions if "numeric" in mention_kinds(catalog, m) and not m.of_kind("metric")
     ]
     for cmp in reading.comparisons:
-        after = next((m for m in numeric if m.start == cmp.number + 1), None)
+        follows = cmp.number + 1 if cmp.after is None else cmp.after
+        after = next((m for m in numeric if m.start == follows), None)
         before = [m for m in numeric if m.end <= cmp.start and id(m) not in out]
-        target = after or (before[-1] if before else None)
+        # "score above 0.9 on quality": else the next numeric column after the comparison.
+        later = next((m for m in numeric if m.start > cmp.number and id(m) not in out), None)
+        target = after or (before[-1] if before else later)
         if target is not None:
             out[id(target)] = (cmp.op, cmp.value)
     return out

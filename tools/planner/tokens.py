@@ -29,9 +29,21 @@ class Token:
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
+# Irregular verbs whose forms the suffix rules cannot join ("spend" / "spent").
+_IRREGULAR = {
+    **dict.fromkeys(("spend", "spends", "spending"), "spent"),
+    **dict.fromkeys(("buy", "buys", "buying"), "bought"),
+    **dict.fromkeys(("pay", "pays", "paying"), "paid"),
+    **dict.fromkeys(("send", "sends", "sending"), "sent"),
+    **dict.fromkeys(("sell", "sells", "selling"), "sold"),
+    **dict.fromkeys(("win", "wins", "winning"), "won"),
+}
+
+
 def stem(word: str) -> str:
     """A light, consistent stem: 'saves'/'saved'/'save' -> 'sav', 'categories' -> 'category'."""
     w = word.lower().replace("'s", "")
+    w = _IRREGULAR.get(w, w)
     if not w.isalpha() or len(w) <= 2:
         return w
     if w.endswith("ies") and len(w) > 4:

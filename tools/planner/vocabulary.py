@@ -44,6 +44,19 @@ LIST_WORDS = {stem(w) for w in ("list", "show", "display", "which", "what", "giv
 CONTRAST_WORDS = {stem(w) for w in ("vs", "versus", "compared", "against")}
 GROUP_WORDS = {stem(w) for w in ("by", "per", "each", "every", "across", "which", "what")}
 RANK_WORDS = {"rank", "ranked", "ranking", "sort", "sorted", "order", "ordered"}
+# "100 or more impressions": a comparison written after its number.
+TRAILING_COMPARATORS: list[tuple[tuple[str, ...], str]] = [
+    (("or", "more"), ">="),
+    (("or", "greater"), ">="),
+    (("or", "higher"), ">="),
+    (("or", "above"), ">="),
+    (("and", "above"), ">="),
+    (("or", "less"), "<="),
+    (("or", "fewer"), "<="),
+    (("or", "lower"), "<="),
+    (("or", "below"), "<="),
+    (("and", "below"), "<="),
+]
 GRAIN_WORDS = {
     "daily": "day",
     "weekly": "week",
@@ -145,7 +158,7 @@ served serve happened happen occur occurred come came made make total
 are is be been am yet table tables data
 sold sell sells selling bought buy buys purchased place placed run runs ran single line
 recorded has got any when change growth delta exist exists whose spent single-day one-day
-own owns owned
+own owns owned broken altogether onward onwards based something anything new
 """
 FILLER = {stem(w) for w in _FILLER_WORDS.split()}
 
