@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Awaitable, Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from agent.chat.app import ChatApp
@@ -16,6 +18,19 @@ from tests.chat.conftest import answered, wait_for
 
 SIZE = (120, 36)
 Snap = Callable[..., bool]
+
+
+class _SnapshotDay(date):
+    """The calendar day the snapshots were taken: relative-date notes name it."""
+
+    @classmethod
+    def today(cls) -> _SnapshotDay:
+        return cls(2026, 12, 1)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("tools.planner.warehouse_context.date", _SnapshotDay)
 
 
 class SnapshotChat(ChatApp):
