@@ -53,12 +53,16 @@ class Session:
         use_llm: bool | None = None,
         model: ChatModel | None = None,
         embedder: Embedder | None = None,
+        daily_series: bool = False,
     ) -> None:
+        """`daily_series`: experiment summaries also carry the verdict's metrics by day (two
+        more queries; for renderers that draw them, such as the chat)."""
         from agent.workspace import Workspace as _Workspace
 
         ws = workspace if isinstance(workspace, _Workspace) else _Workspace.open(workspace)
         self.workspace = ws
         self.resources = Resources(ws, model=model, embedder=embedder)
+        self.resources.daily_series = daily_series
         self._use_llm = use_llm
         self._step_counter = 0
         self._names: KnownNames | None = None

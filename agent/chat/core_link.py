@@ -112,7 +112,7 @@ def open_core(workspace_dir: str | None, *, use_llm: bool | None) -> Opened:
 def _session(ws: Workspace, use_llm: bool | None) -> SessionLink:
     from agent.assistant.session import Session
 
-    return SessionLink(Session(ws, use_llm=use_llm))
+    return SessionLink(Session(ws, use_llm=use_llm, daily_series=True))  # charts by day
 
 
 def warehouse_label(ws: Workspace) -> str:

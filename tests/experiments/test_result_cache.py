@@ -168,3 +168,44 @@ def test_a_result_cut_by_the_row_cap_is_never_cached(workspace: Workspace, tmp_p
             with pytest.raises(ExperimentError, match="row cap"):
                 fetch_rows(sql, workspace.catalog, wh, purpose="test", cache=cache)
     assert cache.hits == 0 and not (tmp_path / "cache").exists()
+
+
+def test_a_repeat_run_reuses_the_verdicts_and_validates_nothing(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, ran = _analyse(workspace, tmp_path / "cache")
+    assert ran
+    calls: list[str] = []
+    import tools.warehouse.run as run
+
+    real = run.validate_sql
+
+    def counting(sql: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append(sql)
+        return real(sql, *args, **kwargs)
+
+    monkeypatch.setattr(run, "validate_sql", counting)
+    again, ran_again = _analyse(workspace, tmp_path / "cache")
+    assert ran_again == [] and calls == []
+    assert _same(first, again)
+
+
+def test_a_changed_catalog_validates_again(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _analyse(workspace, tmp_path / "cache")
+    calls: list[str] = []
+    import tools.warehouse.run as run
+
+    real = run.validate_sql
+
+    def counting(sql: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append(sql)
+        return real(sql, *args, **kwargs)
+
+    monkeypatch.setattr(run, "validate_sql", counting)
+    table = workspace.catalog.tables[0]
+    changed = msgspec.structs.replace(table, description=(table.description or "") + " (edited)")
+    workspace.catalog.tables[0] = changed
+    _analyse(workspace, tmp_path / "cache")
+    assert calls  # a verdict is only reused for the very same catalog

@@ -99,6 +99,18 @@ class ResultCache:
         entries = data.get("entries")
         return entries if isinstance(entries, dict) else {}
 
+    def get_proven(self, source_key: str) -> QueryResult | None:
+        """The result stored for a source statement whose verdict was `valid` under the same
+        validator, catalog and warehouse state (`source_key`, see `query.proof_key`)."""
+        entry = self._entries().get(source_key)
+        if not isinstance(entry, dict) or not isinstance(entry.get("validated"), str):
+            return None
+        return self.get(entry["validated"])
+
+    def put_proven(self, source_key: str, validated_sql: str) -> None:
+        """Remember that the statement of `source_key` validated to `validated_sql`."""
+        self._write({source_key: {"validated": validated_sql}})
+
     def get(self, sql: str) -> QueryResult | None:
         """The result stored for `sql` under the current fingerprint, or None."""
         entry = self._entries().get(self._key(sql))
@@ -114,8 +126,10 @@ class ResultCache:
             encoded = [[_encode(v) for v in row] for row in rows]
         except TypeError:
             return
-        entries = self._entries()
-        entries[self._key(sql)] = {"sql": sql, "columns": list(columns), "rows": encoded}
+        self._write({self._key(sql): {"sql": sql, "columns": list(columns), "rows": encoded}})
+
+    def _write(self, new_entries: dict[str, Any]) -> None:
+        entries = {**self._entries(), **new_entries}
         data = {"format": FORMAT, "fingerprint": self.fingerprint, "entries": entries}
         # Write then rename: a reader never sees half a file, even with two runs at once.
         tmp: str | None = None

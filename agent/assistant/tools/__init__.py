@@ -121,7 +121,7 @@ def _summary(res: Resources, experiment_id: str) -> AgentResult:
             res.warehouse,
             experiment_id,
             cache_dir=res.workspace.state_dir / FOLDER,
-            daily=True,  # the chat draws the verdict's metrics by day
+            daily=res.daily_series,
         )
 
 
