@@ -88,11 +88,23 @@ def data_answer(planned: PlannedSqlResult, run: SqlRunResult | None) -> str:
 def experiment_answer(summary: ExperimentSummaryResult) -> str:
     a = summary.analysis
     name = f" ({a.meta.name})" if a.meta.name else ""
-    lines = [f"**{a.meta.experiment_id}**{name}: verdict **{a.verdict.verdict}**."]
-    lines += [f"- {r}" for r in a.verdict.reasons]
-    lines.append("Arms: " + ", ".join(f"{arm} {n:,}" for arm, n in a.arms.items()) + ".")
-    lines += [f"Note: {n}" for n in a.notes]
-    return "\n".join(lines)
+    # Health first: a verdict is only as good as the data under it.
+    problems = [h for h in a.health if h.status != "ok"]
+    health = (
+        [f"- health {h.status}: {h.check}: {h.detail}" for h in problems]
+        if problems
+        else [f"Health: all {len(a.health)} checks ok."]
+        if a.health
+        else []
+    )
+    verdict = [f"**{a.meta.experiment_id}**{name}: verdict **{a.verdict.verdict}**."]
+    verdict += [f"- {r}" for r in a.verdict.reasons]
+    blocks = ["\n".join(health), "\n".join(verdict)] if health else ["\n".join(verdict)]
+    if a.caps:
+        blocks.append("Capped (winsorised): " + ", ".join(c.describe() for c in a.caps) + ".")
+    blocks.append("Arms: " + ", ".join(f"{arm} {n:,}" for arm, n in a.arms.items()) + ".")
+    blocks += [f"Note: {n}" for n in a.notes]
+    return "\n\n".join(b for b in blocks if b)
 
 
 def list_answer(result: ExperimentListResult) -> str:

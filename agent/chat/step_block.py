@@ -45,7 +45,16 @@ def body_widgets(data: Mapping[str, Any], text: str) -> list[Widget]:
         out.append(ExperimentView(data))
         sql = data.get("sql") or []
         if isinstance(sql, list) and sql:
-            out.append(SqlView(str(sql[0])))
+            # The analysis SQL is long: folded under the numbers it produced, one key away.
+            text = ";\n\n".join(str(s) for s in sql)
+            out.append(
+                Collapsible(
+                    SqlView(text),
+                    title=f"SQL behind these numbers ({len(sql)} statement(s))",
+                    collapsed=True,
+                    classes="experiment-sql",
+                )
+            )
     elif kind in ("sql", "rows"):
         if data.get("sql"):
             out.append(SqlView(str(data["sql"]), dialect=str(data.get("dialect") or "duckdb")))
