@@ -5,6 +5,11 @@ The CLI prints a `LablensError` as one clean message and exits 2; anything else 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tools.sql.problems import Problem
+
 
 class LablensError(Exception):
     """An error a user can act on: a short title, a detail message and an optional hint."""
@@ -44,7 +49,7 @@ class SqlRejected(LablensError):
     title = "SQL rejected"
 
     def __init__(
-        self, message: str, *, problems: list[dict[str, str]] | None = None, hint: str | None = None
+        self, message: str, *, problems: list[Problem] | None = None, hint: str | None = None
     ) -> None:
         super().__init__(message, hint=hint)
         self.problems = problems or []

@@ -38,8 +38,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from agent.assistant.conversation import Turn as CoreTurn
-    from agent.assistant.events import Event
+    from agent.assistant.events import AnswerReady, Event
     from agent.chat.core_link import Opened
+    from agent.chat.saved_conversations import SavedConversation
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16
 MAX_QUESTION_CHARS = 20_000
@@ -331,7 +332,7 @@ class ChatApp(App[int]):
             turn.error = f"{event.title}: {event.message}"
             await view.failed(event)
 
-    def _remember(self, turn: Turn, event: Any) -> None:
+    def _remember(self, turn: Turn, event: AnswerReady) -> None:
         """Keep the exchange for follow-ups and in the history store (secrets redacted there)."""
         from agent.assistant.conversation import Turn as CoreTurn
 
@@ -458,7 +459,7 @@ class ChatApp(App[int]):
     def action_export_md(self) -> None:
         self.run_worker(self.action_export("md"))
 
-    def _saved(self) -> list[Any]:
+    def _saved(self) -> list[SavedConversation]:
         from agent.chat.saved_conversations import SCAN_LIMIT, group_conversations
 
         if self.opened is None:

@@ -9,7 +9,7 @@ from agent.cli_args import add_common_flags
 from tools.experiments.formatting import format_p, format_pct
 
 
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "experiment", help="list and summarize experiments (effects, CIs, verdict)"
     )

@@ -16,7 +16,7 @@ from agent.cli_args import add_common_flags
 EXIT_SOME_SKIPPED = 3  # tools.exit_codes.EXIT_PARTIAL
 
 
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "index",
         help="index design docs and reports for `lablens search`",

@@ -8,7 +8,7 @@ from typing import Any
 from agent.cli_args import add_common_flags
 
 
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "init",
         help="write lablens.toml and a starter catalog by introspecting a warehouse",

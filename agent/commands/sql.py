@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from tools.warehouse.execute import QueryResult
 
 
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from agent.cli_args import add_common_flags
     from agent.commands.validate import add_sql_flags
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from agent.cli_args import add_common_flags
 
@@ -41,7 +40,7 @@ STEPS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p: argparse.ArgumentParser = sub.add_parser("tour", help="show what to try on a workspace")
     add_common_flags(p)
     p.set_defaults(func=run)

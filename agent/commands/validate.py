@@ -9,14 +9,14 @@ validation report.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from agent.workspace import Workspace
     from tools.sql.problems import ValidationReport
 
 
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from agent.cli_args import add_common_flags
 
     p: argparse.ArgumentParser = sub.add_parser(

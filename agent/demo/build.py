@@ -6,9 +6,12 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.config import CONFIG_FILE, DocsSettings, Settings, render_config
+
+if TYPE_CHECKING:
+    from indexes.index_run import ProgressEvent
 
 PACKAGE_DIR = Path(__file__).parent
 DOC_FOLDERS = ("docs", "reports")
@@ -67,8 +70,8 @@ def build_demo_workspace(
     return summary
 
 
-def _index_progress(say: Callable[[str], None]) -> Callable[[Any], None]:
-    def report(event: Any) -> None:
+def _index_progress(say: Callable[[str], None]) -> Callable[[ProgressEvent], None]:
+    def report(event: ProgressEvent) -> None:
         say(
             f"indexing docs: {event.files_done}/{event.files_total} files, "
             f"{event.embedded} chunks embedded"
@@ -77,7 +80,9 @@ def _index_progress(say: Callable[[str], None]) -> Callable[[Any], None]:
     return report
 
 
-def index_demo_docs(root: Path, *, progress: Callable[[Any], None] | None = None) -> dict[str, Any]:
+def index_demo_docs(
+    root: Path, *, progress: Callable[[ProgressEvent], None] | None = None
+) -> dict[str, Any]:
     from agent.workspace import Workspace
     from indexes.build import build_index
 

@@ -120,7 +120,7 @@ def evaluate(
             report.outcomes.append(EvalOutcome(q, False, f"{exc.title}: {exc.message}"))
             continue
         if not got.valid or not got.executed:
-            reason = "; ".join(e.get("message", "") for e in got.errors) or "not executed"
+            reason = "; ".join(e.message for e in got.errors) or "not executed"
             report.outcomes.append(EvalOutcome(q, False, reason, got.sql, got.source))
             continue
         same = results_match(

@@ -54,7 +54,7 @@ def save_example(
     if not report.valid:
         raise SqlRejected(
             "The SQL does not pass the validator, so it was not saved.",
-            problems=[p.to_dict() for p in report.errors],
+            problems=list(report.errors),
             hint=report.summary(),
         )
     example = SqlExample(

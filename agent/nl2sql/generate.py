@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from tools.errors import PlanningError
 from tools.planner.sql_answer import SqlAnswer
+from tools.sql.problems import Problem
 
 if TYPE_CHECKING:
     from agent.llm.model import ChatModel, Message
@@ -24,11 +25,11 @@ if TYPE_CHECKING:
     from tools.warehouse.connection import Warehouse
 
 _FENCE = re.compile(r"```.*?```", re.DOTALL)
-_NO_SQL = {
-    "code": "no-sql",
-    "message": "The answer held no ```sql block with a query.",
-    "hint": "Answer with exactly one read-only SELECT in a ```sql block.",
-}
+_NO_SQL = Problem(
+    "no-sql",
+    "The answer held no ```sql block with a query.",
+    "Answer with exactly one read-only SELECT in a ```sql block.",
+)
 
 
 @dataclass
@@ -120,7 +121,7 @@ class SqlGenerator:
             raise PlanningError("The question is empty.", hint="Ask a question about the data.")
         messages = self.prompt(question)
         attempts = 0
-        last_problems: list[dict[str, Any]] = []
+        last_problems: list[Problem] = []
         last_sql, last_text = "", ""
         for _ in range(1 + self.max_repairs):
             attempts += 1
@@ -128,7 +129,7 @@ class SqlGenerator:
             last_text = reply.text
             sql = extract_sql(reply.text)
             if sql is None:
-                problems: list[Any] = [_NO_SQL]
+                problems: list[Problem] = [_NO_SQL]
             else:
                 last_sql = sql
                 report, result = validate_and_run(
@@ -144,7 +145,7 @@ class SqlGenerator:
                         attempts=attempts,
                     )
                 problems = list(report.errors)
-                last_problems = [p.to_dict() for p in report.errors]
+                last_problems = list(report.errors)
             messages = [
                 *messages,
                 assistant(reply.text),
@@ -170,7 +171,7 @@ class SqlGenerator:
         question: str,
         sql: str,
         text: str,
-        problems: list[dict[str, Any]],
+        problems: list[Problem],
         attempts: int,
         *,
         execute: bool,

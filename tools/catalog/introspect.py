@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from tools.catalog.infer import ColumnProfile, TableProfile, infer_catalog
 from tools.catalog.model import Catalog, JoinKey, Table
 from tools.catalog.value_sample import MAX_VALUES, distinct_values_sql
+from tools.sql.identifiers import quote_identifier
 from tools.warehouse.duckdb_file import open_duckdb
 
 if TYPE_CHECKING:
@@ -38,10 +39,6 @@ def _table_names(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in rows]
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 def _is_text(dtype: str) -> bool:
     return dtype.upper() in _TEXT_TYPES or dtype.upper().startswith("ENUM")
 
@@ -54,7 +51,7 @@ def _profile(con: duckdb.DuckDBPyConnection, table: str, comment: str) -> TableP
     ).fetchall()
     parts = ["COUNT(*)"]
     for cname, ctype, _ in cols:
-        q = _quote(cname)
+        q = quote_identifier(cname, "duckdb")
         parts += [f"COUNT(DISTINCT {q})", f"COUNT({q})"]
         if _is_text(ctype):
             # Text that always parses as a date is a date column stored as text.
@@ -67,7 +64,7 @@ def _profile(con: duckdb.DuckDBPyConnection, table: str, comment: str) -> TableP
         else:
             parts += ["NULL", "NULL"]
     row: tuple[Any, ...] = con.execute(
-        f"SELECT {', '.join(parts)} FROM {_quote(table)}"
+        f"SELECT {', '.join(parts)} FROM {quote_identifier(table, 'duckdb')}"
     ).fetchall()[0]
     n_rows = int(row[0])
     columns = []

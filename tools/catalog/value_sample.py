@@ -13,9 +13,13 @@ MAX_VALUE_CHARS = 40
 MAX_VALUE_WORDS = 4
 
 
-def distinct_values_sql(table: str, column: str, *, limit: int = MAX_VALUES + 1) -> str:
+def distinct_values_sql(
+    table: str, column: str, *, limit: int = MAX_VALUES + 1, dialect: str = "duckdb"
+) -> str:
     """Distinct non-null values as text, capped at `limit` (one more than needed tells 'more')."""
-    t, c = _quote(table), _quote(column)
+    from tools.sql.identifiers import quote_identifier  # sqlglot is heavy: only when sampling
+
+    t, c = quote_identifier(table, dialect), quote_identifier(column, dialect)
     return (
         f"SELECT DISTINCT CAST({c} AS VARCHAR) FROM {t} WHERE {c} IS NOT NULL "
         f"ORDER BY 1 LIMIT {limit}"
@@ -33,7 +37,3 @@ def value_list(values: Sequence[object], *, n_rows: int | None = None) -> list[s
     if any(len(t) > MAX_VALUE_CHARS or len(t.split()) > MAX_VALUE_WORDS for t in texts):
         return None
     return sorted(texts)
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'

@@ -11,10 +11,11 @@ adjustment, no verdict. Units per arm (the SRM input) are the statistics stateme
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from tools.catalog.model import Metric
+from tools.date_values import as_date
 from tools.errors import ExperimentError
 from tools.experiments.collect import CollectedSums, TableSums
 from tools.experiments.results import Cap, ExperimentAnalysis, MetricResult, SegmentResult
@@ -147,14 +148,9 @@ def _scope_text(meta: ExperimentMeta) -> str:
     return " where " + " and ".join(f"{k} = {v!r}" for k, v in meta.scope.items())
 
 
-def _as_date(value: Any) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
+def _as_date(value: object) -> date | None:
+    """A missing day (no rows in a window) stays None; anything else is the shared coercion."""
+    return None if value is None else as_date(value)
 
 
 def _int(row: dict[str, Any], key: str) -> int:

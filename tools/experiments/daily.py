@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tools.catalog.model import Metric, MetricKind
+from tools.date_values import as_date
 from tools.experiments.query import fetch_rows
 from tools.experiments.statements.daily_statement import (
     assigned_by_day_sql,
@@ -33,10 +34,6 @@ if TYPE_CHECKING:
 DailySeries = dict[str, dict[str, list[tuple[date, float]]]]
 
 
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
 def daily_values(
     sum_rows: Sequence[dict[str, Any]],
     assigned_rows: Sequence[dict[str, Any]],
@@ -46,8 +43,8 @@ def daily_values(
     """Turn per-(arm, day) sums and new assignments per (arm, day) into daily series."""
     new_units: dict[str, dict[date, int]] = {}
     for r in assigned_rows:
-        new_units.setdefault(str(r[ARM]), {})[_as_date(r["day"])] = int(r[UNITS])
-    sums = {(str(r[ARM]), _as_date(r["day"])): r for r in sum_rows}
+        new_units.setdefault(str(r[ARM]), {})[as_date(r["day"])] = int(r[UNITS])
+    sums = {(str(r[ARM]), as_date(r["day"])): r for r in sum_rows}
     out: DailySeries = {m.name: {} for m in metrics}
     for arm, by_day in sorted(new_units.items()):
         assigned = sum(n for d, n in by_day.items() if d < window.start)

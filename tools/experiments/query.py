@@ -61,7 +61,7 @@ def fetch_rows(
     if result is None:
         raise SqlRejected(
             f"The {purpose} query was rejected by the SQL validator:\n{report.summary()}",
-            problems=[p.to_dict() for p in report.errors],
+            problems=list(report.errors),
             hint="Check the catalog's experiments section and metric "
             "definitions against the warehouse.",
         )

@@ -8,10 +8,11 @@ kept as an attribute (a team, a hypothesis …) so a report can show it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from tools.date_values import as_date
 from tools.did_you_mean import did_you_mean
 from tools.errors import ExperimentError
 from tools.experiments.statements.experiment_source import experiment_source
@@ -94,13 +95,10 @@ def units_per_experiment_sql(catalog: Catalog, *, dialect: str = "duckdb") -> st
     )
 
 
-def _as_date(value: Any, what: str, experiment_id: str) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
+def _as_date(value: object, what: str, experiment_id: str) -> date:
+    """The shared coercion, its ValueError named for the metadata field it came from."""
     try:
-        return date.fromisoformat(str(value)[:10])
+        return as_date(value)
     except ValueError:
         raise ExperimentError(
             f"Experiment {experiment_id!r} has no valid {what} ({value!r})",

@@ -20,7 +20,9 @@ _OTHER_DATE_PENALTY = 2.0
 
 @dataclass
 class Slot:
-    role: str  # dim | filter | having | date | hint
+    # dim | filter:<op> | bool:true | bool:false | compare:<op> (a filter, or HAVING on a
+    # per-unit total) | date | hint
+    role: str
     candidates: list[ColumnRef]
     penalties: dict[ColumnRef, float] = field(default_factory=dict)
     hard: bool = True

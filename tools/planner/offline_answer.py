@@ -74,8 +74,8 @@ def to_answer(
         valid=report.valid,
         source=source,  # type: ignore[arg-type]
         explanation=explanation,
-        errors=[p.to_dict() for p in report.errors],
-        warnings=[p.to_dict() for p in report.warnings],
+        errors=list(report.errors),
+        warnings=list(report.warnings),
         notes=list(notes or []),
         attempts=attempts,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from tools.sql.problems import Problem
+
 
 @dataclass
 class SqlAnswer:
@@ -14,8 +16,8 @@ class SqlAnswer:
     valid: bool
     source: Literal["planner", "llm"]
     explanation: str = ""
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
     rows: list[list[Any]] = field(default_factory=list)
     row_count: int = 0
@@ -29,7 +31,7 @@ class SqlAnswer:
             "sql": self.sql,
             "dialect": self.dialect,
             "valid": self.valid,
-            "errors": self.errors,
+            "errors": [p.to_dict() for p in self.errors],
             "explanation": self.explanation,
             "source": self.source,
             "columns": self.columns,
@@ -37,6 +39,6 @@ class SqlAnswer:
             "row_count": self.row_count,
             "executed": self.executed,
             "notes": self.notes,
-            "warnings": self.warnings,
+            "warnings": [p.to_dict() for p in self.warnings],
             "attempts": self.attempts,
         }

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING
 
+from tools.did_you_mean import did_you_mean
 from tools.errors import InputError
 
 if TYPE_CHECKING:
@@ -36,8 +36,8 @@ def dialect_name(name: str) -> str:
     known = [d.value for d in Dialects if d.value]
     if key in known:
         return key
-    close = difflib.get_close_matches(key, [*known, *ALIASES], n=1)
-    hint = f"Did you mean {close[0]!r}? " if close else ""
+    close = did_you_mean(key, [*known, *ALIASES], n=1)
+    hint = f"{close} " if close else ""
     raise InputError(
         f"Unknown SQL dialect {name!r}.",
         hint=f"{hint}Supported: {', '.join(SUPPORTED)} (and other sqlglot dialects).",

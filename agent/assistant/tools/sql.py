@@ -6,7 +6,7 @@ model, the planner or a person wrote is validated, and only the validated text r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,27 +21,6 @@ if TYPE_CHECKING:
 
 # Rows of a result the model reads; people and --json get every fetched row.
 MODEL_ROWS = 20
-
-
-def problems_from(items: Iterable[Problem | Mapping[str, object]]) -> tuple[Problem, ...]:
-    """Validation problems as `Problem` objects, whichever form a producer used."""
-    out = []
-    for item in items:
-        if isinstance(item, Problem):
-            out.append(item)
-            continue
-        line, column = item.get("line"), item.get("column")
-        out.append(
-            Problem(
-                code=str(item.get("code", "")),
-                message=str(item.get("message", "")),
-                hint=None if item.get("hint") is None else str(item.get("hint")),
-                severity="warning" if item.get("severity") == "warning" else "error",
-                line=line if isinstance(line, int) else None,
-                column=column if isinstance(column, int) else None,
-            )
-        )
-    return tuple(out)
 
 
 def problems_text(problems: Iterable[Problem]) -> str:
@@ -66,7 +45,7 @@ class PlannedSqlResult:
 
     @property
     def problems(self) -> tuple[Problem, ...]:
-        return problems_from(self.answer.errors)
+        return tuple(self.answer.errors)
 
     def to_dict(self) -> dict[str, object]:
         return self.answer.to_dict()

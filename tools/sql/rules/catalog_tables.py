@@ -8,11 +8,10 @@ A qualified name (`main.t`, `information_schema.tables`) must match a catalog en
 
 from __future__ import annotations
 
-import difflib
-
 from sqlglot import exp
 from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 
+from tools.did_you_mean import did_you_mean
 from tools.sql.context import RuleContext
 from tools.sql.names import fold, is_cte_reference, table_name
 from tools.sql.problems import Problem, error
@@ -60,9 +59,8 @@ def _unknown_tables(tree: exp.Expr, known: dict[str, str]) -> list[Problem]:
 
 
 def _hint(name: str, known: list[str]) -> str:
-    by_fold = {fold(k): k for k in known}
-    close = difflib.get_close_matches(fold(name.split(".")[-1]), list(by_fold), n=3, cutoff=0.6)
+    close = did_you_mean(fold(name.split(".")[-1]), known)
     if close:
-        return "Did you mean " + " or ".join(f"`{by_fold[c]}`" for c in close) + "?"
+        return close
     shown = ", ".join(sorted(known)[:12]) + (" …" if len(known) > 12 else "")
     return f"Catalog tables: {shown}." if known else "The catalog has no tables."

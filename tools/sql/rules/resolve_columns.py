@@ -8,7 +8,6 @@ references to an outer query. The qualified copy is kept for the rules that foll
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from sqlglot import exp
@@ -17,6 +16,7 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
+from tools.did_you_mean import closest, did_you_mean_text
 from tools.sql.context import Qualified, RuleContext
 from tools.sql.problems import Problem, error
 
@@ -84,7 +84,7 @@ def _check_scopes(scopes: list[Scope], ctx: RuleContext) -> list[Problem]:
                             "unknown-table-alias",
                             f"`{column.table}.{column.name}`: no table or alias `{column.table}` "
                             "in this query.",
-                            _did_you_mean(column.table, _aliases(scope))
+                            did_you_mean_text(closest(column.table, _aliases(scope), fold=False))
                             or "Qualify columns with a table name or alias from FROM/JOIN.",
                             node=column,
                         )
@@ -204,14 +204,9 @@ def _aliases(scope: Scope) -> list[str]:
 
 
 def _unknown(column: exp.Column, name: str, candidates: Iterable[str], *, where: str) -> Problem:
-    hint = _did_you_mean(name, candidates)
+    hint = did_you_mean_text(closest(name, candidates, fold=False))
     known = sorted(set(candidates))
     if not hint:
         shown = ", ".join(known[:15]) + (" …" if len(known) > 15 else "")
         hint = f"Available columns: {shown}." if known else "Check the catalog."
     return error("unknown-column", f"Column `{name}` does not exist{where}.", hint, node=column)
-
-
-def _did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(name, sorted(set(candidates)), n=3, cutoff=0.6)
-    return ("Did you mean " + " or ".join(f"`{c}`" for c in close) + "?") if close else None
