@@ -28,23 +28,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="COLS",
         help="comma-separated unit attributes to break effects down by, e.g. country,platform",
     )
-    sm.add_argument(
-        "--no-cuped",
-        action="store_true",
-        help="do not adjust with the pre-period (CUPED is on by default)",
-    )
-    sm.add_argument(
-        "--no-cap",
-        action="store_true",
-        help="do not winsorise mean metrics (capping at a percentile is on by default)",
-    )
-    sm.add_argument(
-        "--cap-level",
-        type=float,
-        default=0.99,
-        metavar="P",
-        help="winsorisation percentile of the pooled per-unit values (0.99)",
-    )
+    _add_adjustment_flags(sm)
     sm.add_argument("--alpha", type=float, default=0.05, help="significance level (0.05)")
     sm.add_argument(
         "--correction",
@@ -91,10 +75,29 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="arms: the per-arm sums the analysis runs; units: one row per unit and metric; "
         "daily: per-arm sums per day",
     )
-    sq.add_argument("--no-cuped", action="store_true", help="without the CUPED pre-period")
-    sq.add_argument("--no-cap", action="store_true", help="without winsorisation")
-    sq.add_argument("--cap-level", type=float, default=0.99, metavar="P")
+    _add_adjustment_flags(sq)
     sq.set_defaults(func=run_sql)
+
+
+def _add_adjustment_flags(p: argparse.ArgumentParser) -> None:
+    """CUPED and winsorisation switches: `summarize` and `sql` must mean the same by them."""
+    p.add_argument(
+        "--no-cuped",
+        action="store_true",
+        help="do not adjust with the pre-period (CUPED is on by default)",
+    )
+    p.add_argument(
+        "--no-cap",
+        action="store_true",
+        help="do not winsorise mean metrics (capping at a percentile is on by default)",
+    )
+    p.add_argument(
+        "--cap-level",
+        type=float,
+        default=0.99,
+        metavar="P",
+        help="winsorisation percentile of the pooled per-unit values (0.99)",
+    )
 
 
 def _open(args: argparse.Namespace) -> tuple[Any, Any]:

@@ -170,14 +170,12 @@ def test_a_result_cut_by_the_row_cap_is_never_cached(workspace: Workspace, tmp_p
     assert cache.hits == 0 and not (tmp_path / "cache").exists()
 
 
-def test_a_repeat_run_reuses_the_verdicts_and_validates_nothing(
-    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    first, ran = _analyse(workspace, tmp_path / "cache")
-    assert ran
-    calls: list[str] = []
+@pytest.fixture()
+def validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every statement `run_validated` sends to the validator from now on."""
     import tools.warehouse.run as run
 
+    calls: list[str] = []
     real = run.validate_sql
 
     def counting(sql: str, *args: Any, **kwargs: Any) -> Any:
@@ -185,25 +183,25 @@ def test_a_repeat_run_reuses_the_verdicts_and_validates_nothing(
         return real(sql, *args, **kwargs)
 
     monkeypatch.setattr(run, "validate_sql", counting)
+    return calls
+
+
+def test_a_repeat_run_reuses_the_verdicts_and_validates_nothing(
+    workspace: Workspace, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    first, ran = _analyse(workspace, tmp_path / "cache")
+    assert ran
+    calls: list[str] = request.getfixturevalue("validations")
     again, ran_again = _analyse(workspace, tmp_path / "cache")
     assert ran_again == [] and calls == []
     assert _same(first, again)
 
 
 def test_a_changed_catalog_validates_again(
-    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    workspace: Workspace, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     _analyse(workspace, tmp_path / "cache")
-    calls: list[str] = []
-    import tools.warehouse.run as run
-
-    real = run.validate_sql
-
-    def counting(sql: str, *args: Any, **kwargs: Any) -> Any:
-        calls.append(sql)
-        return real(sql, *args, **kwargs)
-
-    monkeypatch.setattr(run, "validate_sql", counting)
+    calls: list[str] = request.getfixturevalue("validations")
     table = workspace.catalog.tables[0]
     changed = msgspec.structs.replace(table, description=(table.description or "") + " (edited)")
     workspace.catalog.tables[0] = changed
