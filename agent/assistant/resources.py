@@ -30,6 +30,7 @@ class Resources:
         *,
         model: ChatModel | None = None,
         embedder: Embedder | None = None,
+        daily_series: bool = False,
     ) -> None:
         self.workspace = workspace
         self._model = model
@@ -41,7 +42,7 @@ class Resources:
         self._model_answerer: Callable[[str], SqlAnswer] | None = None
         # Set while a model answers: question_to_sql then lets the model write the SQL too.
         self.sql_by_model = False
-        self.daily_series = False  # experiment summaries with daily series (see Session)
+        self.daily_series = daily_series  # experiment summaries with daily series (see Session)
         self._experiments: ExperimentListResult | None = None
         # One lock for the warehouse: a DuckDB connection is not safe across threads, and
         # parallel tool calls may run at once.

@@ -61,8 +61,7 @@ class Session:
 
         ws = workspace if isinstance(workspace, _Workspace) else _Workspace.open(workspace)
         self.workspace = ws
-        self.resources = Resources(ws, model=model, embedder=embedder)
-        self.resources.daily_series = daily_series
+        self.resources = Resources(ws, model=model, embedder=embedder, daily_series=daily_series)
         self._use_llm = use_llm
         self._step_counter = 0
         self._names: KnownNames | None = None
