@@ -11,53 +11,41 @@ adjustment, no verdict. Units per arm (the SRM input) are the statistics stateme
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from tools.catalog.model import Metric
-from tools.date_values import as_date
 from tools.errors import ExperimentError
 from tools.experiments.collect import CollectedSums, TableSums
-from tools.experiments.results import Cap, ExperimentAnalysis, MetricResult, SegmentResult
-from tools.experiments.source import ExperimentMeta
+from tools.experiments.health_checks import (
+    caps_of,
+    concentration_check,
+    pre_balance_check,
+    scope_text,
+    srm_check,
+    table_health,
+)
+from tools.experiments.results import ExperimentAnalysis, MetricResult, SegmentResult
+from tools.experiments.statement_rows import arm_stats, row_count_of
 from tools.experiments.statements.stats_statement import (
-    AFTER_END,
-    BEFORE_START,
-    FIRST_PRE_DAY,
-    LAST_DAY,
-    NO_VARIANT,
-    NOT_IN_UNIT_TABLE,
     POST_ROWS,
     PRE_ROWS,
     PRE_UNITS,
-    SEVERAL_ARMS,
     StatsLayout,
 )
 from tools.experiments.statements.units import ARM, UNITS
 from tools.experiments.stats import health
 from tools.experiments.stats.arms import ArmStats, compare_arms
 from tools.experiments.stats.estimate import MIN_UNITS_PER_ARM, EffectEstimate, untestable
-from tools.experiments.stats.srm import SrmResult, parse_traffic_split, split_weights, srm_test
 from tools.experiments.stats.sufficient import (
     CupedRatioStats,
-    CupedStats,
-    MeanStats,
     RatioStats,
-    stats_from_sums,
 )
 from tools.experiments.stats.verdict import MetricComparison, adjust_comparisons, decide_verdict
-from tools.experiments.stats.welch import compare_means
 
 # CUPED needs a pre-period for most units; below this share of units with pre-period rows
 # in any arm the adjustment is skipped (its covariate would be mostly zeros).
 CUPED_MIN_COVERAGE = 0.5
-
-
-def arm_stats(layout: StatsLayout, row: dict[str, Any], metric: Metric, *, cuped: bool) -> ArmStats:
-    """The stats object of one arm (one result row) for `metric`."""
-    # Pre-period sums in the row are simply not read when `cuped` is off.
-    sums = {name: row[alias] for (m, name), alias in layout.sums.items() if m == metric.name}
-    return stats_from_sums(metric.kind.value, int(row[UNITS]), sums, cuped=cuped)
 
 
 def _value(stats: ArmStats) -> float:
@@ -142,155 +130,6 @@ def check_arms(counts: dict[str, int], control: str, experiment_id: str) -> None
         )
 
 
-def _scope_text(meta: ExperimentMeta) -> str:
-    if not meta.scope:
-        return ""
-    return " where " + " and ".join(f"{k} = {v!r}" for k, v in meta.scope.items())
-
-
-def _as_date(value: object) -> date | None:
-    """A missing day (no rows in a window) stays None; anything else is the shared coercion."""
-    return None if value is None else as_date(value)
-
-
-def _int(row: dict[str, Any], key: str) -> int:
-    return int(row.get(key) or 0)
-
-
-def _srm(arms: dict[str, int], meta: ExperimentMeta) -> tuple[SrmResult | None, list[str]]:
-    if not meta.traffic_split:
-        return None, ["no traffic split configured: sample ratio mismatch not checked"]
-    split = parse_traffic_split(meta.traffic_split)
-    known = {a: n for a, n in arms.items() if a in split}
-    return srm_test(known, split), []
-
-
-def _table_health(
-    sums: TableSums, collected: CollectedSums, counts: dict[str, int]
-) -> list[health.HealthCheck]:
-    """The checks read from the primary table's statement."""
-    meta, window = collected.meta, collected.window
-    rows = [r for r in sums.rows if r[ARM] is not None]
-    everything = sums.rows
-    layout = sums.layout
-    split = split_weights(meta.traffic_split) if meta.traffic_split else None
-    checks = [
-        health.duplicate_metadata(
-            collected.metadata_rows, collected.metadata_identical, collected.metadata_table
-        ),
-        health.traffic_split(split, meta.traffic_split),
-        health.multiple_exposure(
-            sum(_int(r, SEVERAL_ARMS) for r in everything), sum(counts.values())
-        ),
-        health.variants(
-            sum(_int(r, NO_VARIANT) for r in everything),
-            counts,
-            list(split) if split is not None else None,
-        ),
-        health.assignment_window(
-            sum(_int(r, BEFORE_START) for r in rows),
-            sum(_int(r, AFTER_END) for r in everything),
-            sum(counts.values()),
-            meta.start,
-            meta.end,
-        ),
-        health.unit_table(
-            layout.unit_table, {str(r[ARM]): _int(r, NOT_IN_UNIT_TABLE) for r in rows}, counts
-        ),
-        health.data_window(
-            max((d for r in rows if (d := _as_date(r.get(LAST_DAY))) is not None), default=None),
-            min(
-                (d for r in rows if (d := _as_date(r.get(FIRST_PRE_DAY))) is not None),
-                default=None,
-            ),
-            meta.start,
-            meta.end,
-            window.pre_start if layout.cuped else None,
-        ),
-        health.missing_values(
-            {
-                col: {str(r[ARM]): _int(r, alias) for r in rows}
-                for col, alias in layout.nulls.items()
-            },
-            {str(r[ARM]): _int(r, POST_ROWS) for r in rows},
-        ),
-    ]
-    return checks
-
-
-def _caps(sums: TableSums) -> list[Cap]:
-    row = next((r for r in sums.rows if r[ARM] is not None), None)
-    out = []
-    for metric, (column, fixed, level) in sums.layout.caps.items():
-        value = fixed if column is None else (row or {}).get(column)
-        if value is not None:
-            out.append(Cap(metric=metric, value=float(value), level=level))
-    return out
-
-
-def _concentration(
-    sums: TableSums, rows_by_arm: dict[str, dict[str, Any]], control: str, alpha: float
-) -> tuple[health.HealthCheck | None, list[str]]:
-    """The concentration check of the primary metric, and the arms it flags."""
-    layout = sums.layout
-    metric = next((m for m in layout.metrics if m.name == layout.top_metric), None)
-    if metric is None or control not in rows_by_arm:
-        return None, []
-    stats = {
-        a: s
-        for a, r in rows_by_arm.items()
-        if isinstance(s := arm_stats(layout, r, metric, cuped=False), MeanStats)
-    }
-    ctrl = stats.get(control)
-    shares: dict[str, dict[float, float]] = {}
-    for arm, st in stats.items():
-        if ctrl is None or arm == control or min(st.n, ctrl.n) < MIN_UNITS_PER_ARM:
-            continue
-        est = compare_means(ctrl, st, alpha=alpha)
-        if not est.testable or not est.p_value < alpha:
-            continue  # no effect to attribute
-        by_top: dict[float, float] = {}
-        for share, (s_alias, n_alias) in layout.top.items():
-            k_c, k_t = _int(rows_by_arm[control], n_alias), _int(rows_by_arm[arm], n_alias)
-            top_c = float(rows_by_arm[control].get(s_alias) or 0) + k_c * ctrl.shift
-            top_t = float(rows_by_arm[arm].get(s_alias) or 0) + k_t * st.shift
-            by_top[share] = health.effect_share(
-                ctrl.mean, st.mean, ctrl.n, st.n, (top_c, k_c), (top_t, k_t)
-            )
-        shares[arm] = by_top
-    check = health.concentration(metric.name, shares)
-    flagged = [
-        a for a, by in shares.items() if any(s > health.CONCENTRATION_SHARE for s in by.values())
-    ]
-    return check, flagged
-
-
-def _pre_balance(
-    layout: StatsLayout,
-    rows_by_arm: dict[str, dict[str, Any]],
-    metrics: list[Metric],
-    control: str,
-    alpha: float,
-) -> tuple[list[tuple[str, str, float]], int]:
-    out, checked = [], 0
-    for metric in metrics:
-        try:
-            stats = {a: arm_stats(layout, r, metric, cuped=True) for a, r in rows_by_arm.items()}
-            pre = {
-                a: s.pre() for a, s in stats.items() if isinstance(s, CupedStats | CupedRatioStats)
-            }
-            if control not in pre or pre[control].n < MIN_UNITS_PER_ARM:
-                continue
-            testable = {a: p for a, p in pre.items() if p.n >= MIN_UNITS_PER_ARM}
-            for arm, est in compare_arms(testable, control, alpha=alpha).items():
-                checked += 1
-                if est.testable and est.p_value < health.IMBALANCE_P:
-                    out.append((metric.name, arm, est.p_value))
-        except ExperimentError:
-            continue
-    return out, checked
-
-
 def compute_analysis(
     collected: CollectedSums,
     *,
@@ -306,10 +145,10 @@ def compute_analysis(
     counts = {str(r[ARM]): int(r[UNITS]) for r in first.rows if r[ARM] is not None}
     check_arms(counts, control, meta.experiment_id)
     arms = {control: counts[control], **{a: n for a, n in counts.items() if a != control}}
-    srm, notes = _srm(arms, meta)
+    srm, notes = srm_check(arms, meta)
     notes += collected.notes
-    checks = _table_health(first, collected, counts)
-    caps = _caps(first)
+    checks = table_health(first, collected, counts)
+    caps = caps_of(first)
     comparisons: list[MetricComparison] = []
     any_cuped = False
     concentrated: list[str] = []
@@ -319,10 +158,10 @@ def compute_analysis(
     role_of = {m.name: r for m, r in roles}
     for sums in collected.tables:
         rows_by_arm = {str(r[ARM]): r for r in sums.rows if r[ARM] is not None}
-        if sum(_int(r, POST_ROWS) for r in rows_by_arm.values()) == 0:
+        if sum(row_count_of(r, POST_ROWS) for r in rows_by_arm.values()) == 0:
             raise ExperimentError(
                 f"No rows of {sums.table} for experiment {meta.experiment_id!r} between "
-                f"{meta.start} and {meta.end}" + _scope_text(meta),
+                f"{meta.start} and {meta.end}" + scope_text(meta),
                 hint="Check the experiment's dates and scope, and that the table is loaded.",
             )
         layout = sums.layout
@@ -331,8 +170,8 @@ def compute_analysis(
             low = [
                 a
                 for a, r in rows_by_arm.items()
-                if _int(r, PRE_UNITS) < CUPED_MIN_COVERAGE * _int(r, UNITS)
-                or _int(r, PRE_ROWS) == 0
+                if row_count_of(r, PRE_UNITS) < CUPED_MIN_COVERAGE * row_count_of(r, UNITS)
+                or row_count_of(r, PRE_ROWS) == 0
             ]
             if low:
                 use_cuped = False
@@ -341,7 +180,7 @@ def compute_analysis(
                     f"{', '.join(low)} have pre-period rows; CUPED not applied"
                 )
         if use_cuped:
-            found, n = _pre_balance(
+            found, n = pre_balance_check(
                 layout,
                 rows_by_arm,
                 [m for m in layout.metrics if role_of[m.name] != "secondary"],
@@ -351,7 +190,7 @@ def compute_analysis(
             imbalanced += found
             balance_checked += n
         if sums is first:
-            check, concentrated = _concentration(sums, rows_by_arm, control, alpha)
+            check, concentrated = concentration_check(sums, rows_by_arm, control, alpha)
             if check is not None:
                 checks.append(check)
         for metric in layout.metrics:
@@ -448,7 +287,7 @@ def _segment_results(
                 )
             )
         seg = analysis.segments[existing[key]]
-        use_cuped = layout.cuped and all(_int(r, PRE_ROWS) > 0 for r in arm_rows.values())
+        use_cuped = layout.cuped and all(row_count_of(r, PRE_ROWS) > 0 for r in arm_rows.values())
         for metric, role in pairs:
             try:
                 check_arms(seg.units, analysis.control, analysis.meta.experiment_id)
