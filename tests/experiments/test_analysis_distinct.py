@@ -23,7 +23,8 @@ from tools.experiments.analyze import scoped_window
 from tools.experiments.query import fetch_rows
 from tools.experiments.source import load_experiment
 from tools.experiments.statements.distinct_days import distinct_days as _distinct_days
-from tools.experiments.statements.stats_statement import _base_aggregate, stats_sql
+from tools.experiments.statements.stats_statement import stats_sql
+from tools.experiments.statements.unit_aggregates import base_aggregate
 from tools.warehouse.connection import open_warehouse
 
 
@@ -50,13 +51,13 @@ def test_only_distinct_dates_in_duckdb_are_rewritten(small_demo_workspace: Path)
     table = Workspace.open(small_demo_workspace).catalog.table("engagement_daily")
     assert table is not None
     lo, hi = date(2026, 10, 1), date(2026, 10, 28)
-    days, alone = _base_aggregate("COUNT(DISTINCT dt)", table, "dt", lo, hi, "duckdb")
+    days, alone = base_aggregate("COUNT(DISTINCT dt)", table, "dt", lo, hi, "duckdb")
     assert "BIT_OR" in days and not alone
-    other, alone = _base_aggregate("COUNT(DISTINCT saves)", table, "dt", lo, hi, "duckdb")
+    other, alone = base_aggregate("COUNT(DISTINCT saves)", table, "dt", lo, hi, "duckdb")
     assert "DISTINCT" in other and alone
-    pg, alone = _base_aggregate("COUNT(DISTINCT dt)", table, "dt", lo, hi, "postgres")
+    pg, alone = base_aggregate("COUNT(DISTINCT dt)", table, "dt", lo, hi, "postgres")
     assert "DISTINCT" in pg and alone
-    plain, alone = _base_aggregate("SUM(saves)", table, "dt", lo, hi, "duckdb")
+    plain, alone = base_aggregate("SUM(saves)", table, "dt", lo, hi, "duckdb")
     assert plain == 'SUM(j."saves")' and not alone
 
 

@@ -5,6 +5,9 @@
 - `experiment_source`  the catalog's experiment source, or a clear error
 - `units`              the assigned-units CTE every statement starts from
 - `stats_statement`    the per-arm sufficient statistics statement (`stats_sql`)
+- `stats_layout`       its output columns and how to read them (`StatsLayout`, `CapSpec`)
+- `unit_aggregates`    its per-unit, per-period aggregate CTEs over the metric table
+- `health_columns`     its health counts (NULL rows, exposure, dates, top units)
 - `distinct_days`      the exact COUNT(DISTINCT date) rewrite
 - `daily_statement`    daily per-arm sums and assignments (the report's time plot)
 """

@@ -30,19 +30,41 @@ one extra output row, which the analysis reads only for its health counts.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import partial
 
-from sqlglot import exp
-
-from tools.catalog.model import Catalog, Metric, MetricKind, Table
+from tools.catalog.model import Catalog, Metric, MetricKind
 from tools.errors import ExperimentError
-from tools.experiments.statements.distinct_days import distinct_days
 from tools.experiments.statements.experiment_source import experiment_source
-from tools.experiments.statements.quoting import literal, parsed, qualified, quote
+from tools.experiments.statements.health_columns import arm_health, period_health, top_units
+from tools.experiments.statements.quoting import literal, quote
+from tools.experiments.statements.stats_layout import (
+    AFTER_END,
+    BEFORE_START,
+    FIRST_PRE_DAY,
+    HEALTH_COLUMNS,
+    LAST_DAY,
+    NO_VARIANT,
+    NOT_IN_UNIT_TABLE,
+    POST_ROWS,
+    PRE_ROWS,
+    PRE_UNITS,
+    SEVERAL_ARMS,
+    TOP_SHARES,
+    CapSpec,
+    StatsLayout,
+    UnitTable,
+)
+from tools.experiments.statements.unit_aggregates import (
+    POST,
+    PRE,
+    Names,
+    PeriodAggregates,
+    aggregate_sql,
+    base_aggregate,
+    null_columns,
+)
 from tools.experiments.statements.units import ARM, UNITS, units_cte
 from tools.experiments.statements.window import (
     ExperimentWindow,
@@ -51,62 +73,25 @@ from tools.experiments.statements.window import (
     metric_table,
 )
 
-POST_ROWS = "post_rows"
-PRE_ROWS = "pre_rows"
-PRE_UNITS = "units_with_pre_rows"
-# Health columns of every output row (per arm; the NULL-arm row holds the excluded units).
-SEVERAL_ARMS = "units_in_several_arms"
-NO_VARIANT = "units_without_variant"
-AFTER_END = "units_assigned_after_end"
-BEFORE_START = "units_assigned_before_start"
-NOT_IN_UNIT_TABLE = "units_not_in_unit_table"
-LAST_DAY = "last_day_with_rows"
-FIRST_PRE_DAY = "first_pre_period_day_with_rows"
-HEALTH_COLUMNS = (SEVERAL_ARMS, NO_VARIANT, AFTER_END, BEFORE_START, NOT_IN_UNIT_TABLE)
-# Shares of units whose contribution the concentration check measures.
-TOP_SHARES = (0.001, 0.01)
-
-
-@dataclass(frozen=True)
-class CapSpec:
-    """How a mean metric's per-unit values are capped: at a fixed value or a percentile."""
-
-    value: float | None = None
-    level: float | None = None
-
-
-@dataclass(frozen=True)
-class UnitTable:
-    """The table that lists every unit (e.g. users), joined on `column`."""
-
-    table: str
-    column: str
-
-
-@dataclass(frozen=True)
-class StatsLayout:
-    """Which output column holds what.
-
-    `sums[(metric, name)]`: variables per metric are mean/proportion `y` (with CUPED its
-    pre-period value `x`) and ratio numerator `x`, denominator `y` (with CUPED `px`, `py`);
-    names are the variables (their centred sums), "a*b" (sums of products) and
-    "a@shift" (the shift). `caps[metric]` = (column or None, fixed value or None, level);
-    `nulls[column]` = the column counting its NULL rows; `top[share]` = (sum, count)
-    columns of the primary's top units per arm.
-    """
-
-    sql: str
-    metrics: tuple[Metric, ...]
-    cuped: bool
-    segment_columns: tuple[str, ...] = ()
-    sums: dict[tuple[str, str], str] = field(default_factory=dict)
-    caps: dict[str, tuple[str | None, float | None, float | None]] = field(default_factory=dict)
-    nulls: dict[str, str] = field(default_factory=dict)
-    top: dict[float, tuple[str, str]] = field(default_factory=dict)
-    top_metric: str | None = None
-    unit_table: str | None = None
-    # (metric, variable) -> the per-unit centred column of `centred` summed for it
-    columns: dict[tuple[str, str], str] = field(default_factory=dict)
+# The layout names are read from here too (`stats_layout` holds them).
+__all__ = [
+    "AFTER_END",
+    "BEFORE_START",
+    "FIRST_PRE_DAY",
+    "HEALTH_COLUMNS",
+    "LAST_DAY",
+    "NOT_IN_UNIT_TABLE",
+    "NO_VARIANT",
+    "POST_ROWS",
+    "PRE_ROWS",
+    "PRE_UNITS",
+    "SEVERAL_ARMS",
+    "TOP_SHARES",
+    "CapSpec",
+    "StatsLayout",
+    "UnitTable",
+    "stats_sql",
+]
 
 
 def _variables(metric: Metric, cuped: bool) -> list[tuple[str, int, str]]:
@@ -123,70 +108,6 @@ def _variables(metric: Metric, cuped: bool) -> list[tuple[str, int, str]]:
     return out
 
 
-_POST, _PRE = 1, 0
-_PERIOD_NAME = {_POST: "post_period", _PRE: "pre_period"}
-
-
-def _slug(text: str) -> str:
-    """A readable column name for a SQL expression: `SUM(saves)` -> `sum_saves`."""
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    return "_".join(words)[:48].strip("_") or "value"
-
-
-class _Names:
-    """Unique, readable column names."""
-
-    def __init__(self, taken: Sequence[str] = ()) -> None:
-        self.taken = {t.lower() for t in taken}
-
-    def new(self, wanted: str) -> str:
-        name, i = wanted, 2
-        while name.lower() in self.taken:
-            name, i = f"{wanted}_{i}", i + 1
-        self.taken.add(name.lower())
-        return name
-
-
-@dataclass
-class _Aggregates:
-    """One period's per-unit aggregates: CTE name -> {base SQL: column name}."""
-
-    period: int
-    names: _Names
-    ctes: dict[str, dict[str, str]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.ctes.setdefault(self.main, {})
-
-    @property
-    def main(self) -> str:
-        return _PERIOD_NAME[self.period]
-
-    def column(self, base_sql: str, expression: str, *, alone: bool) -> tuple[str, str]:
-        """(CTE, column) computing `base_sql` per unit in this period, added if new."""
-        for cte, columns in self.ctes.items():
-            if base_sql in columns:
-                return cte, columns[base_sql]
-        prefix = "" if self.period == _POST else "pre_"
-        alias = self.names.new(prefix + _slug(expression))
-        cte = f"{self.main}_distinct_{len(self.ctes)}" if alone else self.main
-        self.ctes.setdefault(cte, {})[base_sql] = alias
-        return cte, alias
-
-
-def _null_columns(metrics: Sequence[Metric], dialect: str) -> list[str]:
-    """The metric-table columns the metrics read, in order of first use."""
-    out: list[str] = []
-    for m in metrics:
-        for expression in (m.numerator, m.denominator):
-            if not expression:
-                continue
-            for column in parsed(expression, dialect).find_all(exp.Column):
-                if column.name not in out:
-                    out.append(column.name)
-    return out
-
-
 def stats_sql(
     catalog: Catalog,
     window: ExperimentWindow,
@@ -199,6 +120,7 @@ def stats_sql(
     unit_table: UnitTable | None = None,
     top_metric: str | None = None,
     portable: bool = False,
+    health: bool = True,
 ) -> StatsLayout:
     """The per-arm (per-segment) statistics and health statement for `metrics` (one table).
 
@@ -207,7 +129,8 @@ def stats_sql(
     count of assigned units it lacks; `top_metric` (a mean metric) adds its top units' sums
     per arm (the concentration check). Each distinct expression is aggregated once per unit
     and period, and every sum once, however many metrics share it. `portable` keeps
-    COUNT(DISTINCT …) as written (no DuckDB bitmask), for other engines.
+    COUNT(DISTINCT …) as written (no DuckDB bitmask), for other engines. `health=False`
+    leaves out the health counts, only to measure what they cost (`bench_experiment.py`).
     """
     source = experiment_source(catalog)
     table = metric_table(catalog, metrics)
@@ -217,13 +140,13 @@ def stats_sql(
     dt_name = date_column(table, source)
     if any(m.unit.lower() != metrics[0].unit.lower() for m in metrics):
         raise ExperimentError("Metrics analysed together must share one unit column")
-    ranges = {_POST: (window.start, window.end)}
+    ranges = {POST: (window.start, window.end)}
     if use_pre and window.pre_start is not None:
-        ranges[_PRE] = (window.pre_start, window.start - timedelta(days=1))
-    names = _Names(
+        ranges[PRE] = (window.pre_start, window.start - timedelta(days=1))
+    names = Names(
         [ARM, UNITS, POST_ROWS, PRE_ROWS, PRE_UNITS, "unit_id", "arm_count", "assigned_on"]
     )
-    aggregates = {p: _Aggregates(p, names) for p in ranges}
+    aggregates = {p: PeriodAggregates(p, names) for p in ranges}
     if caps is None:  # only the fixed caps the catalog sets
         caps = {
             m.name: CapSpec(value=m.winsorize_at)
@@ -248,7 +171,7 @@ def stats_sql(
         if (expression, period) not in raw:
             lo, hi = ranges[period]
             if (expression, period) not in bases:
-                bases[(expression, period)] = _base_aggregate(
+                bases[(expression, period)] = base_aggregate(
                     expression, table, dt_name, lo, hi, dialect, portable=portable
                 )
             base_sql, alone = bases[(expression, period)]
@@ -258,7 +181,7 @@ def stats_sql(
 
     def centred_column(metric: Metric, var: str, period: int, expression: str) -> str:
         spec = caps.get(metric.name) if metric.kind is MetricKind.MEAN else None
-        if spec is not None and spec.level is not None and period == _PRE:
+        if spec is not None and spec.level is not None and period == PRE:
             # The CUPED covariate is not capped by percentile: any covariate keeps the
             # estimate unbiased, and each percentile costs a sort of every unit's value.
             spec = None
@@ -279,7 +202,7 @@ def stats_sql(
         v = f"v.{q(column)}"
         # A mean metric's per-unit value is named after the metric; ratio parts after
         # their expression (they are shared: SUM(impressions) is many ratios' denominator).
-        base = ("pre_" if period == _PRE else "") + metric.name
+        base = ("pre_" if period == PRE else "") + metric.name
         if spec is None:
             name = names.new(base if metric.kind is not MetricKind.RATIO else f"{column}_centred")
             value = v
@@ -290,11 +213,11 @@ def stats_sql(
                 cap_sql.append(f"QUANTILE_CONT({v}, {spec.level!r}) AS {q(cap_name)}")
                 cap_ref = f"c.{q(cap_name)}"
                 final.append(f"MAX(caps.{q(cap_name)}) AS {q(cap_name)}")
-                if period == _POST:
+                if period == POST:
                     layout_caps[metric.name] = (cap_name, None, spec.level)
             else:
                 cap_ref = lit(float(spec.value or 0))
-                if period == _POST:
+                if period == POST:
                     layout_caps[metric.name] = (None, spec.value, None)
             value = f"LEAST({v}, {cap_ref})"
         shift = names.new(f"{name}_shift")
@@ -331,12 +254,10 @@ def stats_sql(
                 )
 
     # -- health: NULL counts (post period), dates seen, per-unit flags
-    null_cols = {c: names.new(f"{c}_null_rows") for c in _null_columns(metrics, dialect)}
-    # COUNT(*) − COUNT(col) is the NULL count: two of the cheapest aggregates in the scan.
-    post_extra = [f"MAX(j.{q(dt_name)}) AS {q(LAST_DAY)}"] + [
-        f"COUNT(*) - COUNT(j.{q(c)}) AS {q(alias)}" for c, alias in null_cols.items()
-    ]
-    pre_extra = [f"MIN(j.{q(dt_name)}) AS {q(FIRST_PRE_DAY)}"]
+    null_cols = {c: names.new(f"{c}_null_rows") for c in null_columns(metrics, dialect)}
+    post_extra, pre_extra = period_health(dt_name, null_cols, q)
+    if not health:
+        null_cols, post_extra, pre_extra, unit_table, top_metric = {}, [], [], None, None
 
     ctes = [f"assigned_units AS ({units_cte(source, window, dialect)})"]
     joins = ""
@@ -344,10 +265,10 @@ def stats_sql(
         lo, hi = ranges[period]
         for cte, columns_ in agg.ctes.items():
             main = cte == agg.main
-            extra = (post_extra if period == _POST else pre_extra) if main else []
+            extra = (post_extra if period == POST else pre_extra) if main else []
             ctes.append(
                 f"{cte} AS ("
-                + _aggregate_sql(
+                + aggregate_sql(
                     table.name,
                     q(metrics[0].unit),
                     dt_name,
@@ -369,13 +290,15 @@ def stats_sql(
         f"u.{q('arm_count')} AS {q('arm_count')}",
         f"u.{q('assigned_on')} AS {q('assigned_on')}",
         f"COALESCE(post_period.{q('row_count')}, 0) AS {q(POST_ROWS)}",
-        f"post_period.{q(LAST_DAY)} AS {q(LAST_DAY)}",
+        f"post_period.{q(LAST_DAY)} AS {q(LAST_DAY)}" if health else f"NULL AS {q(LAST_DAY)}",
     ]
     unit_cols += [f"COALESCE(post_period.{q(a)}, 0) AS {q(a)}" for a in null_cols.values()]
     if use_pre:
         unit_cols += [
             f"COALESCE(pre_period.{q('row_count')}, 0) AS {q(PRE_ROWS)}",
-            f"pre_period.{q(FIRST_PRE_DAY)} AS {q(FIRST_PRE_DAY)}",
+            f"pre_period.{q(FIRST_PRE_DAY)} AS {q(FIRST_PRE_DAY)}"
+            if health
+            else f"NULL AS {q(FIRST_PRE_DAY)}",
         ]
     for (_, period), column in raw.items():
         cte = next(c for c, cols in aggregates[period].ctes.items() if column in cols.values())
@@ -408,27 +331,11 @@ def stats_sql(
     if top_metric is not None and segment is None:
         top_name = metric_y.get(top_metric)
         if top_name is not None:
-            # Per arm, the value above which the top share of units lies: a percentile per
-            # arm over one narrow column (cheaper than ranking every unit with a window).
-            value = centred_expr[top_name]
-            thresholds = []
-            for share in TOP_SHARES:
-                label = f"{share * 100:g}".replace(".", "_")
-                t_alias = names.new(f"{top_name}_top_{label}pct_threshold")
-                thresholds.append(f"QUANTILE_CONT({value}, {1 - share!r}) AS {q(t_alias)}")
-                s_alias = names.new(f"{top_name}_top_{label}pct_sum")
-                n_alias = names.new(f"{top_name}_top_{label}pct_units")
-                inside = f"cu.{q(top_name)} > t.{q(t_alias)}"
-                final.append(f"SUM(CASE WHEN {inside} THEN cu.{q(top_name)} END) AS {q(s_alias)}")
-                final.append(f"SUM(CASE WHEN {inside} THEN 1 ELSE 0 END) AS {q(n_alias)}")
-                top[share] = (s_alias, n_alias)
-            ctes.append(
-                f"top_thresholds AS (SELECT v.{q(ARM)} AS {q(ARM)}, "
-                + ", ".join(thresholds)
-                + f"\n  FROM unit_values AS v CROSS JOIN unit_caps AS c "
-                f"WHERE v.{q(ARM)} IS NOT NULL GROUP BY v.{q(ARM)})"
+            top_cte, top_final, top, top_join = top_units(
+                top_name, centred_expr[top_name], names, q
             )
-            top_join = f"\nLEFT JOIN top_thresholds AS t ON t.{q(ARM)} = cu.{q(ARM)}"
+            final += top_final
+            ctes.append(top_cte)
 
     carried = [
         f"v.{q(c)} AS {q(c)}"
@@ -454,25 +361,7 @@ def stats_sql(
         + "\n  FROM unit_values AS v CROSS JOIN unit_caps AS c)"
     )
 
-    health = [
-        f"COUNT(*) AS {q(UNITS)}",
-        f"SUM(cu.{q(POST_ROWS)}) AS {q(POST_ROWS)}",
-        f"SUM(CASE WHEN cu.{q('arm_count')} > 1 THEN 1 ELSE 0 END) AS {q(SEVERAL_ARMS)}",
-        f"SUM(CASE WHEN cu.{q('arm_count')} = 0 THEN 1 ELSE 0 END) AS {q(NO_VARIANT)}",
-        f"SUM(CASE WHEN cu.{q('arm_count')} = 1 AND cu.{q('assigned_on')} > {lit(window.end)} "
-        f"THEN 1 ELSE 0 END) AS {q(AFTER_END)}",
-        f"SUM(CASE WHEN cu.{q('assigned_on')} < {lit(window.start)} THEN 1 ELSE 0 END) "
-        f"AS {q(BEFORE_START)}",
-        f"SUM(cu.{q(NOT_IN_UNIT_TABLE)}) AS {q(NOT_IN_UNIT_TABLE)}",
-        f"MAX(cu.{q(LAST_DAY)}) AS {q(LAST_DAY)}",
-    ]
-    health += [f"SUM(cu.{q(a)}) AS {q(a)}" for a in null_cols.values()]
-    if use_pre:
-        health += [
-            f"SUM(cu.{q(PRE_ROWS)}) AS {q(PRE_ROWS)}",
-            f"SUM(CASE WHEN cu.{q(PRE_ROWS)} > 0 THEN 1 ELSE 0 END) AS {q(PRE_UNITS)}",
-            f"MIN(cu.{q(FIRST_PRE_DAY)}) AS {q(FIRST_PRE_DAY)}",
-        ]
+    counts = arm_health(window, null_cols, use_pre=use_pre, q=q, lit=lit)[: None if health else 2]
     group_keys = [f"cu.{q(ARM)}"]
     select_keys = [f"cu.{q(ARM)} AS {q(ARM)}"]
     segment_join = ""
@@ -488,7 +377,7 @@ def stats_sql(
         "WITH "
         + ",\n".join(ctes)
         + "\nSELECT "
-        + ",\n  ".join(select_keys + health + final)
+        + ",\n  ".join(select_keys + counts + final)
         + f"\nFROM centred AS cu CROSS JOIN unit_caps AS caps{top_join}{segment_join}"
         + f"\nGROUP BY {', '.join(group_keys)}"
         + f"\nORDER BY {', '.join(group_keys)}"
@@ -506,77 +395,3 @@ def stats_sql(
         unit_table=unit_table.table if unit_table else None,
         columns=layout_columns,
     )
-
-
-def _aggregate_sql(
-    table: str,
-    unit: str,
-    dt_name: str,
-    lo: date,
-    hi: date,
-    window: ExperimentWindow,
-    columns: dict[str, str],
-    extra: list[str],
-    *,
-    period: int,
-    rows: bool,
-    dialect: str,
-) -> str:
-    """One row per assigned unit with rows in [lo, hi]: the row count (if `rows`) and `columns`.
-
-    Rows are the metric table's (alias `j`) joined to the units. In the unit's own window
-    only rows on or after its assignment date count; in the pre-period only rows before it.
-    """
-    q = partial(quote, dialect=dialect)
-    lit = partial(literal, dialect=dialect)
-    dt = f"j.{q(dt_name)}"
-    select = [f"u.{q('unit_id')} AS {q('unit_id')}"]
-    if rows:
-        select.append(f"COUNT(*) AS {q('row_count')}")
-    select += extra
-    select += [f"{sql} AS {q(alias)}" for sql, alias in columns.items()]
-    where = f"{dt} BETWEEN {lit(lo)} AND {lit(hi)}"
-    where += "".join(f" AND j.{q(col)} = {lit(value)}" for col, value in window.scope.items())
-    where += f" AND {dt} {'>=' if period == _POST else '<'} u.{q('assigned_on')}"
-    return (
-        f"SELECT {', '.join(select)}\n    FROM assigned_units AS u JOIN {q(table)} AS j "
-        f"ON j.{unit} = u.{q('unit_id')}\n    WHERE {where}\n    GROUP BY u.{q('unit_id')}"
-    )
-
-
-def _base_aggregate(
-    expression: str,
-    table: Table,
-    dt_name: str,
-    lo: date,
-    hi: date,
-    dialect: str,
-    *,
-    portable: bool = False,
-) -> tuple[str, bool]:
-    """A metric expression over the rows `j` of one period, and whether it needs its own CTE.
-
-    DISTINCT aggregates are slow in a GROUP BY with many groups (DuckDB turns them into a
-    second grouping on (unit, value)) and get a CTE each. The common one, COUNT(DISTINCT
-    <the date column>) ("active days"), is rewritten exactly for DuckDB: the period spans at
-    most a few hundred days, so each unit's days fit in a bitmask per 64 days, OR-ed
-    together and counted — a plain aggregate, several times faster.
-    """
-    qualified_sql = qualified(expression, "j", dialect)
-    tree = parsed(qualified_sql, dialect).copy()
-    if not any(isinstance(n, exp.Distinct) for n in tree.walk()):
-        return qualified_sql, False
-    column = table.column(dt_name)
-    is_date = column is not None and column.type.strip().upper() == "DATE"
-    distinct = tree.this if isinstance(tree, exp.Count) else None
-    if (
-        dialect == "duckdb"
-        and not portable
-        and is_date
-        and isinstance(distinct, exp.Distinct)
-        and len(distinct.expressions) == 1
-        and isinstance(distinct.expressions[0], exp.Column)
-        and distinct.expressions[0].name.lower() == dt_name.lower()
-    ):
-        return distinct_days(f"j.{quote(dt_name, dialect)}", lo, hi, dialect), False
-    return tree.sql(dialect=dialect), True
