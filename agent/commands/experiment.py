@@ -137,12 +137,17 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_summarize(args: argparse.Namespace) -> int:
-    from agent.output import emit_json
-    from tools.experiments.analyze import analyze_experiment
+    from tools.experiments.early_start import start_unless_cached
     from tools.experiments.result_cache import FOLDER
 
     segments = [s.strip() for s in (args.segments or "").split(",") if s.strip()]
     ws, warehouse = _open(args)
+    cache_dir = None if args.no_cache else ws.state_dir / FOLDER
+    # Before the analysis' imports (sqlglot, the statistics): the worker starts meanwhile.
+    start_unless_cached(warehouse, cache_dir, args.experiment_id)
+    from agent.output import emit_json
+    from tools.experiments.analyze import analyze_experiment
+
     with warehouse:
         analysis = analyze_experiment(
             ws.catalog,
@@ -152,7 +157,7 @@ def run_summarize(args: argparse.Namespace) -> int:
             segments=segments,
             alpha=args.alpha,
             correction=args.correction,
-            cache_dir=None if args.no_cache else ws.state_dir / FOLDER,
+            cache_dir=cache_dir,
             cap=not args.no_cap,
             cap_level=args.cap_level,
         )

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from tools.catalog.model import Catalog, Metric, MetricKind
 from tools.did_you_mean import did_you_mean
 from tools.errors import ExperimentError
+from tools.experiments.early_start import start_unless_cached
 from tools.experiments.query import fetch_rows
 from tools.experiments.result_cache import ResultCache, open_cache
 from tools.experiments.source import ExperimentMeta, load_experiment_rows, meta_from_row
@@ -214,6 +215,8 @@ def collect_sums(
             hint="0.99 caps each unit at the 99th percentile of all units.",
         )
     cache = open_cache(cache_dir, experiment_id, warehouse)
+    # Started now, the worker opens the file while the statements are built and validated.
+    start_unless_cached(warehouse, cache_dir, experiment_id)
     meta_rows = load_experiment_rows(catalog, warehouse, experiment_id, cache)
     meta = meta_from_row(meta_rows[0], catalog)
     if meta.end < meta.start:

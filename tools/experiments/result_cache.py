@@ -99,6 +99,10 @@ class ResultCache:
         entries = data.get("entries")
         return entries if isinstance(entries, dict) else {}
 
+    def holds_results(self) -> bool:
+        """Whether any result is stored under the current fingerprint (a repeat run)."""
+        return any(isinstance(e, dict) and "rows" in e for e in self._entries().values())
+
     def get_proven(self, source_key: str) -> QueryResult | None:
         """The result stored for a source statement whose verdict was `valid` under the same
         validator, catalog and warehouse state (`source_key`, see `query.proof_key`)."""

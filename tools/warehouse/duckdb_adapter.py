@@ -5,7 +5,9 @@ locked, a memory limit, spilling only to a bounded folder) under an address-spac
 This side enforces `timeout_s` with its own clock and kills the worker when it passes or
 when `cancel()` is called (from any thread); the next query starts a fresh worker. One
 query at a time; the worker starts on first use, so a run answered from a result cache
-never pays for it.
+never pays for it, or earlier with `start()`: a caller that knows it will query starts it
+before its own imports and validation, so the worker's DuckDB import and file open run
+alongside them.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class DuckDBWarehouse:
         self._lock = threading.Lock()  # one request at a time
         self._proc_lock = threading.Lock()  # guards _proc against cancel() from other threads
         self._busy = False
+        self._ready = False  # whether `_proc` has answered its setup frame
         self._cancelled = threading.Event()
         self.address_limit: int | None = None
 
@@ -105,6 +108,19 @@ class DuckDBWarehouse:
             TableInfo(t["name"], [ColumnInfo(n, k) for n, k in t["columns"]])
             for t in reply["tables"]
         ]
+
+    def start(self) -> None:
+        """Begin starting the worker without waiting for it; the first request waits until
+        it is ready (and reports an error opening the file). A no-op when one runs."""
+        with self._lock:
+            if self._closed:
+                return
+            with self._proc_lock:
+                if self._proc is not None and self._proc.poll() is None:
+                    return
+            proc = self._launch()
+            with self._proc_lock:
+                self._proc, self._ready = proc, False
 
     def cancel(self) -> None:
         """Stop the running query (from any thread); a no-op when none runs."""
@@ -180,15 +196,24 @@ class DuckDBWarehouse:
         if self._closed:
             raise WarehouseError("The warehouse connection is closed.")
         with self._proc_lock:
-            proc = self._proc
+            proc, ready = self._proc, self._ready
+        if proc is not None and not ready:  # started by `start()`: wait for its setup reply
+            self._await_ready(proc)
+            with self._proc_lock:
+                self._ready = self._proc is proc
+            return proc
         if proc is not None and proc.poll() is None:
             return proc
-        proc = self._spawn()
+        proc = self._launch()
         with self._proc_lock:
-            self._proc = proc
+            self._proc, self._ready = proc, False
+        self._await_ready(proc)
+        with self._proc_lock:
+            self._ready = self._proc is proc
         return proc
 
-    def _spawn(self) -> subprocess.Popen[bytes]:
+    def _launch(self) -> subprocess.Popen[bytes]:
+        """Start a worker process and send it its setup; does not wait for it."""
         config = self.config
         env = {k: os.environ[k] for k in _ENV_KEYS if k in os.environ}
         env["PYTHONPATH"] = os.pathsep.join([str(_CODE_ROOT), *sys.path[1:]])
@@ -217,12 +242,17 @@ class DuckDBWarehouse:
                 "address_space_extra": config.address_space_extra(),
             },
         )
+        return proc
+
+    def _await_ready(self, proc: subprocess.Popen[bytes]) -> None:
+        """Wait for the worker's setup reply; `WarehouseError` (worker gone) when it fails."""
         try:
             reply = self._wait(proc, _START_TIMEOUT_S)
         except QueryError:
+            self._forget(proc)
             raise WarehouseError(f"The DuckDB worker for {self.path} did not start.") from None
         if reply is None or not reply.get("ok"):
-            _stop(proc)
+            self._forget(proc)
             detail = (reply or {}).get("message", "the worker process exited")
             raise WarehouseError(
                 f"Cannot open warehouse {self.path}: {detail}",
@@ -230,7 +260,6 @@ class DuckDBWarehouse:
                 "lock until it closes.",
             )
         self.address_limit = reply.get("address_limit")
-        return proc
 
     def _forget(self, proc: subprocess.Popen[bytes]) -> None:
         with self._proc_lock:

@@ -1,0 +1,57 @@
+"""Starting the DuckDB worker early (`DuckDBWarehouse.start`): same bounds, same errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.sql.conftest import build_warehouse
+from tools.errors import QueryError, WarehouseError
+from tools.warehouse.connection import WarehouseConfig
+from tools.warehouse.duckdb_adapter import DuckDBWarehouse
+
+
+@pytest.fixture
+def warehouse_file(tmp_path: Path) -> Path:
+    (tmp_path / "wh").mkdir()
+    return build_warehouse(tmp_path / "wh" / "w.duckdb")
+
+
+def test_a_started_worker_answers_the_first_query_under_its_bounds(warehouse_file: Path) -> None:
+    with DuckDBWarehouse(WarehouseConfig(path=warehouse_file, memory_limit="256MB")) as w:
+        w.start()
+        assert w.opened
+        assert w.execute("SELECT 1 AS one").rows == [[1]]
+        assert w.address_limit is not None  # the address-space bound is set as before
+        w.start()  # one runs: nothing new starts
+        assert w.execute("SELECT 2 AS two").rows == [[2]]
+
+
+def test_a_worker_that_cannot_open_the_file_fails_the_first_query(tmp_path: Path) -> None:
+    bad = tmp_path / "not.duckdb"
+    bad.write_text("not a database")
+    with DuckDBWarehouse(WarehouseConfig(path=bad)) as w:
+        w.start()
+        with pytest.raises(WarehouseError, match="Cannot open warehouse"):
+            w.execute("SELECT 1")
+
+
+def test_a_started_worker_still_times_out_and_is_replaced(warehouse_file: Path) -> None:
+    slow = "SELECT sum(a.range * b.range) FROM range(200000) a, range(200000) b"
+    with DuckDBWarehouse(WarehouseConfig(path=warehouse_file, timeout_s=1.0)) as w:
+        w.start()
+        with pytest.raises(QueryError, match=r"longer than 1 s"):
+            w.execute(slow)
+        assert w.execute("SELECT 3 AS three").rows == [[3]]
+
+
+def test_closing_a_started_worker_before_any_query(warehouse_file: Path) -> None:
+    w = DuckDBWarehouse(WarehouseConfig(path=warehouse_file))
+    w.start()
+    w.close()
+    assert not w.opened
+    w.start()  # closed: starts nothing
+    assert not w.opened
+    with pytest.raises(WarehouseError, match="closed"):
+        w.execute("SELECT 1")
