@@ -117,8 +117,8 @@ def _comments(
         "several arms or none has arm NULL and is only counted)",
         "post_period": f"experiment window {meta.start} to {meta.end}, from each unit's "
         f"assignment day; scope: {scope}; NULL counts per column for the health checks",
-        "known_units": "the unit table's units (assigned units it lacks are counted)",
-        "unit_values": "one row per assigned unit; units without rows count as 0",
+        "unit_values": "one row per assigned unit; units without rows count as 0; units "
+        "the unit table lacks are counted",
         "centred": "capped per-unit values minus the shift (sums of centred values keep "
         "their precision)",
         "top_thresholds": "per arm, the primary's value above which the top 0.1 % and 1 % "
