@@ -55,3 +55,30 @@ def test_closing_a_started_worker_before_any_query(warehouse_file: Path) -> None
     assert not w.opened
     with pytest.raises(WarehouseError, match="closed"):
         w.execute("SELECT 1")
+
+
+def test_start_never_waits_for_another_threads_query(warehouse_file: Path) -> None:
+    import threading
+    import time
+
+    slow = "SELECT sum(a.range * b.range) FROM range(200000) a, range(200000) b"
+    with DuckDBWarehouse(WarehouseConfig(path=warehouse_file, timeout_s=30)) as w:
+        w.execute("SELECT 1")
+        errors: list[Exception] = []
+
+        def run() -> None:
+            try:
+                w.execute(slow)
+            except QueryError as exc:
+                errors.append(exc)
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        time.sleep(0.5)  # the slow query holds the worker
+        begun = time.perf_counter()
+        w.start()
+        assert time.perf_counter() - begun < 0.5
+        w.cancel()
+        thread.join()
+        assert errors and "cancelled" in str(errors[0])
+        assert w.execute("SELECT 5 AS five").rows == [[5]]

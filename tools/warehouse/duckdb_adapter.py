@@ -111,8 +111,11 @@ class DuckDBWarehouse:
 
     def start(self) -> None:
         """Begin starting the worker without waiting for it; the first request waits until
-        it is ready (and reports an error opening the file). A no-op when one runs."""
-        with self._lock:
+        it is ready (and reports an error opening the file). A no-op when one runs, or
+        while another thread's query holds the worker (never waits for it)."""
+        if not self._lock.acquire(blocking=False):
+            return
+        try:
             if self._closed:
                 return
             with self._proc_lock:
@@ -121,6 +124,8 @@ class DuckDBWarehouse:
             proc = self._launch()
             with self._proc_lock:
                 self._proc, self._ready = proc, False
+        finally:
+            self._lock.release()
 
     def cancel(self) -> None:
         """Stop the running query (from any thread); a no-op when none runs."""
