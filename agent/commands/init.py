@@ -1,59 +1,175 @@
-"""`lablens init`: a starter workspace for any DuckDB warehouse."""
+"""`lablens init`: a starter workspace for any warehouse an adapter opens."""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING
 
 from agent.cli_args import add_common_flags
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from agent.config import WarehouseSettings
+    from tools.catalog.model import Catalog
+    from tools.warehouse.config import WarehouseConfig
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "init",
         help="write lablens.toml and a starter catalog by introspecting a warehouse",
-        description="Introspect a DuckDB file (tables, columns, types, low-cardinality values, "
-        "date columns by type and content, keys and the entities *_id columns refer to, name "
-        "columns, flags, status columns, default aggregations, join keys) and write a starter "
-        "catalog.yaml and lablens.toml.",
+        description="Introspect a warehouse — a DuckDB file, or any URL lablens has an adapter "
+        "for (postgresql://…, any SQLAlchemy URL) — (tables, columns, types, low-cardinality "
+        "values, date columns by type and content, keys and the entities *_id columns refer "
+        "to, name columns, flags, status columns, default aggregations, join keys) and write a "
+        "starter catalog.yaml and lablens.toml. With neither --warehouse nor --url, the "
+        "warehouse of the workspace's lablens.toml is described and only catalog.yaml written.",
     )
     add_common_flags(p)
-    p.add_argument("--warehouse", required=True, metavar="PATH", help="DuckDB file to describe")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--warehouse", metavar="PATH", help="DuckDB file to describe")
+    where.add_argument(
+        "--url", metavar="URL", help="warehouse URL to describe (e.g. postgresql://user@host/db)"
+    )
     p.add_argument("--force", action="store_true", help="overwrite an existing catalog/config")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
     from pathlib import Path
 
-    from agent.config import CONFIG_FILE, DocsSettings, Settings, WarehouseSettings, render_config
-    from agent.output import console, emit_json
-    from tools.catalog.introspect import introspect_duckdb
-    from tools.catalog.load import dump_catalog
+    from agent.config import CONFIG_FILE
     from tools.errors import WorkspaceError
 
-    warehouse = Path(args.warehouse).expanduser().resolve()
     root = Path(args.workspace).expanduser().resolve() if args.workspace else Path.cwd()
     config_path, catalog_path = root / CONFIG_FILE, root / "catalog.yaml"
-    existing = [p.name for p in (config_path, catalog_path) if p.exists()]
+    from_config = not args.warehouse and not args.url
+    if from_config and not config_path.is_file():
+        raise WorkspaceError(
+            f"No warehouse to describe: {root} has no {CONFIG_FILE}.",
+            hint="Pass --warehouse FILE (a DuckDB file) or --url URL (e.g. postgresql://…).",
+        )
+    targets = [catalog_path] if from_config else [config_path, catalog_path]
+    existing = [p.name for p in targets if p.exists()]
     if existing and not args.force:
         raise WorkspaceError(
             f"{root} already has {', '.join(existing)}; nothing was written.",
             hint="Pass --force to overwrite.",
         )
-    # Introspect first: an unreadable warehouse must leave nothing behind.
-    catalog = introspect_duckdb(warehouse)
-    rel = os.path.relpath(warehouse, root)
-    settings = Settings(warehouse=WarehouseSettings(path=rel), docs=DocsSettings(paths=["docs"]))
-    root.mkdir(parents=True, exist_ok=True)
-    catalog_path.write_text(dump_catalog(catalog), encoding="utf-8")
-    config_path.write_text(render_config(settings), encoding="utf-8")
+    settings, config, name = _warehouse_to_describe(args, root, config_path)
+    # Introspect first: an unreadable or empty warehouse must leave nothing behind.
+    catalog = _introspect(config, root, name)
+    texts = {catalog_path: _catalog_text(catalog)}
+    if settings is not None:
+        texts[config_path] = _config_text(settings, catalog.dialect)
+    for path, text in texts.items():
+        _write_whole(path, text)
+    return _report(args, root, config_path, catalog_path, catalog, settings)
+
+
+def _warehouse_to_describe(
+    args: argparse.Namespace, root: Path, config_path: Path
+) -> tuple[WarehouseSettings | None, WarehouseConfig, str]:
+    """(settings to write, or None to keep the file's; how to open it; the catalog's name)."""
+    import os
+    from pathlib import Path
+    from urllib.parse import urlsplit
+
+    from agent.config import WarehouseSettings, load_settings
+    from tools.warehouse.config import WarehouseConfig
+
+    if args.warehouse:
+        path = Path(args.warehouse).expanduser().resolve()
+        return (
+            WarehouseSettings(path=os.path.relpath(path, root)),
+            WarehouseConfig(path=path),
+            path.stem,
+        )
+    if args.url:
+        parts = urlsplit(args.url)
+        name = Path(parts.path).stem or parts.hostname or "warehouse"
+        return WarehouseSettings(url=args.url), WarehouseConfig(url=args.url), name
+    current = load_settings(config_path).warehouse
+    config = WarehouseConfig.from_settings(current, root)
+    if config.url:
+        parts = urlsplit(config.url)
+        name = Path(parts.path).stem or parts.hostname or "warehouse"
+    else:
+        name = config.path.stem if config.path else "warehouse"
+    return None, config, name
+
+
+def _introspect(config: WarehouseConfig, root: Path, name: str) -> Catalog:
+    from tools.catalog.introspect import introspect_warehouse
+    from tools.warehouse.connection import open_warehouse
+
+    with open_warehouse(config, root) as warehouse:
+        return introspect_warehouse(warehouse, name=name)
+
+
+def _catalog_text(catalog: Catalog) -> str:
+    from tools.catalog.load import dump_catalog
+
+    return dump_catalog(catalog)
+
+
+def _config_text(settings: WarehouseSettings, dialect: str) -> str:
+    """lablens.toml for the described warehouse; a password in the URL is never written."""
+    from agent.config import DocsSettings, Settings, WarehouseSettings, render_config
+
+    url = settings.url
+    if url is not None:
+        kept = WarehouseSettings(url=without_password(url), dialect=dialect)
+        text = render_config(Settings(warehouse=kept, docs=DocsSettings(paths=["docs"])))
+        if kept.url != url:
+            note = (
+                "# The URL's password is not written here: set LABLENS_WAREHOUSE_URL to the\n"
+                "# whole URL, or use the driver's own password file (e.g. ~/.pgpass).\n"
+            )
+            text = text.replace("[warehouse]\n", "[warehouse]\n" + note, 1)
+        return text
+    return render_config(Settings(warehouse=settings, docs=DocsSettings(paths=["docs"])))
+
+
+def without_password(url: str) -> str:
+    """`url` with the password of its `user:password@` part left out."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[-1]
+    user = parts.netloc.rsplit("@", 1)[0].split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}"))
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write `text` to a file beside `path`, then move it in: never a half-written file."""
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def _report(
+    args: argparse.Namespace,
+    root: Path,
+    config_path: Path,
+    catalog_path: Path,
+    catalog: Catalog,
+    settings: WarehouseSettings | None,
+) -> int:
+    from agent.output import console, emit_json
+
     found = _found(catalog)
     result = {
         "workspace": str(root),
         "config": str(config_path),
         "catalog": str(catalog_path),
+        "dialect": catalog.dialect,
         "tables": [t.name for t in catalog.tables],
         "found": found,
     }
@@ -61,11 +177,15 @@ def run(args: argparse.Namespace) -> int:
         emit_json(result)
         return 0
     c = console()
-    c.print(
-        f"[bold green]Wrote[/] {catalog_path} ({len(catalog.tables)} tables) and {config_path}."
-    )
+    wrote = f"{config_path}" if settings is not None else f"nothing else ({config_path} kept)"
+    c.print(f"[bold green]Wrote[/] {catalog_path} ({len(catalog.tables)} tables) and {wrote}.")
     from rich.markup import escape
 
+    if settings is not None and settings.url and without_password(settings.url) != settings.url:
+        c.print(
+            "  The URL's password was not written to lablens.toml: set LABLENS_WAREHOUSE_URL "
+            "or the driver's password file."
+        )
     for what, items in found.items():
         if items:
             shown = ", ".join(items[:8]) + (f" (+{len(items) - 8} more)" if len(items) > 8 else "")
@@ -77,7 +197,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _found(catalog: Any) -> dict[str, list[str]]:
+def _found(catalog: Catalog) -> dict[str, list[str]]:
     """What introspection inferred, for people to check: one list per kind of guess."""
     out: dict[str, list[str]] = {
         "time columns": [],

@@ -139,6 +139,40 @@ def test_init_refuses_to_overwrite_and_writes_nothing_on_error(
     assert code == 2 and "--force" in err
 
 
+def test_init_without_a_warehouse_flag_describes_the_configured_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_shop(tmp_path / "shop.duckdb")
+    ws = tmp_path / "ws"
+    assert (
+        run_cli(capsys, "init", "--warehouse", str(tmp_path / "shop.duckdb"), "-w", str(ws))[0] == 0
+    )
+    config = (ws / "lablens.toml").read_text()
+    (ws / "catalog.yaml").unlink()
+    code, out, _ = run_cli(capsys, "init", "-w", str(ws), "--json")
+    assert code == 0 and json.loads(out)["tables"] == ["orders"]
+    assert (ws / "lablens.toml").read_text() == config  # the configuration is left as it was
+
+
+def test_init_with_no_warehouse_anywhere_says_how_to_name_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(capsys, "init", "-w", str(tmp_path / "ws"))
+    assert code == 2 and "--warehouse" in err and "--url" in err
+    assert not (tmp_path / "ws").exists()
+
+
+def test_init_on_an_empty_warehouse_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    duckdb.connect(str(tmp_path / "empty.duckdb")).close()
+    code, _, err = run_cli(
+        capsys, "init", "--warehouse", str(tmp_path / "empty.duckdb"), "-w", str(tmp_path / "ws")
+    )
+    assert code == 2 and "no tables" in err
+    assert not (tmp_path / "ws").exists()
+
+
 def test_demo_command_builds_a_small_workspace(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -124,3 +124,31 @@ def test_default_aggregation_sums_counts_and_averages_scores(events: Path) -> No
     assert aggs[("pings", "weight")] == "sum"  # an amount in a dated fact table
     assert aggs[("widgets", "score")] == "avg"
     assert ("pings", "widget_id") not in aggs
+
+
+GOLDEN = Path(__file__).parents[1] / "data" / "demo_small_init_catalog.yaml"
+
+
+def test_the_demo_catalog_is_the_one_the_duckdb_reader_wrote(small_demo_workspace: Path) -> None:
+    """Reading through the adapter changed nothing: the golden is the catalog the earlier direct
+    DuckDB reader wrote for the small demo (regenerate with `dump_catalog(introspect_duckdb(…))`
+    only when the demo generator changes)."""
+    from tools.catalog.load import dump_catalog
+
+    catalog = introspect_duckdb(small_demo_workspace / "warehouse.duckdb")
+    assert dump_catalog(catalog) == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_an_empty_warehouse_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "empty.duckdb"
+    duckdb.connect(str(path)).close()
+    with pytest.raises(WarehouseError, match="no tables"):
+        introspect_duckdb(path)
+
+
+def test_views_are_not_described(tmp_path: Path) -> None:
+    path = tmp_path / "v.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE t (a BIGINT); CREATE VIEW v AS SELECT a FROM t").fetchall()
+    con.close()
+    assert introspect_duckdb(path).table_names == ["t"]
