@@ -12,11 +12,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.containers import Vertical
 from textual.widgets import Static
 from textual.worker import Worker, get_current_worker
@@ -68,7 +69,9 @@ class ChatApp(App[int]):
     CSS_PATH = str(Path(__file__).with_name("chat.tcss"))  # absolute: subclasses live elsewhere
     TITLE = "lablens chat"
     show_timings = True  # step durations in block titles (off for snapshot tests)
-    COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {ChatCommands}
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {
+        ChatCommands
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(key, action, label, show=show) for key, action, label, show in APP_KEYS),
         Binding("ctrl+c", "cancel_or_copy", "Cancel", show=False, priority=True),
@@ -133,7 +136,7 @@ class ChatApp(App[int]):
             self.opened.core.cancel()
             self.opened.core.close()
 
-    def on_resize(self, event: Any) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self._fit(event.size.width, event.size.height)
 
     def _fit(self, width: int, height: int) -> None:
