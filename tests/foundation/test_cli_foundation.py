@@ -30,9 +30,11 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 
 
 def test_catalog_show_json_lists_contract_tables(
-    demo_workspace: Path, capsys: pytest.CaptureFixture[str]
+    small_demo_workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run_cli(capsys, "catalog", "show", "--json", "--workspace", str(demo_workspace))
+    code, out, _ = run_cli(
+        capsys, "catalog", "show", "--json", "--workspace", str(small_demo_workspace)
+    )
     assert code == 0
     data = json.loads(out)
     assert {t["name"] for t in data["tables"]} == CONTRACT_TABLES
@@ -48,16 +50,18 @@ def test_catalog_show_json_lists_contract_tables(
     assert "saves_per_user" in {m["name"] for m in data["metrics"]}
 
 
-def test_catalog_show_one_table(demo_workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_cli(capsys, "catalog", "show", "pins", "-w", str(demo_workspace))
+def test_catalog_show_one_table(
+    small_demo_workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_cli(capsys, "catalog", "show", "pins", "-w", str(small_demo_workspace))
     assert code == 0
     assert "quality_score" in out and "home_decor" in out
 
 
 def test_unknown_table_suggests_close_names(
-    demo_workspace: Path, capsys: pytest.CaptureFixture[str]
+    small_demo_workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run_cli(capsys, "catalog", "show", "pinz", "-w", str(demo_workspace))
+    code, _, err = run_cli(capsys, "catalog", "show", "pinz", "-w", str(small_demo_workspace))
     assert code == 2
     assert "Did you mean `pins`?" in err  # the shared tools.did_you_mean format
 
