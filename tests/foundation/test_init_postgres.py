@@ -72,8 +72,24 @@ def _load_into_postgres(duck: Path, url: str, folder: Path) -> None:
             with file.open(encoding="utf-8") as fh:
                 cur.copy_expert(f'COPY "{table}" FROM STDIN WITH (FORMAT csv)', fh)
         cur.execute("CREATE DATABASE empty")
+        cur.execute("CREATE DATABASE typed")
     pg.close()
     con.close()
+    # Types DuckDB does not spell: text with a length, as most PostgreSQL schemas declare it.
+    typed = psycopg2.connect(
+        url.replace("postgresql+psycopg2", "postgresql").rsplit("/", 1)[0] + "/typed"
+    )
+    with typed, typed.cursor() as cur:
+        cur.execute(
+            "CREATE TABLE tickets (ticket_id BIGINT, state VARCHAR(12), opened CHARACTER "
+            "VARYING(10), code CHAR(2))"
+        )
+        cur.execute(
+            "INSERT INTO tickets SELECT g, (ARRAY['open','closed'])[g % 2 + 1], "
+            "to_char(DATE '2026-03-01' + g % 9, 'YYYY-MM-DD'), 'T' || (g % 3) "
+            "FROM generate_series(1, 60) g"
+        )
+    typed.close()
 
 
 @pytest.fixture(scope="module")
@@ -188,6 +204,18 @@ def test_unreachable_server(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert code == 2 and f"127.0.0.1:{port}" in err and "Cannot connect" in err
     assert PASSWORD not in out + err
     assert _no_files(tmp_path / "ws")
+
+
+def test_text_types_with_a_length_are_sampled(
+    postgres_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = postgres_url.rsplit("/", 1)[0] + "/typed"
+    assert run_cli(capsys, "init", "--url", url, "-w", str(tmp_path), "--json")[0] == 0
+    tickets = load_catalog(tmp_path / "catalog.yaml").table("tickets")
+    assert tickets is not None
+    assert tickets.column("state").values == ["closed", "open"]  # type: ignore[union-attr]
+    assert tickets.column("code").values == ["T0", "T1", "T2"]  # type: ignore[union-attr]
+    assert tickets.time_column == "opened"  # ISO dates in a CHARACTER VARYING(10)
 
 
 def test_empty_database(

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from tools.catalog.infer import ColumnProfile, TableProfile, infer_catalog
 from tools.catalog.model import Catalog, Column, JoinKey, Table
-from tools.catalog.value_sample import MAX_VALUES, distinct_values_sql
+from tools.catalog.value_sample import MAX_VALUES, distinct_values_sql, is_text_type
 from tools.errors import QueryError, WarehouseError
 
 if TYPE_CHECKING:
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
     from tools.warehouse.protocol import TableInfo, Warehouse
 
-_TEXT_TYPES = ("VARCHAR", "TEXT", "STRING")
 _NUMBER_WORDS = ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL")
 # Text that looks like an ISO date, for engines with no cast that yields NULL on failure.
 _ISO_DATE = "^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$"
@@ -59,10 +58,6 @@ def introspect_duckdb(path: Path, *, name: str | None = None) -> Catalog:
         return introspect_warehouse(warehouse, name=name or path.stem)
 
 
-def _is_text(dtype: str) -> bool:
-    return dtype.upper() in _TEXT_TYPES or dtype.upper().startswith("ENUM")
-
-
 def _is_number(dtype: str) -> bool:
     return any(k in dtype.upper() for k in _NUMBER_WORDS) and "INTERVAL" not in dtype.upper()
 
@@ -88,7 +83,7 @@ def _profile(warehouse: Warehouse, catalog: Catalog, table: TableInfo) -> TableP
     columns = []
     for i, col in enumerate(table.columns):
         n_distinct, n_nonnull, a, b = row[1 + 4 * i : 5 + 4 * i]
-        text = _is_text(col.type)
+        text = is_text_type(col.type)
         values = None
         if text and 0 < n_distinct <= MAX_VALUES:
             sql = distinct_values_sql(table.name, col.name, dialect=dialect)
@@ -121,7 +116,7 @@ def _profile_sql(table: TableInfo, dialect: str) -> str:
             exp.Count(this=exp.Distinct(expressions=[col.copy()])),
             exp.Count(this=col.copy()),
         ]
-        if _is_text(c.type):
+        if is_text_type(c.type):
             # Text that always parses as a date is a date column stored as text.
             undated = exp.and_(col.copy().is_(exp.null()).not_(), _not_a_date(col, dialect))
             parts += [

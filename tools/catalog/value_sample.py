@@ -11,6 +11,15 @@ from collections.abc import Sequence
 MAX_VALUES = 25  # a column with more distinct values than this is not low-cardinality
 MAX_VALUE_CHARS = 40
 MAX_VALUE_WORDS = 4
+_TEXT_TYPES = ("VARCHAR", "TEXT", "STRING")
+
+
+def is_text_type(type_name: str) -> bool:
+    """Whether a column of this engine type holds text whose values may be sampled: VARCHAR,
+    TEXT, STRING, ENUMs, and any CHAR type with or without a length (`VARCHAR(20)`,
+    `CHARACTER VARYING(20)`, `CHAR(2)`)."""
+    upper = type_name.upper()
+    return upper in _TEXT_TYPES or upper.startswith("ENUM") or "CHAR" in upper
 
 
 def distinct_values_sql(
