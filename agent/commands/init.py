@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.cli_args import add_common_flags
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from agent.config import WarehouseSettings
     from tools.catalog.model import Catalog
     from tools.warehouse.config import WarehouseConfig
@@ -37,8 +37,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from agent.config import CONFIG_FILE
     from tools.errors import WorkspaceError
 
@@ -65,7 +63,24 @@ def run(args: argparse.Namespace) -> int:
         texts[config_path] = _config_text(settings, catalog.dialect)
     for path, text in texts.items():
         _write_whole(path, text)
-    return _report(args, root, config_path, catalog_path, catalog, settings)
+    url = settings.url if settings is not None else None
+    result = InitResult(
+        root,
+        config_path,
+        catalog_path,
+        catalog,
+        config_written=settings is not None,
+        password_left_out=url is not None and without_password(url) != url,
+    )
+    from agent.output import console, emit_json
+
+    if args.json:
+        emit_json(result.to_dict())
+        return 0
+    c = console()
+    for line in result.lines():
+        c.print(line)
+    return 0
 
 
 def _warehouse_to_describe(
@@ -73,8 +88,6 @@ def _warehouse_to_describe(
 ) -> tuple[WarehouseSettings | None, WarehouseConfig, str]:
     """(settings to write, or None to keep the file's; how to open it; the catalog's name)."""
     import os
-    from pathlib import Path
-    from urllib.parse import urlsplit
 
     from agent.config import WarehouseSettings, load_settings
     from tools.warehouse.config import WarehouseConfig
@@ -87,17 +100,20 @@ def _warehouse_to_describe(
             path.stem,
         )
     if args.url:
-        parts = urlsplit(args.url)
-        name = Path(parts.path).stem or parts.hostname or "warehouse"
-        return WarehouseSettings(url=args.url), WarehouseConfig(url=args.url), name
+        return WarehouseSettings(url=args.url), WarehouseConfig(url=args.url), _url_name(args.url)
     current = load_settings(config_path).warehouse
     config = WarehouseConfig.from_settings(current, root)
     if config.url:
-        parts = urlsplit(config.url)
-        name = Path(parts.path).stem or parts.hostname or "warehouse"
-    else:
-        name = config.path.stem if config.path else "warehouse"
-    return None, config, name
+        return None, config, _url_name(config.url)
+    return None, config, config.path.stem if config.path else "warehouse"
+
+
+def _url_name(url: str) -> str:
+    """The catalog's name for a URL: its database (`…/shop` → shop), else its host."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return Path(parts.path).stem or parts.hostname or "warehouse"
 
 
 def _introspect(config: WarehouseConfig, root: Path, name: str) -> Catalog:
@@ -154,47 +170,51 @@ def _write_whole(path: Path, text: str) -> None:
     os.replace(partial, path)
 
 
-def _report(
-    args: argparse.Namespace,
-    root: Path,
-    config_path: Path,
-    catalog_path: Path,
-    catalog: Catalog,
-    settings: WarehouseSettings | None,
-) -> int:
-    from agent.output import console, emit_json
+@dataclass(frozen=True)
+class InitResult:
+    """What `lablens init` wrote and guessed: `to_dict()` is its --json, `lines()` its text."""
 
-    found = _found(catalog)
-    result = {
-        "workspace": str(root),
-        "config": str(config_path),
-        "catalog": str(catalog_path),
-        "dialect": catalog.dialect,
-        "tables": [t.name for t in catalog.tables],
-        "found": found,
-    }
-    if args.json:
-        emit_json(result)
-        return 0
-    c = console()
-    wrote = f"{config_path}" if settings is not None else f"nothing else ({config_path} kept)"
-    c.print(f"[bold green]Wrote[/] {catalog_path} ({len(catalog.tables)} tables) and {wrote}.")
-    from rich.markup import escape
+    workspace: Path
+    config: Path
+    catalog_path: Path
+    catalog: Catalog
+    config_written: bool
+    password_left_out: bool = False
 
-    if settings is not None and settings.url and without_password(settings.url) != settings.url:
-        c.print(
-            "  The URL's password was not written to lablens.toml: set LABLENS_WAREHOUSE_URL "
-            "or the driver's password file."
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "workspace": str(self.workspace),
+            "config": str(self.config),
+            "catalog": str(self.catalog_path),
+            "config_written": self.config_written,
+            "dialect": self.catalog.dialect,
+            "tables": [t.name for t in self.catalog.tables],
+            "found": _found(self.catalog),
+        }
+
+    def lines(self) -> list[str]:
+        """Rich-markup lines for a person: what was written, then each kind of guess."""
+        from rich.markup import escape
+
+        wrote = f"{self.config}" if self.config_written else f"nothing else ({self.config} kept)"
+        out = [
+            f"[bold green]Wrote[/] {escape(str(self.catalog_path))} "
+            f"({len(self.catalog.tables)} tables) and {escape(wrote)}."
+        ]
+        if self.password_left_out:
+            out.append(
+                "  The URL's password was not written to lablens.toml: set "
+                "LABLENS_WAREHOUSE_URL or the driver's password file."
+            )
+        for what, items in _found(self.catalog).items():
+            if items:
+                more = f" (+{len(items) - 8} more)" if len(items) > 8 else ""
+                out.append(f"  {what}: {escape(', '.join(items[:8]) + more)}")
+        out.append(
+            "These are guesses from types and contents: correct them in the catalog, and add "
+            "descriptions, synonyms and metrics; `lablens catalog show` to review."
         )
-    for what, items in found.items():
-        if items:
-            shown = ", ".join(items[:8]) + (f" (+{len(items) - 8} more)" if len(items) > 8 else "")
-            c.print(f"  {what}: {escape(shown)}")
-    c.print(
-        "These are guesses from types and contents: correct them in the catalog, and add "
-        "descriptions, synonyms and metrics; `lablens catalog show` to review."
-    )
-    return 0
+        return out
 
 
 def _found(catalog: Catalog) -> dict[str, list[str]]:
