@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     where.add_argument(
         "--url", metavar="URL", help="warehouse URL to describe (e.g. postgresql://user@host/db)"
     )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        metavar="S",
+        help="deadline of each profiling query in seconds (default: the workspace's "
+        "timeout_s, else 30); a huge table may need more",
+    )
     p.add_argument("--force", action="store_true", help="overwrite an existing catalog/config")
     p.set_defaults(func=run)
 
@@ -56,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
             hint="Pass --force to overwrite.",
         )
     settings, config, name = _warehouse_to_describe(args, root, config_path)
+    if args.timeout is not None:
+        config = replace(config, timeout_s=args.timeout)
     # Introspect first: an unreadable or empty warehouse must leave nothing behind.
     catalog = _introspect(config, root, name)
     texts = {catalog_path: _catalog_text(catalog)}

@@ -177,6 +177,29 @@ def test_init_on_an_empty_warehouse_writes_nothing(
     assert not (tmp_path / "ws").exists()
 
 
+def test_init_past_its_deadline_says_how_to_allow_more_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    con = duckdb.connect(str(tmp_path / "big.duckdb"))
+    con.execute(
+        "CREATE TABLE big AS SELECT i AS big_id, CAST(i AS VARCHAR) AS s FROM range(5000000) t(i)"
+    ).fetchall()
+    con.close()
+    code, _, err = run_cli(
+        capsys,
+        "init",
+        "--warehouse",
+        str(tmp_path / "big.duckdb"),
+        "-w",
+        str(tmp_path / "ws"),
+        "--timeout",
+        "0.01",
+    )
+    # Listing the tables or profiling them ran out of time, depending on the machine.
+    assert code == 2 and "--timeout" in err and "Cannot" in err
+    assert not (tmp_path / "ws").exists()
+
+
 def test_demo_command_builds_a_small_workspace(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

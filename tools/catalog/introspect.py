@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 
     from tools.warehouse.protocol import TableInfo, Warehouse
 
+_SLOW_HINT = (
+    "Each profile reads its whole table once: allow it more time (`lablens init --timeout S`, "
+    "or `[warehouse] timeout_s`)."
+)
 _NUMBER_WORDS = ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL")
 # Text that looks like an ISO date, for engines with no cast that yields NULL on failure.
 _ISO_DATE = "^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$"
@@ -32,7 +36,12 @@ _ISO_DATE = "^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$"
 def introspect_warehouse(warehouse: Warehouse, *, name: str) -> Catalog:
     """The starter catalog of every table `warehouse` lists; raises `WarehouseError` when it
     lists none (nothing to describe) or cannot be read."""
-    tables = warehouse.introspect()
+    try:
+        tables = warehouse.introspect()
+    except QueryError as exc:  # past the deadline, or cancelled
+        raise WarehouseError(
+            f"Cannot list the warehouse's tables: {exc.message}", hint=_SLOW_HINT
+        ) from None
     if not tables:
         raise WarehouseError(
             "The warehouse has no tables to describe.",
@@ -68,9 +77,10 @@ def _rows(warehouse: Warehouse, catalog: Catalog, sql: str, table: str) -> list[
     try:
         report, result = run_validated(sql, catalog, warehouse, default_limit=None, explain=False)
     except QueryError as exc:
-        raise WarehouseError(
-            f"Cannot profile table {table}: {exc.message}", hint=exc.hint
-        ) from None
+        # A profile reads the whole table: "filter more" is no help, more time is.
+        slow = exc.message.startswith("The query ran longer than")
+        hint = _SLOW_HINT if slow else exc.hint
+        raise WarehouseError(f"Cannot profile table {table}: {exc.message}", hint=hint) from None
     if result is None:
         # lablens built this statement itself: a refusal is a bug here, not the user's input.
         raise RuntimeError(f"the profile query of {table} was refused: {report.summary()}")
