@@ -157,16 +157,34 @@ def _config_text(settings: WarehouseSettings, dialect: str) -> str:
     return render_config(Settings(warehouse=settings, docs=DocsSettings(paths=["docs"])))
 
 
+_SECRET_KEYS = ("password", "passwd", "pwd", "token", "secret", "key")
+
+
 def without_password(url: str) -> str:
-    """`url` with the password of its `user:password@` part left out."""
-    from urllib.parse import urlsplit, urlunsplit
+    """`url` without its secrets: the password of `user:password@`, and any `?name=value` or
+    `;name=value` parameter named like a secret (`?password=…`, Spark Connect's `;token=…`)."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    def secret(name: str) -> bool:
+        return any(k in name.lower() for k in _SECRET_KEYS)
 
     parts = urlsplit(url)
-    if parts.password is None:
+    netloc = parts.netloc
+    if parts.password is not None:
+        host = netloc.rsplit("@", 1)[-1]
+        netloc = netloc.rsplit("@", 1)[0].split(":", 1)[0] + "@" + host
+    path, *params = parts.path.split(";")
+    kept = [p for p in params if not secret(p.split("=", 1)[0])]
+    path = ";".join([path, *kept])
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, v) for k, v in pairs if not secret(k)])
+    if (netloc, path, query) == (parts.netloc, parts.path, parts.query):
         return url
-    host = parts.netloc.rsplit("@", 1)[-1]
-    user = parts.netloc.rsplit("@", 1)[0].split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}@{host}"))
+    # By hand: urlunsplit drops the `//` of an empty host (`sqlite:///x.db`).
+    rebuilt = f"{parts.scheme}://{netloc}{path}" + (f"?{query}" if query else "")
+    return rebuilt + (f"#{parts.fragment}" if parts.fragment else "")
 
 
 def _write_whole(path: Path, text: str) -> None:

@@ -243,3 +243,21 @@ def test_tour_lists_runnable_commands_of_existing_modules(
     commands = [step["command"] for step in json.loads(out)]
     assert any(" experiment summarize " in c for c in commands)
     assert all(c.endswith("--workspace ws") for c in commands)
+
+
+@pytest.mark.parametrize(
+    ("url", "written"),
+    [
+        ("postgresql://bob:s3cret@db:5432/shop", "postgresql://bob@db:5432/shop"),
+        (
+            "postgresql://db/shop?sslmode=require&password=s3cret",
+            "postgresql://db/shop?sslmode=require",
+        ),
+        ("sc://spark:15002/;token=s3cret;user_id=bob", "sc://spark:15002/;user_id=bob"),
+        ("sqlite:///data/shop.db", "sqlite:///data/shop.db"),
+    ],
+)
+def test_the_url_written_to_lablens_toml_has_no_secret(url: str, written: str) -> None:
+    from agent.commands.init import without_password
+
+    assert without_password(url) == written
