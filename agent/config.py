@@ -145,7 +145,7 @@ def load_settings(
         raise ConfigError(f"{where}: `{problem.dotted}`: {problem.message}") from None
 
 
-def _decode_secret(kind: type, value: Any) -> Any:
+def _decode_secret(kind: type, value: object) -> object:
     if kind is Secret and isinstance(value, str):
         return Secret(value)
     raise NotImplementedError(f"no decoder for {kind}")
@@ -183,7 +183,7 @@ def _apply_env(
     return applied
 
 
-def _coerce(value: str) -> Any:
+def _coerce(value: str) -> str | list[str]:
     # Lists arrive comma-separated; numbers and booleans are coerced from strings on convert.
     return [v.strip() for v in value.split(",")] if "," in value else value
 

@@ -6,7 +6,7 @@ Found from `--workspace`, then `LABLENS_WORKSPACE`, then the current folder upwa
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,7 +57,6 @@ def _require(path: Path, source: str) -> Path:
 class Workspace:
     root: Path
     settings: Settings
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def open(

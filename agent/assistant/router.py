@@ -177,7 +177,7 @@ def _experiment_route(
 def _unknown_name(
     question: str, names: KnownNames, mentioned_in_docs: Callable[[str], bool]
 ) -> Route | None:
-    from tools.did_you_mean import closest
+    from tools.did_you_mean import closest, did_you_mean_text
 
     for token in names.unknown_identifiers(question):
         tables = closest(token, names.tables, cutoff=0.8)
@@ -188,14 +188,13 @@ def _unknown_name(
             return _docs_route(question, [])
         near = closest(token, names.experiment_ids, cutoff=0.8)
         if near:
-            listed = " or ".join(f"`{n}`" for n in near)
             return Route(
                 "refuse",
                 question,
                 refusal=Refusal(
                     "Unknown experiment",
                     f"There is no experiment `{token}` in the experiments table.",
-                    f"Did you mean {listed}? See `lablens experiment list`.",
+                    f"{did_you_mean_text(near)} See `lablens experiment list`.",
                 ),
             )
     return None

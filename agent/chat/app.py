@@ -2,7 +2,9 @@
 a thread worker and touches widgets only through `call_from_thread`.
 
 The module imports Textual and nothing of the core, so the window paints first; the
-workspace, warehouse and Session open in a worker right after (`core_link.open_core`).
+workspace, warehouse and Session open in a worker right after (`core_link.open_core`). What
+an event shows is in `event_render.py`, slash commands in `slash_commands.py`, earlier
+conversations in `reopen.py`, exports in `export_command.py`.
 """
 
 from __future__ import annotations
@@ -10,37 +12,40 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from rich.markup import escape
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.containers import Vertical
 from textual.widgets import Static
 from textual.worker import Worker, get_current_worker
 
 from agent.chat.answer_view import AnswerView
 from agent.chat.conversation import Conversation
+from agent.chat.event_render import render_event
+from agent.chat.export_command import export_conversation
 from agent.chat.help_screen import HelpScreen
 from agent.chat.keymap import APP_KEYS
 from agent.chat.messages import PromptSubmitted, ReferenceChosen
+from agent.chat.opened_view import show_opened
 from agent.chat.palette import ChatCommands
 from agent.chat.preferences import load_theme, save_theme
 from agent.chat.prompt_input import PromptInput
-from agent.chat.saved_conversations import CONVERSATION_KEY
+from agent.chat.reopen import reopen, resume_last, saved_conversations
 from agent.chat.side_panel import SidePanel
-from agent.chat.slash import COMMANDS, parse_slash, unknown_hint
+from agent.chat.slash import parse_slash
+from agent.chat.slash_commands import run_slash
 from agent.chat.status_bar import StatusBar
-from agent.chat.transcript import StepRecord, Transcript, Turn
+from agent.chat.transcript import Transcript, Turn
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from agent.assistant.conversation import Turn as CoreTurn
-    from agent.assistant.events import AnswerReady, Event
+    from agent.assistant.events import Event
     from agent.chat.core_link import Opened
-    from agent.chat.saved_conversations import SavedConversation
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16
 MAX_QUESTION_CHARS = 20_000
@@ -54,33 +59,19 @@ def _default_opener(workspace: str | None, use_llm: bool | None) -> Opened:
     return open_core(workspace, use_llm=use_llm)
 
 
-_SQL_TEXT = ("select", "with")
-
-
 def _new_conversation_id() -> str:
     import uuid
 
     return time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
-def _slash_step(name: str, argument: str) -> tuple[str, dict[str, object]]:
-    """The one tool a slash command runs: `/sql` SQL or a question, `/docs`, `/exp [id]`."""
-    if name == "sql":
-        if argument.split(None, 1)[0].lower() in _SQL_TEXT:
-            return "run_sql", {"sql": argument}
-        return "question_to_sql", {"question": argument}
-    if name == "docs":
-        return "search_docs", {"query": argument}
-    if argument:
-        return "summarize_experiment", {"experiment_id": argument.strip("`")}
-    return "list_experiments", {}
-
-
 class ChatApp(App[int]):
     CSS_PATH = str(Path(__file__).with_name("chat.tcss"))  # absolute: subclasses live elsewhere
     TITLE = "lablens chat"
     show_timings = True  # step durations in block titles (off for snapshot tests)
-    COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {ChatCommands}
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = App.COMMANDS | {
+        ChatCommands
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(key, action, label, show=show) for key, action, label, show in APP_KEYS),
         Binding("ctrl+c", "cancel_or_copy", "Cancel", show=False, priority=True),
@@ -145,7 +136,7 @@ class ChatApp(App[int]):
             self.opened.core.cancel()
             self.opened.core.close()
 
-    def on_resize(self, event: Any) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self._fit(event.size.width, event.size.height)
 
     def _fit(self, width: int, height: int) -> None:
@@ -196,21 +187,9 @@ class ChatApp(App[int]):
     async def _opened(self, opened: Opened) -> None:
         self.opened = opened
         self.ready_at = time.perf_counter()
-        self.status.set(
-            workspace=opened.workspace.root.name,
-            warehouse=opened.warehouse,
-            model=opened.model,
-            index=opened.index,
-            activity="ready",
-        )
-        self.query_one(SidePanel).load(opened.overview)
-        if opened.index_missing:
-            await self.conversation.add_note(
-                "[yellow]No documentation index yet[/]: doc questions will find nothing. "
-                "Run [b]lablens index[/] in the workspace to build it."
-            )
+        await show_opened(self, opened)
         if self.resume:
-            await self._resume_last()
+            await resume_last(self)
         for question in self._pending:
             self.ask(question)
         self._pending.clear()
@@ -305,56 +284,9 @@ class ChatApp(App[int]):
     async def _render(
         self, view: AnswerView, turn: Turn, event: Event, worker: Worker[None]
     ) -> None:
-        from agent.assistant.events import AnswerReady, Failed, StepFinished, StepStarted, TextDelta
-
         if worker.is_cancelled:
             return  # a cancelled answer's late events are dropped
-        if isinstance(event, StepStarted):
-            view.step_started(event)
-        elif isinstance(event, StepFinished):
-            data = event.result.to_dict() if event.result is not None else None
-            turn.steps.append(StepRecord(event.tool, event.summary, event.ok, data, event.error))
-            view.step_finished(event)
-            if data and "verdict" in data and "experiment_id" in data:
-                self.query_one(SidePanel).set_verdict(
-                    str(data["experiment_id"]), str(data["verdict"])
-                )
-        elif isinstance(event, TextDelta):
-            await view.write(event.text)
-        elif isinstance(event, AnswerReady):
-            turn.answer, turn.mode, turn.grounded = event.text, event.mode, event.grounded
-            turn.sql = list(event.sql)
-            turn.sources = [s.cite() for s in event.sources]
-            turn.notes = list(event.notes)
-            self._remember(turn, event)
-            await view.ready(event)
-        elif isinstance(event, Failed):
-            turn.error = f"{event.title}: {event.message}"
-            await view.failed(event)
-
-    def _remember(self, turn: Turn, event: AnswerReady) -> None:
-        """Keep the exchange for follow-ups and in the history store (secrets redacted there)."""
-        from agent.assistant.conversation import Turn as CoreTurn
-
-        context = {**dict(event.context), CONVERSATION_KEY: self.conversation_id}
-        self.history.append(CoreTurn.from_context(turn.question, event.text, context))
-        if self.opened is None:
-            return
-        steps = [
-            {"tool": s.tool, "ok": s.ok, "summary": s.summary if s.ok else (s.error or s.summary)}
-            for s in turn.steps
-        ]
-        try:
-            self.opened.history.add(
-                turn.question[:4000],
-                event.text,
-                mode=event.mode,
-                grounded=event.grounded,
-                steps=steps,
-                context=context,
-            )
-        except Exception as exc:  # sqlite errors: the chat goes on, the person is told
-            self.notify(f"Could not save to history: {exc}", severity="warning")
+        await render_event(self, view, turn, event)
 
     def _finished(self, view: AnswerView) -> None:
         if self.current is not None and self.current[0] is view:
@@ -432,39 +364,10 @@ class ChatApp(App[int]):
         self.notify("No SQL in this conversation yet.", severity="warning")
 
     async def action_export(self, fmt: str, path: str = "") -> None:
-        from agent.chat.error_block import ErrorBlock
-        from agent.chat.export import default_path, export
-        from tools.errors import LablensError
-
-        root = self.opened.workspace.root if self.opened else Path.cwd()
-        target = (
-            Path(path).expanduser()
-            if path
-            else default_path(root, fmt, time.strftime("%Y%m%d-%H%M%S"))
-        )
-        if not target.is_absolute():
-            target = root / target
-        try:
-            written = export(self.transcript, fmt, target)
-        except LablensError as exc:
-            await self.conversation.mount(ErrorBlock(exc.title, exc.message, exc.hint))
-            return
-        except OSError as exc:
-            await self.conversation.mount(
-                ErrorBlock("Export failed", str(exc), "Pick a folder you can write to.")
-            )
-            return
-        await self.conversation.add_note(f"[green]Exported[/] {escape(str(written))}")
+        await export_conversation(self, fmt, path)
 
     def action_export_md(self) -> None:
         self.run_worker(self.action_export("md"))
-
-    def _saved(self) -> list[SavedConversation]:
-        from agent.chat.saved_conversations import SCAN_LIMIT, group_conversations
-
-        if self.opened is None:
-            return []
-        return group_conversations(self.opened.history.search(limit=SCAN_LIMIT))
 
     def action_history(self) -> None:
         from agent.chat.history_screen import HistoryScreen
@@ -473,82 +376,13 @@ class ChatApp(App[int]):
             self.notify("The workspace is still opening.", severity="warning")
             return
 
-        async def reopen(conversation_id: str | None) -> None:
+        async def reopen_chosen(conversation_id: str | None) -> None:
             if conversation_id:
-                await self._reopen(conversation_id)
+                await reopen(self, conversation_id)
 
-        self.push_screen(HistoryScreen(self._saved()), reopen)
-
-    async def _resume_last(self) -> None:
-        saved = self._saved()
-        if saved:
-            await self._reopen(saved[0].id)
-        else:
-            await self.conversation.add_note("[dim]No earlier conversation to resume.[/]")
-
-    async def _reopen(self, conversation_id: str) -> None:
-        """Show an earlier conversation and continue it (follow-ups read its answers)."""
-        saved = next((c for c in self._saved() if c.id == conversation_id), None)
-        if saved is None:
-            return
-        await self.action_clear()
-        self.conversation_id = saved.id
-        for ex in saved.exchanges:
-            view = await self.conversation.add_turn(ex.question)
-            await view.write(ex.answer)
-            await view.close_stream()
-            turn = Turn(question=ex.question, answer=ex.answer, mode=ex.mode)
-            turn.steps = [
-                StepRecord(str(s.get("tool")), str(s.get("summary")), bool(s.get("ok")))
-                for s in ex.steps
-            ]
-            self.transcript.turns.append(turn)
-            self.history.append(ex.turn())
-        await self.conversation.add_note(
-            f"[dim]Reopened the conversation of {escape(saved.started[:16])}; ask a follow-up.[/]"
-        )
+        self.push_screen(HistoryScreen(saved_conversations(self)), reopen_chosen)
 
     # ---- slash commands -----------------------------------------------------------------
 
     async def run_slash(self, name: str, argument: str) -> None:
-        from agent.chat.error_block import ErrorBlock
-
-        if name in ("sql", "docs", "exp"):
-            if not argument and name != "exp":
-                arg_help = COMMANDS[name][0]
-                await self.conversation.mount(
-                    ErrorBlock(f"/{name} needs an argument", f"Usage: /{name} {arg_help}", None)
-                )
-                return
-            self.ask(
-                argument, shown=f"/{name} {argument}".strip(), step=_slash_step(name, argument)
-            )
-        elif name == "help":
-            self.action_help()
-        elif name == "clear":
-            await self.action_clear()
-        elif name == "export":
-            fmt, _, path = argument.partition(" ")
-            await self.action_export(fmt or "md", path.strip())
-        elif name == "model":
-            await self._model_command(argument)
-        elif name == "history":
-            self.action_history()
-        else:
-            await self.conversation.mount(
-                ErrorBlock(
-                    f"Unknown command /{name}", "That is not a chat command.", unknown_hint(name)
-                )
-            )
-
-    async def _model_command(self, argument: str) -> None:
-        if argument in ("on", "off"):
-            self.use_llm = argument == "on"
-            self.opened = None
-            self.status.set(model="…", activity="reopening")
-            self.open_workspace()
-            return
-        model = self.opened.model if self.opened else "…"
-        await self.conversation.add_note(
-            f"Model: [b]{escape(model)}[/]. `/model on` or `/model off` switches the LLM."
-        )
+        await run_slash(self, name, argument)

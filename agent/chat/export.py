@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from agent.chat.transcript import Transcript
 from tools.errors import InputError
@@ -33,7 +32,7 @@ def conversation_markdown(transcript: Transcript, *, title: str = "lablens conve
     return "\n".join(out).rstrip() + "\n"
 
 
-def write_csv(path: Path, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:
+def write_csv(path: Path, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> Path:
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(columns)
@@ -41,7 +40,7 @@ def write_csv(path: Path, columns: Sequence[str], rows: Sequence[Sequence[Any]])
     return path
 
 
-def write_parquet(path: Path, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:
+def write_parquet(path: Path, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> Path:
     """Parquet through DuckDB (already a dependency), typed from the Python values."""
     import duckdb
     import pandas as pd

@@ -18,7 +18,7 @@ from agent.chat.result_views import fmt_cell
 PAGE_ROWS = 200
 
 
-def _sort_key(value: Any) -> tuple[int, Any]:
+def _sort_key(value: object) -> tuple[int, float | str]:
     # None last, numbers before text, never a TypeError between mixed types.
     if value is None:
         return (2, 0)
@@ -30,10 +30,10 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 class ResultTable(DataTable[str]):
     VISIBLE_ROWS = 14
 
-    def __init__(self, columns: Sequence[str], rows: Sequence[Sequence[Any]], **kw: Any) -> None:
+    def __init__(self, columns: Sequence[str], rows: Sequence[Sequence[object]], **kw: Any) -> None:
         super().__init__(zebra_stripes=True, cursor_type="row", **kw)
         self.column_names = list(columns)
-        self.all_rows: list[Sequence[Any]] = list(rows)
+        self.all_rows: list[Sequence[object]] = list(rows)
         self.loaded = 0
         self._sorted_by: tuple[int, bool] | None = None
         # A fixed height (header + rows + scrollbar): an auto height would be measured over

@@ -29,7 +29,7 @@ def kind_of(data: Mapping[str, Any]) -> Kind:
 @dataclass(frozen=True)
 class TableData:
     columns: list[str]
-    rows: Sequence[Sequence[Any]]
+    rows: Sequence[Sequence[object]]
     truncated: bool
     row_cap_note: str | None
 
@@ -100,13 +100,13 @@ class Effect:
         return f"{self.metric} ({self.variant})"
 
 
-def _pct(value: Any) -> float | None:
+def _pct(value: object) -> float | None:
     if not isinstance(value, int | float) or math.isnan(value):
         return None
     return float(value) * 100.0
 
 
-def _num(value: Any) -> float | None:
+def _num(value: object) -> float | None:
     if not isinstance(value, int | float) or math.isnan(value):
         return None
     return float(value)
@@ -145,7 +145,7 @@ def daily_of(data: Mapping[str, Any]) -> Daily:
     return out
 
 
-def fmt_cell(value: Any) -> str:
+def fmt_cell(value: object) -> str:
     """A table cell: numbers compact, None as an empty cell, long text cut."""
     if value is None:
         return ""

@@ -40,3 +40,19 @@ def unknown_hint(name: str) -> str:
 
     hint = did_you_mean(name, [f"/{c}" for c in COMMANDS]) if name else None
     return hint or "Type /help for the list of commands."
+
+
+_SQL_TEXT = ("select", "with")
+
+
+def slash_step(name: str, argument: str) -> tuple[str, dict[str, object]]:
+    """The one tool a slash command runs: `/sql` SQL or a question, `/docs`, `/exp [id]`."""
+    if name == "sql":
+        if argument.split(None, 1)[0].lower() in _SQL_TEXT:
+            return "run_sql", {"sql": argument}
+        return "question_to_sql", {"question": argument}
+    if name == "docs":
+        return "search_docs", {"query": argument}
+    if argument:
+        return "summarize_experiment", {"experiment_id": argument.strip("`")}
+    return "list_experiments", {}

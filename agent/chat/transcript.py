@@ -6,6 +6,7 @@ question, the answer, the SQL that ran, the sources, notes and errors.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +33,7 @@ class Turn:
     error: str | None = None
     cancelled: bool = False
 
-    def last_rows(self) -> tuple[list[str], list[Any]] | None:
+    def last_rows(self) -> tuple[list[str], list[Sequence[object]]] | None:
         """Columns and rows of this turn's last tabular result, if any."""
         for step in reversed(self.steps):
             data = step.data or {}
@@ -45,7 +46,7 @@ class Turn:
 class Transcript:
     turns: list[Turn] = field(default_factory=list)
 
-    def last_rows(self) -> tuple[list[str], list[Any]] | None:
+    def last_rows(self) -> tuple[list[str], list[Sequence[object]]] | None:
         for turn in reversed(self.turns):
             found = turn.last_rows()
             if found is not None:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING
 
 from agent.cli_args import add_common_flags
 from tools.experiments.formatting import format_p, format_pct
+
+if TYPE_CHECKING:
+    from agent.workspace import Workspace
+    from tools.experiments.report import ReportFiles
+    from tools.experiments.results import ExperimentAnalysis
+    from tools.warehouse.protocol import Warehouse
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -100,7 +106,7 @@ def _add_adjustment_flags(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _open(args: argparse.Namespace) -> tuple[Any, Any]:
+def _open(args: argparse.Namespace) -> tuple[Workspace, Warehouse]:
     from agent.workspace import Workspace
     from tools.warehouse.connection import open_warehouse
 
@@ -241,7 +247,7 @@ VERDICT_STYLE = {
 HEALTH_STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red"}
 
 
-def _print_summary(analysis: Any, files: Any) -> None:
+def _print_summary(analysis: ExperimentAnalysis, files: ReportFiles | None) -> None:
     from rich.markup import escape
     from rich.table import Table
 

@@ -9,9 +9,14 @@ listed as ignored and do not change the exit code.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING
 
 from agent.cli_args import add_common_flags
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from indexes.index_run import IndexSummary, ProgressEvent, ProgressFn
 
 EXIT_SOME_SKIPPED = 3  # tools.exit_codes.EXIT_PARTIAL
 
@@ -51,20 +56,26 @@ def _run_index(args: argparse.Namespace) -> int:
 
     ws = Workspace.open(args.workspace)
     paths = [Path(p).resolve() for p in args.paths] or ws.doc_paths
-    kwargs: dict[str, Any] = dict(
-        embedder=ws.embedder_spec(),
-        chroma_url=ws.settings.docs.chroma_url,
-        root=ws.root,
-        max_file_mb=ws.settings.docs.max_file_mb,
-        lock_wait_s=args.wait,
-    )
+
+    def build(progress: ProgressFn | None = None) -> IndexSummary:
+        return build_index(
+            paths,
+            ws.state_dir,
+            progress=progress,
+            embedder=ws.embedder_spec(),
+            chroma_url=ws.settings.docs.chroma_url,
+            root=ws.root,
+            max_file_mb=ws.settings.docs.max_file_mb,
+            lock_wait_s=args.wait,
+        )
+
     if args.json:
-        summary = build_index(paths, ws.state_dir, **kwargs)
+        summary = build()
         emit_json(summary.to_dict())
     else:
         with _ProgressView(console(stderr=True)) as view:
             try:
-                summary = build_index(paths, ws.state_dir, progress=view.update, **kwargs)
+                summary = build(view.update)
             except KeyboardInterrupt:
                 done = view.last.files_done if view.last else 0
                 total = view.last.files_total if view.last else 0
@@ -81,7 +92,7 @@ def _run_index(args: argparse.Namespace) -> int:
 class _ProgressView:
     """A rich progress bar over files (with the time left), plus chunk counters."""
 
-    def __init__(self, con: Any) -> None:
+    def __init__(self, con: Console) -> None:
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -104,7 +115,9 @@ class _ProgressView:
             transient=True,
         )
         self.task = self.progress.add_task("scanning", total=None, chunks=0, embedded=0, skipped=0)
-        self.last: Any = None  # the latest progress event, for the message on Ctrl-C
+        self.last: ProgressEvent | None = (
+            None  # the latest progress event, for the message on Ctrl-C
+        )
 
     def __enter__(self) -> _ProgressView:
         self.progress.start()
@@ -113,7 +126,7 @@ class _ProgressView:
     def __exit__(self, *_: object) -> None:
         self.progress.stop()
 
-    def update(self, event: Any) -> None:
+    def update(self, event: ProgressEvent) -> None:
         self.last = event
         # Files are the unit of the bar (their number is known up front; chunks are found as
         # files are read); the time left is estimated from the pace of files done so far.
@@ -128,7 +141,7 @@ class _ProgressView:
         )
 
 
-def _print_summary(s: Any, con: Any) -> None:
+def _print_summary(s: IndexSummary, con: Console) -> None:
     from rich.markup import escape as rich_escape
 
     from indexes.display_text import printable

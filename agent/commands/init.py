@@ -1,83 +1,250 @@
-"""`lablens init`: a starter workspace for any DuckDB warehouse."""
+"""`lablens init`: a starter workspace for any warehouse an adapter opens."""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent.cli_args import add_common_flags
+
+if TYPE_CHECKING:
+    from agent.config import WarehouseSettings
+    from tools.catalog.model import Catalog
+    from tools.warehouse.config import WarehouseConfig
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "init",
         help="write lablens.toml and a starter catalog by introspecting a warehouse",
-        description="Introspect a DuckDB file (tables, columns, types, low-cardinality values, "
-        "date columns by type and content, keys and the entities *_id columns refer to, name "
-        "columns, flags, status columns, default aggregations, join keys) and write a starter "
-        "catalog.yaml and lablens.toml.",
+        description="Introspect a warehouse — a DuckDB file, or any URL lablens has an adapter "
+        "for (postgresql://…, any SQLAlchemy URL) — (tables, columns, types, low-cardinality "
+        "values, date columns by type and content, keys and the entities *_id columns refer "
+        "to, name columns, flags, status columns, default aggregations, join keys) and write a "
+        "starter catalog.yaml and lablens.toml. With neither --warehouse nor --url, the "
+        "warehouse of the workspace's lablens.toml is described and only catalog.yaml written.",
     )
     add_common_flags(p)
-    p.add_argument("--warehouse", required=True, metavar="PATH", help="DuckDB file to describe")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--warehouse", metavar="PATH", help="DuckDB file to describe")
+    where.add_argument(
+        "--url", metavar="URL", help="warehouse URL to describe (e.g. postgresql://user@host/db)"
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        metavar="S",
+        help="deadline of each profiling query in seconds (default: the workspace's "
+        "timeout_s, else 30); a huge table may need more",
+    )
     p.add_argument("--force", action="store_true", help="overwrite an existing catalog/config")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
-    from pathlib import Path
-
-    from agent.config import CONFIG_FILE, DocsSettings, Settings, WarehouseSettings, render_config
-    from agent.output import console, emit_json
-    from tools.catalog.introspect import introspect_duckdb
-    from tools.catalog.load import dump_catalog
+    from agent.config import CONFIG_FILE
     from tools.errors import WorkspaceError
 
-    warehouse = Path(args.warehouse).expanduser().resolve()
     root = Path(args.workspace).expanduser().resolve() if args.workspace else Path.cwd()
     config_path, catalog_path = root / CONFIG_FILE, root / "catalog.yaml"
-    existing = [p.name for p in (config_path, catalog_path) if p.exists()]
+    from_config = not args.warehouse and not args.url
+    if from_config and not config_path.is_file():
+        raise WorkspaceError(
+            f"No warehouse to describe: {root} has no {CONFIG_FILE}.",
+            hint="Pass --warehouse FILE (a DuckDB file) or --url URL (e.g. postgresql://…).",
+        )
+    targets = [catalog_path] if from_config else [config_path, catalog_path]
+    existing = [p.name for p in targets if p.exists()]
     if existing and not args.force:
         raise WorkspaceError(
             f"{root} already has {', '.join(existing)}; nothing was written.",
             hint="Pass --force to overwrite.",
         )
-    # Introspect first: an unreadable warehouse must leave nothing behind.
-    catalog = introspect_duckdb(warehouse)
-    rel = os.path.relpath(warehouse, root)
-    settings = Settings(warehouse=WarehouseSettings(path=rel), docs=DocsSettings(paths=["docs"]))
-    root.mkdir(parents=True, exist_ok=True)
-    catalog_path.write_text(dump_catalog(catalog), encoding="utf-8")
-    config_path.write_text(render_config(settings), encoding="utf-8")
-    found = _found(catalog)
-    result = {
-        "workspace": str(root),
-        "config": str(config_path),
-        "catalog": str(catalog_path),
-        "tables": [t.name for t in catalog.tables],
-        "found": found,
-    }
+    settings, config, name = _warehouse_to_describe(args, root, config_path)
+    if args.timeout is not None:
+        config = replace(config, timeout_s=args.timeout)
+    # Introspect first: an unreadable or empty warehouse must leave nothing behind.
+    catalog = _introspect(config, root, name)
+    texts = {catalog_path: _catalog_text(catalog)}
+    if settings is not None:
+        texts[config_path] = _config_text(settings, catalog.dialect)
+    for path, text in texts.items():
+        _write_whole(path, text)
+    url = settings.url if settings is not None else None
+    result = InitResult(
+        root,
+        config_path,
+        catalog_path,
+        catalog,
+        config_written=settings is not None,
+        password_left_out=url is not None and without_password(url) != url,
+    )
+    from agent.output import console, emit_json
+
     if args.json:
-        emit_json(result)
+        emit_json(result.to_dict())
         return 0
     c = console()
-    c.print(
-        f"[bold green]Wrote[/] {catalog_path} ({len(catalog.tables)} tables) and {config_path}."
-    )
-    from rich.markup import escape
-
-    for what, items in found.items():
-        if items:
-            shown = ", ".join(items[:8]) + (f" (+{len(items) - 8} more)" if len(items) > 8 else "")
-            c.print(f"  {what}: {escape(shown)}")
-    c.print(
-        "These are guesses from types and contents: correct them in the catalog, and add "
-        "descriptions, synonyms and metrics; `lablens catalog show` to review."
-    )
+    for line in result.lines():
+        c.print(line)
     return 0
 
 
-def _found(catalog: Any) -> dict[str, list[str]]:
+def _warehouse_to_describe(
+    args: argparse.Namespace, root: Path, config_path: Path
+) -> tuple[WarehouseSettings | None, WarehouseConfig, str]:
+    """(settings to write, or None to keep the file's; how to open it; the catalog's name)."""
+    import os
+
+    from agent.config import WarehouseSettings, load_settings
+    from tools.warehouse.config import WarehouseConfig
+
+    if args.warehouse:
+        path = Path(args.warehouse).expanduser().resolve()
+        return (
+            WarehouseSettings(path=os.path.relpath(path, root)),
+            WarehouseConfig(path=path),
+            path.stem,
+        )
+    if args.url:
+        return WarehouseSettings(url=args.url), WarehouseConfig(url=args.url), _url_name(args.url)
+    current = load_settings(config_path).warehouse
+    config = WarehouseConfig.from_settings(current, root)
+    if config.url:
+        return None, config, _url_name(config.url)
+    return None, config, config.path.stem if config.path else "warehouse"
+
+
+def _url_name(url: str) -> str:
+    """The catalog's name for a URL: its database (`…/shop` → shop), else its host."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return Path(parts.path).stem or parts.hostname or "warehouse"
+
+
+def _introspect(config: WarehouseConfig, root: Path, name: str) -> Catalog:
+    from tools.catalog.introspect import introspect_warehouse
+    from tools.warehouse.connection import open_warehouse
+
+    with open_warehouse(config, root) as warehouse:
+        return introspect_warehouse(warehouse, name=name)
+
+
+def _catalog_text(catalog: Catalog) -> str:
+    from tools.catalog.load import dump_catalog
+
+    return dump_catalog(catalog)
+
+
+def _config_text(settings: WarehouseSettings, dialect: str) -> str:
+    """lablens.toml for the described warehouse; a password in the URL is never written."""
+    from agent.config import DocsSettings, Settings, WarehouseSettings, render_config
+
+    url = settings.url
+    if url is not None:
+        kept = WarehouseSettings(url=without_password(url), dialect=dialect)
+        text = render_config(Settings(warehouse=kept, docs=DocsSettings(paths=["docs"])))
+        if kept.url != url:
+            note = (
+                "# The URL's password is not written here: set LABLENS_WAREHOUSE_URL to the\n"
+                "# whole URL, or use the driver's own password file (e.g. ~/.pgpass).\n"
+            )
+            text = text.replace("[warehouse]\n", "[warehouse]\n" + note, 1)
+        return text
+    return render_config(Settings(warehouse=settings, docs=DocsSettings(paths=["docs"])))
+
+
+_SECRET_KEYS = ("password", "passwd", "pwd", "token", "secret", "key")
+
+
+def without_password(url: str) -> str:
+    """`url` without its secrets: the password of `user:password@`, and any `?name=value` or
+    `;name=value` parameter named like a secret (`?password=…`, Spark Connect's `;token=…`)."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    def secret(name: str) -> bool:
+        return any(k in name.lower() for k in _SECRET_KEYS)
+
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if parts.password is not None:
+        host = netloc.rsplit("@", 1)[-1]
+        netloc = netloc.rsplit("@", 1)[0].split(":", 1)[0] + "@" + host
+    path, *params = parts.path.split(";")
+    kept = [p for p in params if not secret(p.split("=", 1)[0])]
+    path = ";".join([path, *kept])
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, v) for k, v in pairs if not secret(k)])
+    if (netloc, path, query) == (parts.netloc, parts.path, parts.query):
+        return url
+    # By hand: urlunsplit drops the `//` of an empty host (`sqlite:///x.db`).
+    rebuilt = f"{parts.scheme}://{netloc}{path}" + (f"?{query}" if query else "")
+    return rebuilt + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write `text` to a file beside `path`, then move it in: never a half-written file."""
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """What `lablens init` wrote and guessed: `to_dict()` is its --json, `lines()` its text."""
+
+    workspace: Path
+    config: Path
+    catalog_path: Path
+    catalog: Catalog
+    config_written: bool
+    password_left_out: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "workspace": str(self.workspace),
+            "config": str(self.config),
+            "catalog": str(self.catalog_path),
+            "config_written": self.config_written,
+            "dialect": self.catalog.dialect,
+            "tables": [t.name for t in self.catalog.tables],
+            "found": _found(self.catalog),
+        }
+
+    def lines(self) -> list[str]:
+        """Rich-markup lines for a person: what was written, then each kind of guess."""
+        from rich.markup import escape
+
+        wrote = f"{self.config}" if self.config_written else f"nothing else ({self.config} kept)"
+        out = [
+            f"[bold green]Wrote[/] {escape(str(self.catalog_path))} "
+            f"({len(self.catalog.tables)} tables) and {escape(wrote)}."
+        ]
+        if self.password_left_out:
+            out.append(
+                "  The URL's password was not written to lablens.toml: set "
+                "LABLENS_WAREHOUSE_URL or the driver's password file."
+            )
+        for what, items in _found(self.catalog).items():
+            if items:
+                more = f" (+{len(items) - 8} more)" if len(items) > 8 else ""
+                out.append(f"  {what}: {escape(', '.join(items[:8]) + more)}")
+        out.append(
+            "These are guesses from types and contents: correct them in the catalog, and add "
+            "descriptions, synonyms and metrics; `lablens catalog show` to review."
+        )
+        return out
+
+
+def _found(catalog: Catalog) -> dict[str, list[str]]:
     """What introspection inferred, for people to check: one list per kind of guess."""
     out: dict[str, list[str]] = {
         "time columns": [],

@@ -8,7 +8,7 @@ engine refused or stopped it (timeout, memory) or bad input, 70 a bug in lablens
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tools.sql.problems import ValidationReport
@@ -78,7 +78,7 @@ def run_raw(args: argparse.Namespace) -> int:
     return EXIT_OK if report.valid else EXIT_REJECTED
 
 
-def result_json(report: ValidationReport, result: QueryResult | None) -> dict[str, Any]:
+def result_json(report: ValidationReport, result: QueryResult | None) -> dict[str, object]:
     data = report.to_dict()
     data.update(
         result.to_dict()

@@ -6,7 +6,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from agent.config import CONFIG_FILE, DocsSettings, Settings, render_config
 
@@ -24,10 +24,10 @@ class DemoSummary:
     root: Path
     row_counts: dict[str, int]
     documents: int
-    index: dict[str, Any] | None = None
+    index: dict[str, object] | None = None  # the index run's summary, when indexed
     steps: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "workspace": str(self.root),
             "tables": self.row_counts,
@@ -82,7 +82,7 @@ def _index_progress(say: Callable[[str], None]) -> Callable[[ProgressEvent], Non
 
 def index_demo_docs(
     root: Path, *, progress: Callable[[ProgressEvent], None] | None = None
-) -> dict[str, Any]:
+) -> dict[str, object]:
     from agent.workspace import Workspace
     from indexes.build import build_index
 

@@ -3,7 +3,7 @@ writing them with exact types: the middle stage of population → tables → war
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from agent.demo.population import (
     CATEGORIES,
@@ -234,7 +234,7 @@ def experiments_frame(
     return meta, rows.astype({"user_id": np.int64})
 
 
-def write_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, Any]) -> dict[str, int]:
+def write_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> dict[str, int]:
     """Create each contract table from its frame with exact types, sorted for determinism."""
     counts = {}
     for table, columns in SCHEMA.items():

@@ -25,6 +25,7 @@ from typing import Any
 from agent.llm.openai_wire import (
     ChatResponse,
     ErrorResponse,
+    Request,
     ScriptedToolCall,
     completion_body,
     completion_chunks,
@@ -51,7 +52,7 @@ class RecordedRequest:
     method: str
     path: str
     headers: dict[str, str]  # names lower-cased
-    body: dict[str, Any] | None
+    body: Request | None
 
 
 class LoopbackServer:
@@ -208,7 +209,7 @@ class _Handler(BaseHTTPRequestHandler):
             pass  # the client gave up (e.g. its time-out fired during a scripted delay)
 
     # -- routes ----------------------------------------------------------------------------
-    def _chat(self, body: dict[str, Any]) -> None:
+    def _chat(self, body: Request) -> None:
         scripted = self.owner._next_chat()
         if isinstance(scripted, str):
             scripted = ChatResponse(scripted)
@@ -228,7 +229,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send_json(200, completion_body(self.owner.model, body, scripted))
 
-    def _embeddings(self, body: dict[str, Any]) -> None:
+    def _embeddings(self, body: Request) -> None:
         error = self.owner._next_embedding_error()
         if error is not None:
             self.owner._sleep(error.delay_s)
@@ -241,7 +242,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(200, answer)
 
     # -- plumbing --------------------------------------------------------------------------
-    def _record(self, body: dict[str, Any] | None) -> None:
+    def _record(self, body: Request | None) -> None:
         self.owner._record(
             RecordedRequest(
                 self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body
@@ -256,7 +257,7 @@ class _Handler(BaseHTTPRequestHandler):
         return False
 
     def _send_json(
-        self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+        self, status: int, payload: dict[str, object], headers: dict[str, str] | None = None
     ) -> None:
         data = json.dumps(payload).encode("utf-8")
         self.send_response(status)

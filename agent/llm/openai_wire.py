@@ -15,13 +15,13 @@ import struct
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 
 @dataclass(frozen=True)
 class ScriptedToolCall:
     name: str
-    arguments: dict[str, Any] | str  # a str is sent verbatim: use it for malformed JSON
+    arguments: dict[str, object] | str  # a str is sent verbatim: use it for malformed JSON
     id: str | None = None
 
 
@@ -41,21 +41,36 @@ class ErrorResponse:
     headers: dict[str, str] = field(default_factory=dict)  # e.g. {"Retry-After": "0"}
 
 
-def error_body(status: int, message: str) -> dict[str, Any]:
+# A request body is whatever JSON the client sent: open by nature, read defensively.
+Request = dict[str, Any]
+
+
+class FunctionJson(TypedDict):
+    name: str
+    arguments: str
+
+
+class ToolCallJson(TypedDict):
+    id: str
+    type: str
+    function: FunctionJson
+
+
+def error_body(status: int, message: str) -> dict[str, object]:
     return {"error": {"message": message, "type": "loopback_error", "code": status}}
 
 
-def models_body(model: str) -> dict[str, Any]:
+def models_body(model: str) -> dict[str, object]:
     return {
         "object": "list",
         "data": [{"id": model, "object": "model", "created": 0, "owned_by": "lablens-loopback"}],
     }
 
 
-def completion_body(model: str, request: dict[str, Any], reply: ChatResponse) -> dict[str, Any]:
+def completion_body(model: str, request: Request, reply: ChatResponse) -> dict[str, object]:
     """A non-streamed `chat.completion` answering `request` with `reply`."""
     calls = [_tool_call(i, c) for i, c in enumerate(reply.tool_calls)]
-    message: dict[str, Any] = {"role": "assistant", "content": reply.text or None}
+    message: dict[str, object] = {"role": "assistant", "content": reply.text or None}
     if calls:
         message["tool_calls"] = calls
     return {
@@ -71,8 +86,8 @@ def completion_body(model: str, request: dict[str, Any], reply: ChatResponse) ->
 
 
 def completion_chunks(
-    model: str, request: dict[str, Any], reply: ChatResponse
-) -> Iterator[dict[str, Any]]:
+    model: str, request: Request, reply: ChatResponse
+) -> Iterator[dict[str, object]]:
     """The `chat.completion.chunk` payloads of a streamed answer, in order (before [DONE]).
 
     Text comes word by word; each tool call's arguments are split across two chunks, as real
@@ -80,7 +95,7 @@ def completion_chunks(
     """
     cid, created = _completion_id(), int(time.time())
 
-    def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+    def chunk(delta: dict[str, object], finish: str | None = None) -> dict[str, object]:
         return {
             "id": cid,
             "object": "chat.completion.chunk",
@@ -108,7 +123,7 @@ def completion_chunks(
         yield usage
 
 
-def embeddings_body(request: dict[str, Any], default_dim: int) -> dict[str, Any] | None:
+def embeddings_body(request: Request, default_dim: int) -> dict[str, object] | None:
     """A `/v1/embeddings` answer with `hash_embedding` vectors; None if `input` is unusable."""
     inputs = request.get("input")
     if isinstance(inputs, str) or (
@@ -145,7 +160,7 @@ def hash_embedding(text: str, dim: int) -> list[float]:
     return [v / norm for v in vec]
 
 
-def usage_for(request: dict[str, Any], text: str) -> dict[str, int]:
+def usage_for(request: Request, text: str) -> dict[str, int]:
     # Word counts stand in for tokens: deterministic and good enough to test usage plumbing.
     prompt = sum(len(str(m.get("content") or "").split()) for m in request.get("messages", []))
     completion = len(text.split())
@@ -156,7 +171,7 @@ def usage_for(request: dict[str, Any], text: str) -> dict[str, int]:
     }
 
 
-def _tool_call(index: int, call: ScriptedToolCall) -> dict[str, Any]:
+def _tool_call(index: int, call: ScriptedToolCall) -> ToolCallJson:
     args = call.arguments if isinstance(call.arguments, str) else json.dumps(call.arguments)
     return {
         "id": call.id or f"call_{index}_{call.name}",

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tools.sql.problems import Problem
 
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)```", re.DOTALL)
 
@@ -24,7 +27,7 @@ def extract_sql(text: str) -> str | None:
     return None
 
 
-def format_problems(problems: Iterable[Any]) -> str:
+def format_problems(problems: Iterable[Problem | Mapping[str, object]]) -> str:
     """Validator problems (objects or dicts with code, message, hint) as a bullet list for the
     repair prompt — the model gets the same codes and hints a person would."""
     lines = []

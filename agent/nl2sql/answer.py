@@ -4,13 +4,14 @@ offline planner. Either way the SQL that runs has passed the validator."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tools.planner.sql_answer import SqlAnswer
 
 if TYPE_CHECKING:
     from agent.llm.model import ChatModel
     from agent.workspace import Workspace
+    from indexes.embedders import Embedder
     from tools.warehouse.connection import Warehouse
 
 
@@ -22,7 +23,7 @@ def answer_question_text(
     execute: bool = True,
     model: ChatModel | None = None,
     default_limit: int | None = 1000,
-    embedder: Any = None,
+    embedder: Embedder | None = None,
 ) -> Callable[[str], SqlAnswer]:
     """A reusable answerer bound to one workspace and warehouse (context read once)."""
     from tools.planner.offline_answer import answer_with_planner

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tools.exit_codes import EXIT_OK, EXIT_REJECTED
+
+if TYPE_CHECKING:
+    from agent.workspace import Workspace
+    from tools.catalog.model import Catalog
+    from tools.planner.sql_answer import SqlAnswer
+    from tools.warehouse.protocol import Warehouse
 
 
 def add_question_flags(p: argparse.ArgumentParser) -> None:
@@ -67,20 +73,20 @@ def run_question(args: argparse.Namespace) -> int:
             _rewrite_for(answer, target, ws.catalog, limit)
         if args.save:
             if not answer.valid:
-                _emit(args, answer.to_dict())
+                _emit(args, answer)
                 return EXIT_REJECTED
             return _save(args, ws, warehouse, question, answer.sql)
-    _emit(args, answer.to_dict())
+    _emit(args, answer)
     return EXIT_OK if answer.valid else EXIT_REJECTED
 
 
-def _limit(args: argparse.Namespace, ws: Any) -> int | None:
+def _limit(args: argparse.Namespace, ws: Workspace) -> int | None:
     from agent.commands.validate import default_limit
 
     return default_limit(args, ws)
 
 
-def _rewrite_for(answer: Any, dialect: str, catalog: Any, limit: int | None) -> None:
+def _rewrite_for(answer: SqlAnswer, dialect: str, catalog: Catalog, limit: int | None) -> None:
     """Show the validated query in another dialect (it cannot run on this warehouse)."""
     from tools.sql.validate import validate_sql
 
@@ -88,11 +94,13 @@ def _rewrite_for(answer: Any, dialect: str, catalog: Any, limit: int | None) -> 
         answer.sql, catalog, dialect=dialect, read_dialect=answer.dialect, default_limit=limit
     )
     answer.sql, answer.dialect, answer.valid = report.sql, report.dialect, report.valid
-    answer.errors = [p.to_dict() for p in report.errors]
+    answer.errors = list(report.errors)
     answer.notes.append(f"Written for {report.dialect}; not run on this warehouse.")
 
 
-def _save(args: argparse.Namespace, ws: Any, warehouse: Any, question: str, sql: str) -> int:
+def _save(
+    args: argparse.Namespace, ws: Workspace, warehouse: Warehouse, question: str, sql: str
+) -> int:
     from agent.nl2sql.examples import examples_path, save_example
 
     example = save_example(
@@ -123,11 +131,11 @@ def _save(args: argparse.Namespace, ws: Any, warehouse: Any, question: str, sql:
     return 0
 
 
-def _emit(args: argparse.Namespace, data: dict[str, Any]) -> None:
+def _emit(args: argparse.Namespace, answer: SqlAnswer) -> None:
     if args.json:
         from agent.output import emit_json
 
-        emit_json(data)
+        emit_json(answer.to_dict())
         return
     from rich.markup import escape
     from rich.syntax import Syntax
@@ -135,16 +143,16 @@ def _emit(args: argparse.Namespace, data: dict[str, Any]) -> None:
     from agent.output import console
 
     c = console()
-    c.print(Syntax(data["sql"], "sql", word_wrap=True))
-    if data["explanation"]:
-        c.print(f"[dim]{escape(data['explanation'])}[/]  [dim]({data['source']})[/]")
-    for note in data["notes"]:
+    c.print(Syntax(answer.sql, "sql", word_wrap=True))
+    if answer.explanation:
+        c.print(f"[dim]{escape(answer.explanation)}[/]  [dim]({answer.source})[/]")
+    for note in answer.notes:
         c.print(f"[yellow]{escape(note)}[/]")
-    for err in data["errors"]:
-        hint = f" — {err['hint']}" if err.get("hint") else ""
-        c.print(f"[red]✗ {escape(err['code'])}[/] {escape(err['message'] + hint)}")
-    if not data["executed"]:
+    for err in answer.errors:
+        hint = f" — {err.hint}" if err.hint else ""
+        c.print(f"[red]✗ {escape(err.code)}[/] {escape(err.message + hint)}")
+    if not answer.executed:
         return
     from agent.output import print_rows
 
-    print_rows(data["columns"], data["rows"], row_count=data["row_count"])
+    print_rows(answer.columns, answer.rows, row_count=answer.row_count)

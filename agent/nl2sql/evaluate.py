@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tools.catalog.model import Catalog
     from tools.planner.sql_answer import SqlAnswer
     from tools.warehouse.connection import Warehouse
+
+Row = tuple[object, ...]  # one result row: cells of any SQL type
 
 REL_TOL = 1e-6
 
@@ -57,7 +59,7 @@ class EvalReport:
             out[o.question.category] = (ok + o.correct, n + 1)
         return out
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {
             "accuracy": self.accuracy,
             "correct": sum(o.correct for o in self.outcomes),
@@ -132,9 +134,7 @@ def evaluate(
     return report
 
 
-def results_match(
-    expected: list[tuple[Any, ...]], actual: list[tuple[Any, ...]], *, ordered: bool
-) -> bool:
+def results_match(expected: list[Row], actual: list[Row], *, ordered: bool) -> bool:
     if len(expected) != len(actual):
         return False
     if not expected:
@@ -154,7 +154,7 @@ def results_match(
     return False
 
 
-def _norm(v: Any) -> Any:
+def _norm(v: object) -> object:
     if isinstance(v, datetime):
         return v.date().isoformat() if v.time() == datetime.min.time() else v.isoformat()
     if isinstance(v, date):
@@ -166,7 +166,7 @@ def _norm(v: Any) -> Any:
     return v
 
 
-def _equal(a: Any, b: Any) -> bool:
+def _equal(a: object, b: object) -> bool:
     if (
         isinstance(a, int | float)
         and isinstance(b, int | float)
@@ -178,18 +178,18 @@ def _equal(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _rows_equal(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+def _rows_equal(a: Row, b: Row) -> bool:
     return all(_equal(x, y) for x, y in zip(a, b, strict=True))
 
 
-def _sort_key(row: tuple[Any, ...]) -> tuple[str, ...]:
+def _sort_key(row: Row) -> tuple[str, ...]:
     return tuple(
         f"{float(v):.6g}" if isinstance(v, int | float) and not isinstance(v, bool) else repr(v)
         for v in row
     )
 
 
-def _multiset_equal(a: list[tuple[Any, ...]], b: list[tuple[Any, ...]]) -> bool:
+def _multiset_equal(a: list[Row], b: list[Row]) -> bool:
     return all(
         _rows_equal(x, y)
         for x, y in zip(sorted(a, key=_sort_key), sorted(b, key=_sort_key), strict=True)

@@ -7,9 +7,12 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from indexes.embedders import Embedder
     from tools.catalog.model import Catalog
 
 EXAMPLES_FILE = "sql_examples.jsonl"
@@ -42,7 +45,13 @@ def load_examples(state_dir: Path) -> list[SqlExample]:
 
 
 def save_example(
-    state_dir: Path, question: str, sql: str, catalog: Catalog, *, dialect: str, explain: Any = None
+    state_dir: Path,
+    question: str,
+    sql: str,
+    catalog: Catalog,
+    *,
+    dialect: str,
+    explain: Callable[[str], object] | None = None,
 ) -> SqlExample:
     """Validate again, then append; raises SqlRejected when the SQL does not pass."""
     from tools.errors import InputError, SqlRejected
@@ -73,7 +82,7 @@ def retrieve_examples(
     state_dir: Path,
     question: str,
     *,
-    embedder: Any = None,
+    embedder: Embedder | None = None,
     chroma_url: str | None = None,
     k: int = TOP_EXAMPLES,
 ) -> list[SqlExample]:

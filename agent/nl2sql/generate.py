@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tools.errors import PlanningError
 from tools.planner.sql_answer import SqlAnswer
 from tools.sql.problems import Problem
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from agent.llm.model import ChatModel, Message
     from agent.nl2sql.schema_index import SchemaRetriever
     from agent.workspace import Workspace
+    from indexes.embedders import Embedder
     from tools.catalog.model import Catalog
     from tools.planner.plan import PlannerContext
     from tools.warehouse.connection import Warehouse
@@ -40,8 +43,8 @@ class SqlGenerator:
     retriever: SchemaRetriever
     context: PlannerContext
     max_repairs: int = 3
-    state_dir: Any = None  # Path of the workspace state, for confirmed examples
-    embedder: Any = None
+    state_dir: Path | None = None  # the workspace state, for confirmed examples
+    embedder: Embedder | None = None
     chroma_url: str | None = None
 
     @classmethod
@@ -52,7 +55,7 @@ class SqlGenerator:
         *,
         context: PlannerContext,
         model: ChatModel | None = None,
-        embedder: Any = None,
+        embedder: Embedder | None = None,
     ) -> SqlGenerator:
         from agent.llm.factory import model_from_settings
         from agent.nl2sql.schema_index import SchemaRetriever

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tools.catalog.model import Catalog, Metric, Table
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from indexes.embedders import Embedder
     from indexes.records import Record, RecordIndex
 
 INDEX_NAME = "catalog"
@@ -85,7 +88,12 @@ def catalog_records(catalog: Catalog) -> list[Record]:
 class SchemaRetriever:
     """Keeps the catalog's summaries in a record index and picks the subset for a question."""
 
-    def __init__(self, catalog: Catalog, index: RecordIndex, known_values: Any = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        index: RecordIndex,
+        known_values: Mapping[tuple[str, str], Iterable[str]] | None = None,
+    ) -> None:
         self.catalog = catalog
         self.index = index
         self.known_values = known_values or {}
@@ -97,9 +105,9 @@ class SchemaRetriever:
         catalog: Catalog,
         state_dir: Path,
         *,
-        embedder: Any = None,
+        embedder: Embedder | None = None,
         chroma_url: str | None = None,
-        known_values: Any = None,
+        known_values: Mapping[tuple[str, str], Iterable[str]] | None = None,
     ) -> SchemaRetriever:
         from indexes.records import RecordIndex
 

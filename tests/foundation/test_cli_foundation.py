@@ -30,9 +30,11 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 
 
 def test_catalog_show_json_lists_contract_tables(
-    demo_workspace: Path, capsys: pytest.CaptureFixture[str]
+    small_demo_workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = run_cli(capsys, "catalog", "show", "--json", "--workspace", str(demo_workspace))
+    code, out, _ = run_cli(
+        capsys, "catalog", "show", "--json", "--workspace", str(small_demo_workspace)
+    )
     assert code == 0
     data = json.loads(out)
     assert {t["name"] for t in data["tables"]} == CONTRACT_TABLES
@@ -48,16 +50,18 @@ def test_catalog_show_json_lists_contract_tables(
     assert "saves_per_user" in {m["name"] for m in data["metrics"]}
 
 
-def test_catalog_show_one_table(demo_workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_cli(capsys, "catalog", "show", "pins", "-w", str(demo_workspace))
+def test_catalog_show_one_table(
+    small_demo_workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_cli(capsys, "catalog", "show", "pins", "-w", str(small_demo_workspace))
     assert code == 0
     assert "quality_score" in out and "home_decor" in out
 
 
 def test_unknown_table_suggests_close_names(
-    demo_workspace: Path, capsys: pytest.CaptureFixture[str]
+    small_demo_workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, _, err = run_cli(capsys, "catalog", "show", "pinz", "-w", str(demo_workspace))
+    code, _, err = run_cli(capsys, "catalog", "show", "pinz", "-w", str(small_demo_workspace))
     assert code == 2
     assert "Did you mean `pins`?" in err  # the shared tools.did_you_mean format
 
@@ -139,6 +143,63 @@ def test_init_refuses_to_overwrite_and_writes_nothing_on_error(
     assert code == 2 and "--force" in err
 
 
+def test_init_without_a_warehouse_flag_describes_the_configured_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_shop(tmp_path / "shop.duckdb")
+    ws = tmp_path / "ws"
+    assert (
+        run_cli(capsys, "init", "--warehouse", str(tmp_path / "shop.duckdb"), "-w", str(ws))[0] == 0
+    )
+    config = (ws / "lablens.toml").read_text()
+    (ws / "catalog.yaml").unlink()
+    code, out, _ = run_cli(capsys, "init", "-w", str(ws), "--json")
+    assert code == 0 and json.loads(out)["tables"] == ["orders"]
+    assert (ws / "lablens.toml").read_text() == config  # the configuration is left as it was
+
+
+def test_init_with_no_warehouse_anywhere_says_how_to_name_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(capsys, "init", "-w", str(tmp_path / "ws"))
+    assert code == 2 and "--warehouse" in err and "--url" in err
+    assert not (tmp_path / "ws").exists()
+
+
+def test_init_on_an_empty_warehouse_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    duckdb.connect(str(tmp_path / "empty.duckdb")).close()
+    code, _, err = run_cli(
+        capsys, "init", "--warehouse", str(tmp_path / "empty.duckdb"), "-w", str(tmp_path / "ws")
+    )
+    assert code == 2 and "no tables" in err
+    assert not (tmp_path / "ws").exists()
+
+
+def test_init_past_its_deadline_says_how_to_allow_more_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    con = duckdb.connect(str(tmp_path / "big.duckdb"))
+    con.execute(
+        "CREATE TABLE big AS SELECT i AS big_id, CAST(i AS VARCHAR) AS s FROM range(5000000) t(i)"
+    ).fetchall()
+    con.close()
+    code, _, err = run_cli(
+        capsys,
+        "init",
+        "--warehouse",
+        str(tmp_path / "big.duckdb"),
+        "-w",
+        str(tmp_path / "ws"),
+        "--timeout",
+        "0.01",
+    )
+    # Listing the tables or profiling them ran out of time, depending on the machine.
+    assert code == 2 and "--timeout" in err and "Cannot" in err
+    assert not (tmp_path / "ws").exists()
+
+
 def test_demo_command_builds_a_small_workspace(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -182,3 +243,21 @@ def test_tour_lists_runnable_commands_of_existing_modules(
     commands = [step["command"] for step in json.loads(out)]
     assert any(" experiment summarize " in c for c in commands)
     assert all(c.endswith("--workspace ws") for c in commands)
+
+
+@pytest.mark.parametrize(
+    ("url", "written"),
+    [
+        ("postgresql://bob:s3cret@db:5432/shop", "postgresql://bob@db:5432/shop"),
+        (
+            "postgresql://db/shop?sslmode=require&password=s3cret",
+            "postgresql://db/shop?sslmode=require",
+        ),
+        ("sc://spark:15002/;token=s3cret;user_id=bob", "sc://spark:15002/;user_id=bob"),
+        ("sqlite:///data/shop.db", "sqlite:///data/shop.db"),
+    ],
+)
+def test_the_url_written_to_lablens_toml_has_no_secret(url: str, written: str) -> None:
+    from agent.commands.init import without_password
+
+    assert without_password(url) == written

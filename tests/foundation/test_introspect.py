@@ -124,3 +124,66 @@ def test_default_aggregation_sums_counts_and_averages_scores(events: Path) -> No
     assert aggs[("pings", "weight")] == "sum"  # an amount in a dated fact table
     assert aggs[("widgets", "score")] == "avg"
     assert ("pings", "widget_id") not in aggs
+
+
+GOLDEN = Path(__file__).parents[1] / "data" / "demo_small_init_catalog.yaml"
+
+
+def test_the_demo_catalog_is_the_one_the_duckdb_reader_wrote(small_demo_workspace: Path) -> None:
+    """Reading through the adapter changed nothing: the golden is the catalog the earlier direct
+    DuckDB reader wrote for the small demo (regenerate with `dump_catalog(introspect_duckdb(…))`
+    only when the demo generator changes)."""
+    from tools.catalog.load import dump_catalog
+
+    catalog = introspect_duckdb(small_demo_workspace / "warehouse.duckdb")
+    assert dump_catalog(catalog) == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_an_empty_warehouse_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "empty.duckdb"
+    duckdb.connect(str(path)).close()
+    with pytest.raises(WarehouseError, match="no tables"):
+        introspect_duckdb(path)
+
+
+def test_views_are_not_described(tmp_path: Path) -> None:
+    path = tmp_path / "v.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE t (a BIGINT); CREATE VIEW v AS SELECT a FROM t").fetchall()
+    con.close()
+    assert introspect_duckdb(path).table_names == ["t"]
+
+
+def test_any_sqlalchemy_url_goes_through_the_same_seam(tmp_path: Path) -> None:
+    """SQLite through SQLAlchemy: its own safe date test (DATE()), its own function list."""
+    import sqlite3
+
+    from tools.catalog.introspect import introspect_warehouse
+    from tools.warehouse.connection import WarehouseConfig, open_warehouse
+
+    path = tmp_path / "shop.sqlite"
+    con = sqlite3.connect(path)
+    con.executescript(
+        "CREATE TABLE customers (customer_id BIGINT, tier VARCHAR(8));"
+        "CREATE TABLE orders (order_id BIGINT, customer_id BIGINT, day VARCHAR(10), note TEXT);"
+    )
+    con.executemany(
+        "INSERT INTO customers VALUES (?, ?)",
+        [(i, "gold" if i % 2 else "silver") for i in range(40)],
+    )
+    con.executemany(
+        "INSERT INTO orders VALUES (?, ?, ?, ?)",
+        [(i, i % 40, f"2026-01-{1 + i % 28:02d}", f"free text {i}") for i in range(200)],
+    )
+    con.commit()
+    con.close()
+    with open_warehouse(WarehouseConfig(url=f"sqlite:///{path}"), tmp_path) as warehouse:
+        catalog = introspect_warehouse(warehouse, name="shop")
+    assert catalog.dialect == "sqlite" and catalog.table_names == ["customers", "orders"]
+    orders = catalog.table("orders")
+    assert orders is not None and orders.time_column == "day"
+    assert orders.column("note").values is None  # type: ignore[union-attr]
+    assert catalog.table("customers").column("tier").values == ["gold", "silver"]  # type: ignore[union-attr]
+    assert [(j.left_table, j.left_column, j.right_table) for j in catalog.join_keys] == [
+        ("orders", "customer_id", "customers")
+    ]

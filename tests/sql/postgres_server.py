@@ -43,8 +43,11 @@ def _as_server_user(cmd: list[str]) -> list[str]:
 
 
 @contextmanager
-def running_postgres(setup_sql: list[str]) -> Iterator[str]:
-    """A started server with `setup_sql` run in it; yields its SQLAlchemy URL."""
+def running_postgres(setup_sql: list[str], *, password: str | None = None) -> Iterator[str]:
+    """A started server with `setup_sql` run in it; yields its SQLAlchemy URL.
+
+    With `password`, connections over TCP must give it (scram-sha-256), so a wrong one is
+    refused as on a real server; without, every connection is trusted."""
     try:
         import psycopg2  # noqa: F401
     except ImportError:
@@ -64,11 +67,16 @@ def running_postgres(setup_sql: list[str]) -> Iterator[str]:
     if os.geteuid() == 0:
         os.chown(root, server_user.pw_uid, server_user.pw_gid)
     env = {**os.environ, "LC_ALL": "C.UTF-8"}
+    auth = ["--auth=trust"]
+    if password is not None:
+        pwfile = root / "pwfile"
+        pwfile.write_text(password + "\n")
+        if os.geteuid() == 0:
+            os.chown(pwfile, server_user.pw_uid, server_user.pw_gid)
+        auth = ["--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={pwfile}"]
     try:
         subprocess.run(
-            _as_server_user(
-                [initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "--no-sync"]
-            ),
+            _as_server_user([initdb, "-D", str(data), "-U", "postgres", *auth, "--no-sync"]),
             check=True,
             capture_output=True,
             env=env,
@@ -98,7 +106,8 @@ def running_postgres(setup_sql: list[str]) -> Iterator[str]:
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
         shutil.rmtree(root, ignore_errors=True)
         raise Unavailable(f"cannot start PostgreSQL here: {exc}") from None
-    url = f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
+    user = "postgres" if password is None else f"postgres:{password}"
+    url = f"postgresql+psycopg2://{user}@127.0.0.1:{port}/postgres"
     try:
         _load_fixture(url, setup_sql)
         yield url

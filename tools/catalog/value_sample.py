@@ -11,19 +11,34 @@ from collections.abc import Sequence
 MAX_VALUES = 25  # a column with more distinct values than this is not low-cardinality
 MAX_VALUE_CHARS = 40
 MAX_VALUE_WORDS = 4
+_TEXT_TYPES = ("VARCHAR", "TEXT", "STRING")
+
+
+def is_text_type(type_name: str) -> bool:
+    """Whether a column of this engine type holds text whose values may be sampled: VARCHAR,
+    TEXT, STRING, ENUMs, and any CHAR type with or without a length (`VARCHAR(20)`,
+    `CHARACTER VARYING(20)`, `CHAR(2)`)."""
+    upper = type_name.upper()
+    return upper in _TEXT_TYPES or upper.startswith("ENUM") or "CHAR" in upper
 
 
 def distinct_values_sql(
     table: str, column: str, *, limit: int = MAX_VALUES + 1, dialect: str = "duckdb"
 ) -> str:
-    """Distinct non-null values as text, capped at `limit` (one more than needed tells 'more')."""
-    from tools.sql.identifiers import quote_identifier  # sqlglot is heavy: only when sampling
+    """Distinct non-null values as text, capped at `limit` (one more than needed tells 'more'),
+    built with sqlglot for `dialect`; names are always quoted."""
+    from sqlglot import exp  # sqlglot is heavy: only when sampling
 
-    t, c = quote_identifier(table, dialect), quote_identifier(column, dialect)
-    return (
-        f"SELECT DISTINCT CAST({c} AS VARCHAR) FROM {t} WHERE {c} IS NOT NULL "
-        f"ORDER BY 1 LIMIT {limit}"
+    col = exp.column(column, quoted=True)
+    query = (
+        exp.select(exp.cast(col, exp.DataType.build("VARCHAR")))
+        .distinct()
+        .from_(exp.Table(this=exp.to_identifier(table, quoted=True)))
+        .where(col.copy().is_(exp.null()).not_())
+        .order_by(exp.Literal.number(1))
+        .limit(limit)
     )
+    return query.sql(dialect=dialect)
 
 
 def value_list(values: Sequence[object], *, n_rows: int | None = None) -> list[str] | None:

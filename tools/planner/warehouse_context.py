@@ -65,7 +65,7 @@ def data_bounds(catalog: Catalog, warehouse: Warehouse) -> tuple[date | None, da
 def sampled_values(catalog: Catalog, warehouse: Warehouse) -> dict[tuple[str, str], list[str]]:
     """Value lists of the string columns the catalog leaves unlisted, on tables small enough
     to scan (no required partition filter), by the same rule `lablens init` uses."""
-    from tools.catalog.value_sample import MAX_VALUES, distinct_values_sql, value_list
+    from tools.catalog.value_sample import MAX_VALUES, distinct_values_sql, is_text_type, value_list
     from tools.warehouse.run import run_validated
 
     out: dict[tuple[str, str], list[str]] = {}
@@ -73,7 +73,7 @@ def sampled_values(catalog: Catalog, warehouse: Warehouse) -> dict[tuple[str, st
         if t.require_partition_filter:
             continue
         for c in t.columns:
-            if c.values is not None or ("CHAR" not in c.type.upper() and c.type.upper() != "TEXT"):
+            if c.values is not None or not is_text_type(c.type):
                 continue
             sql = distinct_values_sql(t.name, c.name, limit=MAX_VALUES + 1)
             _report, result = run_validated(

@@ -105,7 +105,7 @@ class DuckDBWarehouse:
     def introspect(self) -> list[TableInfo]:
         reply = self._request({"op": "introspect"})
         return [
-            TableInfo(t["name"], [ColumnInfo(n, k) for n, k in t["columns"]])
+            TableInfo(t["name"], [ColumnInfo(*c) for c in t["columns"]], t["comment"])
             for t in reply["tables"]
         ]
 

@@ -174,14 +174,18 @@ class Worker:
         }
 
     def introspect(self) -> list[dict[str, Any]]:
+        # Base tables only, as SQLAlchemy's inspector lists them; comments become descriptions.
         rows = self.conn.execute(
-            "SELECT table_name, column_name, data_type FROM duckdb_columns() "
-            "WHERE schema_name = 'main' AND NOT internal ORDER BY table_name, column_index"
+            "SELECT t.table_name, COALESCE(t.comment, ''), c.column_name, c.data_type, "
+            "COALESCE(c.comment, '') FROM duckdb_tables() t JOIN duckdb_columns() c "
+            "ON c.table_oid = t.table_oid WHERE t.schema_name = 'main' AND NOT t.temporary "
+            "ORDER BY t.table_name, c.column_index"
         ).fetchall()
-        tables: dict[str, list[tuple[str, str]]] = {}
-        for table, column, kind in rows:
-            tables.setdefault(str(table), []).append((str(column), str(kind)))
-        return [{"name": t, "columns": cols} for t, cols in tables.items()]
+        tables: dict[str, dict[str, Any]] = {}
+        for table, table_comment, column, kind, comment in rows:
+            entry = tables.setdefault(str(table), {"comment": str(table_comment), "columns": []})
+            entry["columns"].append((str(column), str(kind), str(comment)))
+        return [{"name": name, **entry} for name, entry in tables.items()]
 
 
 def _failure(kind: str, exc: BaseException) -> dict[str, Any]:

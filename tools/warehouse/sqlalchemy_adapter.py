@@ -20,9 +20,12 @@ from tools.warehouse.results import ResultBounds, fetch_bounded
 from tools.warehouse.single_statement import prove_single_statement
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.engine import URL, Connection, Engine
 
     from tools.warehouse.config import WarehouseConfig
+
+
+_CONNECT_TIMEOUT_S = 10
 
 
 class SQLAlchemyWarehouse:
@@ -44,6 +47,7 @@ class SQLAlchemyWarehouse:
                 f"Invalid warehouse URL: {exc}",
                 hint="Use an SQLAlchemy URL such as postgresql://user@host/db.",
             ) from None
+        url = _with_installed_driver(url)
         self.backend = url.get_backend_name()
         self.driver = url.get_driver_name()
         # The URL names the engine; it wins over a `dialect` setting left at its default.
@@ -76,7 +80,8 @@ class SQLAlchemyWarehouse:
             options = "-c default_transaction_read_only=on -c standard_conforming_strings=on"
             if self.config.timeout_s:
                 options += f" -c statement_timeout={int(self.config.timeout_s * 1000)}"
-            return {"options": options}
+            # An unreachable host fails within the deadline instead of the OS's minutes.
+            return {"options": options, "connect_timeout": _connect_timeout(self.config.timeout_s)}
         return {}
 
     def _begin_read_only(self, conn: Connection) -> None:
@@ -147,10 +152,7 @@ class SQLAlchemyWarehouse:
         try:
             conn = self.engine.connect()
         except SQLAlchemyError as exc:
-            raise WarehouseError(
-                f"Cannot connect to the warehouse: {getattr(exc, 'orig', exc)}",
-                hint="Is the server running, and is `[warehouse] url` right?",
-            ) from None
+            raise self._cannot_connect(exc) from None
         deadline = Deadline(self.config.timeout_s, self.cancel)
         try:
             with conn:
@@ -234,19 +236,73 @@ class SQLAlchemyWarehouse:
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
-            inspector = inspect(self.engine)
-            return [
-                TableInfo(
-                    name,
-                    [ColumnInfo(c["name"], str(c["type"])) for c in inspector.get_columns(name)],
-                )
-                for name in sorted(inspector.get_table_names())
-            ]
+            conn = self.engine.connect()
         except SQLAlchemyError as exc:
-            raise WarehouseError(f"Cannot list the warehouse's tables: {exc}") from None
+            raise self._cannot_connect(exc) from None
+        try:
+            with conn:
+                self._begin_read_only(conn)
+                inspector = inspect(conn)
+                tables = [
+                    TableInfo(
+                        name,
+                        [
+                            ColumnInfo(c["name"], str(c["type"]), c.get("comment") or "")
+                            for c in inspector.get_columns(name)
+                        ],
+                        _table_comment(inspector, name),
+                    )
+                    for name in sorted(inspector.get_table_names())
+                ]
+                conn.rollback()
+                return tables
+        except SQLAlchemyError as exc:
+            detail = getattr(exc, "orig", None) or exc
+            raise WarehouseError(f"Cannot list the warehouse's tables: {detail}") from None
+
+    def where(self) -> str:
+        """host:port/database and user of the URL, never its password."""
+        url = self.engine.url
+        place = f"{url.host or 'localhost'}:{url.port}" if url.port else (url.host or "")
+        if url.database:
+            place = f"{place}/{url.database}" if place else url.database
+        return place + (f" as user {url.username}" if url.username else "")
+
+    def _cannot_connect(self, exc: BaseException) -> WarehouseError:
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        message = detail[0] if detail else type(exc).__name__
+        password = self.engine.url.password
+        if password:
+            message = message.replace(str(password), "***")
+        return WarehouseError(
+            f"Cannot connect to the {self.backend} warehouse at {self.where()}: {message}",
+            hint="Is the server running and reachable from here, and are the user and password "
+            "in `[warehouse] url` (or LABLENS_WAREHOUSE_URL) right?",
+        )
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _with_installed_driver(url: URL) -> URL:
+    """`postgresql://` names no driver and SQLAlchemy 2.1 then picks psycopg (3); when only
+    psycopg2 is installed, use it rather than fail on a driver the user never asked for."""
+    from importlib.util import find_spec
+
+    if url.drivername == "postgresql" and find_spec("psycopg") is None and find_spec("psycopg2"):
+        return url.set(drivername="postgresql+psycopg2")
+    return url
+
+
+def _connect_timeout(timeout_s: float | None) -> int:
+    return max(1, min(int(timeout_s or _CONNECT_TIMEOUT_S), _CONNECT_TIMEOUT_S))
+
+
+def _table_comment(inspector: Any, name: str) -> str:
+    try:
+        return str(inspector.get_table_comment(name).get("text") or "")
+    except NotImplementedError:  # SQLite keeps no comments
+        return ""
 
 
 def _query_error(exc: BaseException) -> QueryError:
