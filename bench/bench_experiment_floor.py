@@ -19,7 +19,13 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-SUMS = "SUM(saves), SUM(hides), SUM(impressions), SUM(time_spent_s), SUM(clicks), SUM(closeups)"
+MEASURES = ("saves", "hides", "impressions", "time_spent_s", "clicks", "closeups")
+SUMS = ", ".join(f"SUM({m}) AS s{i}" for i, m in enumerate(MEASURES))
+# Every per-unit sum reaches the output: a sum nothing reads is dropped by DuckDB's optimizer,
+# and the floor would then aggregate one value per period instead of six.
+ARM_SUMS = ", ".join(
+    f"SUM(COALESCE(post.s{i}, 0)), SUM(COALESCE(pre.s{i}, 0))" for i in range(len(MEASURES))
+)
 
 
 def floor_sql(experiment: str, start: str, end: str, pre_start: str, surface: str) -> str:
@@ -29,19 +35,19 @@ def floor_sql(experiment: str, start: str, end: str, pre_start: str, surface: st
         f"AND assigned_date <= DATE '{end}' GROUP BY 1, 2)"
     )
     post = (
-        f"post AS (SELECT e.user_id, {SUMS.replace('SUM(saves)', 'SUM(saves) AS s')} "
+        f"post AS (SELECT e.user_id, {SUMS} "
         "FROM engagement_daily e JOIN u ON e.user_id = u.unit_id AND e.dt >= u.assigned_on "
         f"WHERE e.dt BETWEEN DATE '{start}' AND DATE '{end}' AND e.surface = '{surface}' "
         "GROUP BY 1)"
     )
     pre = (
-        f"pre AS (SELECT e.user_id, {SUMS.replace('SUM(saves)', 'SUM(saves) AS s')} "
+        f"pre AS (SELECT e.user_id, {SUMS} "
         f"FROM engagement_daily e WHERE e.dt >= DATE '{pre_start}' AND e.dt < DATE '{start}' "
         f"AND e.surface = '{surface}' AND e.user_id IN (SELECT unit_id FROM u) GROUP BY 1)"
     )
     return (
-        f"WITH {units}, {post}, {pre} SELECT arm, COUNT(*), SUM(COALESCE(post.s, 0)), "
-        "SUM(COALESCE(pre.s, 0) * COALESCE(post.s, 0)) FROM u "
+        f"WITH {units}, {post}, {pre} SELECT arm, COUNT(*), {ARM_SUMS}, "
+        "SUM(COALESCE(pre.s0, 0) * COALESCE(post.s0, 0)) FROM u "
         "LEFT JOIN post ON post.user_id = u.unit_id LEFT JOIN pre ON pre.user_id = u.unit_id "
         "GROUP BY arm"
     )
@@ -54,13 +60,14 @@ def no_join_sql(experiment: str, start: str, end: str, pre_start: str, surface: 
     )
     per_user = (
         f"a AS (SELECT user_id, dt >= DATE '{start}' AS post, "
-        f"{SUMS.replace('SUM(saves)', 'SUM(saves) AS s')} FROM engagement_daily "
+        f"{SUMS} FROM engagement_daily "
         f"WHERE dt BETWEEN DATE '{pre_start}' AND DATE '{end}' AND surface = '{surface}' "
         "GROUP BY 1, 2)"
     )
     return (
-        f"WITH {units}, {per_user} SELECT arm, COUNT(*), SUM(COALESCE(p.s, 0)), "
-        "SUM(COALESCE(q.s, 0) * COALESCE(p.s, 0)) FROM u "
+        f"WITH {units}, {per_user} SELECT arm, COUNT(*), "
+        f"{ARM_SUMS.replace('post.', 'p.').replace('pre.', 'q.')}, "
+        "SUM(COALESCE(q.s0, 0) * COALESCE(p.s0, 0)) FROM u "
         "LEFT JOIN a p ON p.user_id = u.unit_id AND p.post "
         "LEFT JOIN a q ON q.user_id = u.unit_id AND NOT q.post GROUP BY arm"
     )
