@@ -3,6 +3,11 @@
 Questions are matched with OR over their content words (AND would demand every word of a
 question appear in one chunk); snake_case identifiers become phrases so `hf_l1_ranker_v2`
 matches exactly that token sequence.
+
+A chunk's score is its own BM25 plus its document's (the `docs_fts` row: title and all its
+text): a question in a reader's words spreads them over a design doc, seldom all in the one
+section that answers it, so the document that uses most of them lends its chunks weight over a
+single chunk of another that happens to share a few.
 """
 
 from __future__ import annotations
@@ -12,6 +17,11 @@ import sqlite3
 
 # title, heading, body: a word in a title or heading says more about a chunk than one in prose.
 BM25_WEIGHTS = (3.0, 2.0, 1.0)
+DOC_BM25_WEIGHTS = (3.0, 1.0)  # title, body of the document row
+# How much of the document's BM25 is added to each of its chunks'. Chosen on the TF RFC tuning
+# questions and the demo questions, where hybrid MRR rose at every value from 0.5 to 3 (a broad
+# plateau; 1, plain chunk + document, is in its middle). Figures in BENCHMARKS.md.
+DOC_PRIOR = 1.0
 _WORD = re.compile(r"[^\W_]+(?:_[^\W_]+)*", re.UNICODE)
 _STOPWORD_TEXT = """
 a about above after again all also am an and any are as at be because been before being below
@@ -46,23 +56,47 @@ def fts_query(text: str) -> str | None:
 
 
 def lexical_search(
-    conn: sqlite3.Connection, text: str, k: int, allowed_paths: list[str] | None = None
+    conn: sqlite3.Connection,
+    text: str,
+    k: int,
+    allowed_paths: list[str] | None = None,
+    doc_prior: float = DOC_PRIOR,
 ) -> list[tuple[str, float]]:
-    """(chunk id, bm25 score; higher is better) best first."""
+    """(chunk id, chunk BM25 + doc_prior x its document's BM25; higher is better) best first.
+
+    An index written before the document rows existed (searched before its next `lablens
+    index`, which adds them) is ranked on chunk BM25 alone."""
     match = fts_query(text)
     if match is None or k <= 0 or allowed_paths == []:
         return []
-    sql = (
-        f"SELECT chunk_id, -bm25(chunks_fts, {', '.join(map(str, BM25_WEIGHTS))}) AS s "
-        "FROM chunks_fts WHERE chunks_fts MATCH ?"
-    )
-    params: list[object] = [match]
-    if allowed_paths is not None:
-        sql += (
-            " AND chunk_id IN (SELECT id FROM chunks WHERE path IN "
-            f"({','.join('?' * len(allowed_paths))}))"
+    chunk_bm25 = f"-bm25(chunks_fts, {', '.join(map(str, BM25_WEIGHTS))})"
+    params: list[object] = []
+    if doc_prior and _has_doc_rows(conn):
+        # The document scores are computed once (one row per matching file) and joined by path.
+        sql = (
+            "WITH d(path, s) AS (SELECT path, "
+            f"-bm25(docs_fts, {', '.join(map(str, DOC_BM25_WEIGHTS))}) "
+            "FROM docs_fts WHERE docs_fts MATCH ?) "
+            f"SELECT f.chunk_id, {chunk_bm25} + ? * COALESCE(d.s, 0.0) AS s "
+            "FROM chunks_fts f JOIN chunks c ON c.id = f.chunk_id "
+            "LEFT JOIN d ON d.path = c.path WHERE chunks_fts MATCH ?"
         )
+        params.extend([match, float(doc_prior), match])
+        in_paths = "c.path IN ({})"
+    else:
+        sql = f"SELECT chunk_id, {chunk_bm25} AS s FROM chunks_fts f WHERE chunks_fts MATCH ?"
+        params.append(match)
+        in_paths = "f.chunk_id IN (SELECT id FROM chunks WHERE path IN ({}))"
+    if allowed_paths is not None:
+        sql += " AND " + in_paths.format(",".join("?" * len(allowed_paths)))
         params.extend(allowed_paths)
-    sql += " ORDER BY s DESC, chunk_id LIMIT ?"
+    sql += " ORDER BY s DESC, f.chunk_id LIMIT ?"
     params.append(k)
     return [(str(i), float(s)) for i, s in conn.execute(sql, params)]
+
+
+def _has_doc_rows(conn: sqlite3.Connection) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'docs_fts'"
+    ).fetchone()
+    return row is not None and conn.execute("SELECT 1 FROM docs_fts LIMIT 1").fetchone() is not None
