@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 import sqlite3
 
+from indexes import state_db
+
 # title, heading, body: a word in a title or heading says more about a chunk than one in prose.
 BM25_WEIGHTS = (3.0, 2.0, 1.0)
 DOC_BM25_WEIGHTS = (3.0, 1.0)  # title, body of the document row
@@ -69,34 +71,32 @@ def lexical_search(
     match = fts_query(text)
     if match is None or k <= 0 or allowed_paths == []:
         return []
-    chunk_bm25 = f"-bm25(chunks_fts, {', '.join(map(str, BM25_WEIGHTS))})"
-    params: list[object] = []
-    if doc_prior and _has_doc_rows(conn):
-        # The document scores are computed once (one row per matching file) and joined by path.
-        sql = (
-            "WITH d(path, s) AS (SELECT path, "
-            f"-bm25(docs_fts, {', '.join(map(str, DOC_BM25_WEIGHTS))}) "
-            "FROM docs_fts WHERE docs_fts MATCH ?) "
-            f"SELECT f.chunk_id, {chunk_bm25} + ? * COALESCE(d.s, 0.0) AS s "
-            "FROM chunks_fts f JOIN chunks c ON c.id = f.chunk_id "
-            "LEFT JOIN d ON d.path = c.path WHERE chunks_fts MATCH ?"
-        )
-        params.extend([match, float(doc_prior), match])
-        in_paths = "c.path IN ({})"
-    else:
-        sql = f"SELECT chunk_id, {chunk_bm25} AS s FROM chunks_fts f WHERE chunks_fts MATCH ?"
-        params.append(match)
-        in_paths = "f.chunk_id IN (SELECT id FROM chunks WHERE path IN ({}))"
+    sql = (
+        f"SELECT chunk_id, -bm25(chunks_fts, {', '.join(map(str, BM25_WEIGHTS))}) AS s "
+        "FROM chunks_fts WHERE chunks_fts MATCH ?"
+    )
+    params: list[object] = [match]
     if allowed_paths is not None:
-        sql += " AND " + in_paths.format(",".join("?" * len(allowed_paths)))
+        sql += (
+            " AND chunk_id IN (SELECT id FROM chunks WHERE path IN "
+            f"({','.join('?' * len(allowed_paths))}))"
+        )
         params.extend(allowed_paths)
-    sql += " ORDER BY s DESC, f.chunk_id LIMIT ?"
-    params.append(k)
-    return [(str(i), float(s)) for i, s in conn.execute(sql, params)]
-
-
-def _has_doc_rows(conn: sqlite3.Connection) -> bool:
-    row = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'docs_fts'"
-    ).fetchone()
-    return row is not None and conn.execute("SELECT 1 FROM docs_fts LIMIT 1").fetchone() is not None
+    doc_of = state_db.chunk_doc_rowids(conn) if doc_prior else {}
+    if not doc_of:
+        sql += " ORDER BY s DESC, chunk_id LIMIT ?"
+        params.append(k)
+        return [(str(i), float(s)) for i, s in conn.execute(sql, params)]
+    # Every match is scored (SQLite ranks them all for ORDER BY anyway), then re-ranked with
+    # its document's score; rowid only, so no document text is read.
+    doc_sql = (
+        f"SELECT rowid, -bm25(docs_fts, {', '.join(map(str, DOC_BM25_WEIGHTS))}) "
+        "FROM docs_fts WHERE docs_fts MATCH ?"
+    )
+    docs = {int(r): float(s) for r, s in conn.execute(doc_sql, (match,))}
+    scored = [
+        (str(cid), float(s) + doc_prior * docs.get(doc_of.get(str(cid), -1), 0.0))
+        for cid, s in conn.execute(sql, params)
+    ]
+    scored.sort(key=lambda kv: (-kv[1], kv[0]))
+    return scored[:k]

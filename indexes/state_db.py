@@ -14,6 +14,7 @@ import hashlib
 import json
 import secrets
 import sqlite3
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -266,6 +267,49 @@ def fill_doc_rows(conn: sqlite3.Connection) -> int:
             title = str(rows[0][0]) if rows else ""
             _write_doc_row(conn, path, title, [str(t) for _, t in rows])
     return len(missing)
+
+
+# chunk id -> docs_fts rowid of its file, per state database and state token: a long-lived
+# process reads it once per index state. Ranking joins document scores to chunks through it
+# because reading a path from docs_fts would load each matching document's whole text.
+_CHUNK_DOCS: dict[str, tuple[str, dict[str, int]]] = {}
+_CHUNK_DOCS_LOCK = threading.Lock()
+
+
+def chunk_doc_rowids(conn: sqlite3.Connection) -> dict[str, int]:
+    """chunk id -> docs_fts rowid of its file, or {} when the index has no document rows (one
+    written before they existed, until its next `lablens index`)."""
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'docs_fts'"
+    ).fetchone()
+    if has_table is None:
+        return {}
+    db = next((str(r[2]) for r in conn.execute("PRAGMA database_list") if r[1] == "main"), "")
+    own = not conn.in_transaction
+    if own:  # one read transaction: the token and the rows belong to the same committed state
+        conn.execute("BEGIN")
+    try:
+        token = get_meta(conn, _TOKEN_KEY) or ""
+        with _CHUNK_DOCS_LOCK:
+            hit = _CHUNK_DOCS.get(db)
+        if hit is not None and token and hit[0] == token:
+            return hit[1]
+        if conn.execute("SELECT 1 FROM docs_fts LIMIT 1").fetchone() is None:
+            return {}
+        rowid_of: dict[str, int] = {}
+        out = {}
+        for cid, path in conn.execute("SELECT id, path FROM chunks"):
+            rowid = rowid_of.get(path)
+            if rowid is None:
+                rowid = rowid_of[path] = doc_rowid(path)
+            out[str(cid)] = rowid
+    finally:
+        if own:
+            conn.execute("COMMIT")
+    if token and db:
+        with _CHUNK_DOCS_LOCK:
+            _CHUNK_DOCS[db] = (token, out)
+    return out
 
 
 def files_missing_vectors(conn: sqlite3.Connection) -> list[tuple[str, list[str]]]:

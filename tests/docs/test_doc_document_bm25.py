@@ -118,3 +118,31 @@ def test_an_index_without_document_rows_still_searches_and_upgrades_without_reem
     assert _lexical_paths(state, doc_prior=1.0)[0] == "docs/spread.md"
     again = _build(old, loopback_spec)
     assert not any("Added" in m for m in again.messages)
+
+
+def test_the_chunk_to_document_map_follows_each_committed_change(
+    tmp_path: Path, loopback_spec: EmbedderSpec
+) -> None:
+    root = _corpus(tmp_path / "ws")
+    _build(root, loopback_spec)
+    state = root / ".lablens"
+
+    def current() -> tuple[dict[str, int], dict[str, int]]:
+        conn = state_db.open_state(state, readonly=True)
+        try:
+            expected = {
+                cid: state_db.doc_rowid(path)
+                for cid, path in conn.execute("SELECT id, path FROM chunks").fetchall()
+            }
+            return state_db.chunk_doc_rowids(conn), expected
+        finally:
+            conn.close()
+
+    got, expected = current()
+    assert got == expected and len(got) > 4
+    (root / "docs" / "gpu.md").write_text(
+        "# About accelerators\n\nA new section.\n\n## More\n\nx\n"
+    )
+    _build(root, loopback_spec)
+    got_after, expected_after = current()
+    assert got_after == expected_after != expected  # not the cached map of the old state
