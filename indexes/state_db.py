@@ -143,7 +143,11 @@ def drop_orphan_chunks(conn: sqlite3.Connection) -> int:
     with _transaction(conn):
         n = conn.execute("DELETE FROM chunks WHERE path NOT IN (SELECT path FROM files)").rowcount
         conn.execute("DELETE FROM chunks_fts WHERE chunk_id NOT IN (SELECT id FROM chunks)")
-        conn.execute("DELETE FROM docs_fts WHERE path NOT IN (SELECT path FROM files)")
+        known = {doc_rowid(str(r[0])) for r in conn.execute("SELECT path FROM files")}
+        conn.executemany(
+            "DELETE FROM docs_fts WHERE rowid = ?",
+            [(r,) for r in sorted(_doc_rowids_present(conn) - known)],
+        )
         n += conn.execute(
             "DELETE FROM file_vectors WHERE path NOT IN (SELECT path FROM files)"
         ).rowcount
@@ -250,12 +254,11 @@ def _write_doc_row(conn: sqlite3.Connection, path: str, title: str, texts: list[
 def fill_doc_rows(conn: sqlite3.Connection) -> int:
     """Write the document-level FTS row of every indexed file that lacks one, from its stored
     chunks (an index written before docs_fts existed); one transaction; returns how many."""
+    present = _doc_rowids_present(conn)
     missing = [
         str(r[0])
-        for r in conn.execute(
-            "SELECT f.path FROM files f WHERE f.chunk_count > 0 "
-            "AND f.path NOT IN (SELECT path FROM docs_fts) ORDER BY f.path"
-        )
+        for r in conn.execute("SELECT path FROM files WHERE chunk_count > 0 ORDER BY path")
+        if doc_rowid(str(r[0])) not in present
     ]
     if not missing:
         return 0
@@ -267,6 +270,16 @@ def fill_doc_rows(conn: sqlite3.Connection) -> int:
             title = str(rows[0][0]) if rows else ""
             _write_doc_row(conn, path, title, [str(t) for _, t in rows])
     return len(missing)
+
+
+def _doc_rowids_present(conn: sqlite3.Connection) -> set[int]:
+    """The rowids docs_fts holds, read from FTS5's per-row size table: a scan of docs_fts
+    itself would read every document's text (measured: 14 ms warm, 0.3 s cold for 400 large
+    files, against 0.3 ms), on every `lablens index` run."""
+    try:
+        return {int(r[0]) for r in conn.execute("SELECT id FROM docs_fts_docsize")}
+    except sqlite3.OperationalError:  # no size table (an FTS5 built without one)
+        return {int(r[0]) for r in conn.execute("SELECT rowid FROM docs_fts")}
 
 
 # chunk id -> docs_fts rowid of its file, per state database and state token: a long-lived

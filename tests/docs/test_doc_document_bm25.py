@@ -146,3 +146,20 @@ def test_the_chunk_to_document_map_follows_each_committed_change(
     _build(root, loopback_spec)
     got_after, expected_after = current()
     assert got_after == expected_after != expected  # not the cached map of the old state
+
+
+def test_a_document_row_without_its_file_is_dropped_on_the_next_run(
+    tmp_path: Path, loopback_spec: EmbedderSpec
+) -> None:
+    root = _corpus(tmp_path / "ws")
+    _build(root, loopback_spec)
+    state = root / ".lablens"
+    conn = sqlite3.connect(state / state_db.DB_FILE)
+    conn.execute(
+        "INSERT INTO docs_fts (rowid, title, body, path) VALUES (?, 'Gone', 'jitter', 'gone.md')",
+        (state_db.doc_rowid("gone.md"),),
+    )
+    conn.commit()
+    conn.close()
+    _build(root, loopback_spec)
+    assert [r[1] for r in _doc_rows(state)] == [f"docs/{n}.md" for n in FOUR]
