@@ -129,6 +129,12 @@ def _build_in_place(
         state_db.set_meta(conn, "index_identity", wanted)
         state_db.set_meta(conn, generations.COLLECTION_KEY, collection)
         summary.repaired_ids = reconcile(conn, store)
+        filled = state_db.fill_doc_rows(conn)
+        if filled:  # an index written before the document-level rows existed
+            summary.messages.append(
+                f"Added {filled} documents to the document-level lexical index from their "
+                "stored chunks (nothing re-embedded)."
+            )
         # The mirror serves searches of embedded indexes only; a server's index is queried
         # through the server, so its vectors are not copied locally.
         if run.mirror:

@@ -3,6 +3,11 @@
 Questions are matched with OR over their content words (AND would demand every word of a
 question appear in one chunk); snake_case identifiers become phrases so `hf_l1_ranker_v2`
 matches exactly that token sequence.
+
+A chunk's score is its own BM25 plus its document's (the `docs_fts` row: title and all its
+text): a question in a reader's words spreads them over a design doc, seldom all in the one
+section that answers it, so the document that uses most of them lends its chunks weight over a
+single chunk of another that happens to share a few.
 """
 
 from __future__ import annotations
@@ -10,8 +15,15 @@ from __future__ import annotations
 import re
 import sqlite3
 
+from indexes import state_db
+
 # title, heading, body: a word in a title or heading says more about a chunk than one in prose.
 BM25_WEIGHTS = (3.0, 2.0, 1.0)
+DOC_BM25_WEIGHTS = (3.0, 1.0)  # title, body of the document row
+# How much of the document's BM25 is added to each of its chunks'. Chosen on the TF RFC tuning
+# questions and the demo questions, where hybrid MRR rose at every value from 0.5 to 3 (a broad
+# plateau; 1, plain chunk + document, is in its middle). Figures in BENCHMARKS.md.
+DOC_PRIOR = 1.0
 _WORD = re.compile(r"[^\W_]+(?:_[^\W_]+)*", re.UNICODE)
 _STOPWORD_TEXT = """
 a about above after again all also am an and any are as at be because been before being below
@@ -46,9 +58,16 @@ def fts_query(text: str) -> str | None:
 
 
 def lexical_search(
-    conn: sqlite3.Connection, text: str, k: int, allowed_paths: list[str] | None = None
+    conn: sqlite3.Connection,
+    text: str,
+    k: int,
+    allowed_paths: list[str] | None = None,
+    doc_prior: float = DOC_PRIOR,
 ) -> list[tuple[str, float]]:
-    """(chunk id, bm25 score; higher is better) best first."""
+    """(chunk id, chunk BM25 + doc_prior x its document's BM25; higher is better) best first.
+
+    An index written before the document rows existed (searched before its next `lablens
+    index`, which adds them) is ranked on chunk BM25 alone."""
     match = fts_query(text)
     if match is None or k <= 0 or allowed_paths == []:
         return []
@@ -63,6 +82,21 @@ def lexical_search(
             f"({','.join('?' * len(allowed_paths))}))"
         )
         params.extend(allowed_paths)
-    sql += " ORDER BY s DESC, chunk_id LIMIT ?"
-    params.append(k)
-    return [(str(i), float(s)) for i, s in conn.execute(sql, params)]
+    doc_of = state_db.chunk_doc_rowids(conn) if doc_prior else {}
+    if not doc_of:
+        sql += " ORDER BY s DESC, chunk_id LIMIT ?"
+        params.append(k)
+        return [(str(i), float(s)) for i, s in conn.execute(sql, params)]
+    # Every match is scored (SQLite ranks them all for ORDER BY anyway), then re-ranked with
+    # its document's score; rowid only, so no document text is read.
+    doc_sql = (
+        f"SELECT rowid, -bm25(docs_fts, {', '.join(map(str, DOC_BM25_WEIGHTS))}) "
+        "FROM docs_fts WHERE docs_fts MATCH ?"
+    )
+    docs = {int(r): float(s) for r, s in conn.execute(doc_sql, (match,))}
+    scored = [
+        (str(cid), float(s) + doc_prior * docs.get(doc_of.get(str(cid), -1), 0.0))
+        for cid, s in conn.execute(sql, params)
+    ]
+    scored.sort(key=lambda kv: (-kv[1], kv[0]))
+    return scored[:k]

@@ -30,6 +30,9 @@ def snapshot(state_dir: Path, chroma_url: str | None = None) -> dict[str, Any]:
                 strict=True,
             )
         )
+        docs = conn.execute(
+            "SELECT rowid, path, title, body FROM docs_fts ORDER BY path"
+        ).fetchall()
         row = conn.execute("SELECT value FROM meta WHERE key = 'collection'").fetchone()
     finally:
         conn.close()
@@ -45,4 +48,11 @@ def snapshot(state_dir: Path, chroma_url: str | None = None) -> dict[str, Any]:
             strict=True,
         )
     )
-    return {"files": files, "chunks": chunks, "fts": fts, "chroma": vectors, "mirror": mirror}
+    return {
+        "files": files,
+        "chunks": chunks,
+        "fts": fts,
+        "docs_fts": docs,
+        "chroma": vectors,
+        "mirror": mirror,
+    }
