@@ -56,6 +56,8 @@ def assemble_plan(
             plan.filters.append(Filter(pick, slot.role.split(":", 1)[1], tuple(values)))
         elif slot.role.startswith("bool:"):
             plan.filters.append(Filter(pick, "=", (slot.role.endswith("true"),)))
+            if slot.note:
+                plan.notes.append(slot.note.format(pick=pick))
         elif slot.role.startswith("compare:"):
             f = Filter(pick, slot.role.split(":", 1)[1], tuple(values))
             # "users with more than 20 saves": a condition on each user's total, not per row.
@@ -74,7 +76,8 @@ def assemble_plan(
     _note_date_column(catalog, roles, plan)
     refuse_fan_out(catalog, plan)
     apply_period(catalog, ctx, reading, plan)
-    apply_rollup(catalog, roles, plan)
+    apply_rollup(catalog, reading, roles, plan)
+    _note_rows_averaged(catalog, plan)
     name_entities(catalog, plan)
     apply_order(reading, roles, plan)
     refuse_arm_comparison(catalog, plan)
@@ -171,3 +174,37 @@ def _note_date_column(catalog: Catalog, roles: Roles, plan: QueryPlan) -> None:
     if len(dates) > 1:
         others = ", ".join(c.name for c in dates if c.name != ref.column)
         plan.notes.append(f"Dated by {ref} (the table's time column; it also has {others}).")
+
+
+_ROW_MEANS = {"AVG": "average", "MEDIAN": "median"}
+
+
+def _note_rows_averaged(catalog: Catalog, plan: QueryPlan) -> None:
+    """'average saves' over a table of one row per user and day is a mean of user-days, not
+    of users: say what one averaged row is, and how to ask for a per-entity mean."""
+    m = plan.measure
+    if m.kind != "aggregate" or m.agg not in _ROW_MEANS or plan.rollup or m.column is None:
+        return
+    t = catalog.table(m.column.table)
+    if t is None:
+        return
+    from tools.planner.match import Concept
+    from tools.planner.roles import column_kind
+
+    if t.key_column or table_key(catalog, t.name) not in (None, t.unit_column):
+        return  # one row per entity of the table: the mean is per entity already
+    keys = [
+        c.name
+        for c in t.columns
+        if column_kind(catalog, Concept("column", t.name, column=c.name)) == "key"
+    ]
+    grain = [*keys, *([t.time_column] if t.time_column else [])]
+    if not grain:
+        return
+    hint = ""
+    if keys:
+        hint = f"; ask '{m.column.column} per {keys[0].removesuffix('_id')}' for a per-entity mean"
+    plan.notes.append(
+        f"The {_ROW_MEANS[m.agg]} is over the rows of {t.name} (keyed by {', '.join(grain)}),"
+        f" not over entities{hint}."
+    )

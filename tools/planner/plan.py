@@ -12,7 +12,8 @@ from tools.catalog.model import Catalog
 from tools.errors import PlanningError
 from tools.planner.assemble import assemble_plan
 from tools.planner.base_table import Slot, column_refs, date_slot, resolve_base, value_filters
-from tools.planner.match import Mention, cached_lexicon, find_mentions
+from tools.planner.join_path import table_key
+from tools.planner.match import Lexicon, Mention, cached_lexicon, find_mentions
 from tools.planner.measure import MeasureChoice, choose_measure
 from tools.planner.plan_model import ColumnRef, QueryPlan
 from tools.planner.planner_context import PlannerContext
@@ -20,8 +21,10 @@ from tools.planner.read_question import Reading, read_question
 from tools.planner.readings import attribute_refs, entity_or_flag
 from tools.planner.refusal import refusal_hint, refuse_long, shown_words
 from tools.planner.roles import Roles, assign_roles
-from tools.planner.tokens import phrase_stems, tokenize
-from tools.planner.vocabulary import FILLER, is_change_request
+from tools.planner.shorthand import expand_shorthand
+from tools.planner.tokens import Token, compact, phrase_stems, tokenize
+from tools.planner.typos import correct_typos
+from tools.planner.vocabulary import QUESTION_WORDS, TYPO_TARGETS, is_change_request
 
 __all__ = ["PlannerContext", "plan_query"]
 
@@ -33,14 +36,32 @@ def plan_query(question: str, catalog: Catalog, context: PlannerContext) -> Quer
     if not q:
         raise PlanningError("The question is empty.", hint=refusal_hint(catalog, []))
     refuse_long(q)
-    tokens = tokenize(q)
+    lexicon = cached_lexicon(catalog, context.known_values)
+    text = expand_shorthand(q, lambda w: _in_lexicon(lexicon, w))
+    tokens = tokenize(text)
     verb = is_change_request([t.text for t in tokens])
     if verb:
         raise PlanningError(
             f"lablens only reads data; '{verb}' asks to change it, which it never does.",
             hint=refusal_hint(catalog, []),
         )
-    lexicon = cached_lexicon(catalog, context.known_values)
+    reading, mentions = _read(text, tokens, lexicon, context)
+    notes: list[str] = []
+    unknown = _unknown_at(reading, mentions)
+    if unknown:  # a slip of the keyboard, when one known word is that close
+        fixed, notes = correct_typos(tokens, unknown, lexicon, TYPO_TARGETS)
+        if notes:
+            reading, mentions = _read(text, fixed, lexicon, context)
+    _refuse_unknown_words(q, reading, mentions, catalog)
+    roles = assign_roles(catalog, reading, mentions)
+    plan = _plan(q, catalog, context, reading, roles)
+    plan.notes[:0] = notes
+    return plan
+
+
+def _read(
+    text: str, tokens: list[Token], lexicon: Lexicon, context: PlannerContext
+) -> tuple[Reading, list[Mention]]:
     # Words inside a multi-word catalog name ("top category") are that name, not a cue.
     protected = {
         i
@@ -48,40 +69,17 @@ def plan_query(question: str, catalog: Catalog, context: PlannerContext) -> Quer
         if m.end - m.start > 1
         for i in range(m.start, m.end)
     }
-    reading = read_question(q, tokens, context.today, protected=protected)
-    mentions = find_mentions(tokens, lexicon, reading.used)
-    _refuse_unknown_words(q, reading, mentions, catalog)
-    roles = assign_roles(catalog, reading, mentions)
-    return _plan(q, catalog, context, reading, roles)
+    reading = read_question(text, tokens, context.today, protected=protected)
+    return reading, find_mentions(tokens, lexicon, reading.used)
 
 
-def _refuse_unknown_words(
-    q: str, reading: Reading, mentions: list[Mention], catalog: Catalog
-) -> None:
-    from tools.planner.vocabulary import (
-        ACTIVE_WORDS,
-        AGGREGATES,
-        ASCENDING,
-        COUNT_WORDS,
-        DESCENDING,
-        DISTINCT_WORDS,
-        GROUP_WORDS,
-        NEGATIONS,
-        ROW_WORDS,
-    )
+def _in_lexicon(lexicon: Lexicon, word: str) -> bool:
+    return word in lexicon.exact or compact(phrase_stems(word)) in lexicon.phrases
 
-    known = (
-        FILLER
-        | set(AGGREGATES)
-        | DESCENDING
-        | ASCENDING
-        | COUNT_WORDS
-        | DISTINCT_WORDS
-        | GROUP_WORDS
-        | NEGATIONS
-        | ROW_WORDS
-        | ACTIVE_WORDS
-    )
+
+def _unknown_at(reading: Reading, mentions: list[Mention]) -> list[int]:
+    """Token indexes that are neither a catalog mention, a cue the reading used, nor a
+    question word the planner knows."""
     covered = {i for m in mentions for i in range(m.start, m.end)} | reading.used
     # A name split around other words ("pins that score above 0.9 on quality" for a column
     # named after both): its other words are the same name, not unknown.
@@ -93,11 +91,17 @@ def _refuse_unknown_words(
         if len(s) > 2
     }
     covered |= {i for i, t in enumerate(reading.tokens) if t.stem in name_words}
-    unknown_at = [
+    return [
         i
         for i, t in enumerate(reading.tokens)
-        if i not in covered and t.stem not in known and t.lower not in known
+        if i not in covered and t.stem not in QUESTION_WORDS and t.lower not in QUESTION_WORDS
     ]
+
+
+def _refuse_unknown_words(
+    q: str, reading: Reading, mentions: list[Mention], catalog: Catalog
+) -> None:
+    unknown_at = _unknown_at(reading, mentions)
     unknown = [reading.tokens[i].text for i in unknown_at]
     toks = reading.tokens
     # A misspelt word is often half of a two-word name ("savr rate" ~ saver_rate).
@@ -127,14 +131,24 @@ def _plan(
     for m in choice.attributes:
         slots.append(Slot("dim", attribute_refs(catalog, m)))
     ranking = reading.limit is not None or bool(reading.superlatives) or reading.order is not None
+    notes = []
+    for m in _units_averaged_over(catalog, choice, roles, ranking):
+        roles.dims.remove(m)
+        notes.append(
+            f"'each {m.text} ... on average': {choice.metric} is already a mean over each"
+            f" {m.text}, so the rows are not split by {m.text}."
+        )
     for m in roles.dims:
         refs = column_refs(catalog, m, kinds={"category", "boolean", "date", "key"})
-        picked = entity_or_flag(catalog, m, refs, ranking=ranking)
+        # "per creator" / "each creator" name one group per entity, as a ranking does.
+        per = m.start > 0 and reading.tokens[m.start - 1].lower in ("per", "each", "every")
+        picked = entity_or_flag(catalog, m, refs, ranking=ranking or per)
         note = None
         if len(picked) < len(refs):
             dropped = ", ".join(str(r) for r in refs if r not in picked)
+            verb = "Ranked" if ranking else "Grouped"
             note = (
-                f"Ranked each '{m.text}' by {{pick}}; the flag {dropped} (the same word) would"
+                f"{verb} each '{m.text}' by {{pick}}; the flag {dropped} (the same word) would"
                 " only split the rows in two."
             )
         slots.append(Slot("dim", picked, note=note))
@@ -144,7 +158,13 @@ def _plan(
             slots.append(Slot("dim", refs))
     for m, negated in roles.booleans:
         refs = column_refs(catalog, m, kinds={"boolean"})
-        slots.append(Slot("bool:" + ("false" if negated else "true"), refs))
+        note = None
+        if m.start > 0 and reading.tokens[m.start - 1].lower == "by":
+            note = (
+                f"Read 'by {m.text}' as only {m.text} ({{pick}} = true); say 'by {m.text} flag'"
+                " to split the rows by it."
+            )
+        slots.append(Slot("bool:" + ("false" if negated else "true"), refs, note=note))
     counting_units = choice.kind == "entity"
     for m, op, value in roles.compared:
         refs = column_refs(catalog, m, kinds={"numeric"})
@@ -179,7 +199,26 @@ def _plan(
             " catalog's join keys connects them.",
             hint=_understood(roles, choice),
         )
-    return assemble_plan(q, catalog, ctx, reading, roles, choice, slots, resolved, counting_units)
+    plan = assemble_plan(q, catalog, ctx, reading, roles, choice, slots, resolved, counting_units)
+    plan.notes[:0] = notes
+    return plan
+
+
+def _units_averaged_over(
+    catalog: Catalog, choice: MeasureChoice, roles: Roles, ranking: bool
+) -> list[Mention]:
+    """'active days each user had on average': the user is the metric's unit, averaged over,
+    not a group (a ranking of users would still group by them)."""
+    metric = catalog.metric(choice.metric) if choice.kind == "metric" and choice.metric else None
+    if metric is None or roles.agg != "AVG" or ranking:
+        return []
+    unit = metric.unit.lower()
+    return [
+        m
+        for m in roles.dims
+        if any((c.column or "").lower() == unit for c in m.of_kind("column"))
+        or any(table_key(catalog, c.table) == metric.unit for c in m.of_kind("table"))
+    ]
 
 
 def _understood(roles: Roles, choice: MeasureChoice) -> str:

@@ -8,9 +8,10 @@ from tools.planner.read_question import Reading
 from tools.planner.roles import Roles
 
 _ROLLUPS = ("AVG", "MEDIAN", "MAX", "MIN")
+_ROLLUP_WORDS = {"AVG": "average", "MEDIAN": "median", "MAX": "largest", "MIN": "smallest"}
 
 
-def apply_rollup(catalog: Catalog, roles: Roles, plan: QueryPlan) -> None:
+def apply_rollup(catalog: Catalog, reading: Reading, roles: Roles, plan: QueryPlan) -> None:
     """'average daily saves' is the mean of daily totals; 'pins per creator on average' is
     the mean of the per-entity counts — not a mean over rows."""
     agg = roles.agg
@@ -26,6 +27,29 @@ def apply_rollup(catalog: Catalog, roles: Roles, plan: QueryPlan) -> None:
         plan.rollup, plan.rollup_keep = agg, list(plan.dimensions)
     elif counting and plan.dimensions and plan.grain is None:
         plan.rollup, plan.rollup_keep = agg, []
+    elif event_sum and plan.grain is None and _per_entities(catalog, reading, roles, plan):
+        # "average spend per campaign": the mean of each campaign's total, not of its rows.
+        plan.measure = Measure("aggregate", agg="SUM", column=m.column)
+        plan.rollup, plan.rollup_keep = agg, []
+        word = _ROLLUP_WORDS[agg]
+        plan.notes.append(
+            f"'{word} ... per {roles.dims[0].text}': the {word} of each {roles.dims[0].text}'s"
+            f" total {m.column.column if m.column else ''}, not of its rows."
+        )
+
+
+def _per_entities(catalog: Catalog, reading: Reading, roles: Roles, plan: QueryPlan) -> bool:
+    """Every group is an entity key named right after 'per' ('average spend per campaign')."""
+    from tools.planner.match import Concept
+    from tools.planner.roles import column_kind
+
+    if not roles.dims or len(roles.dims) != len(plan.dimensions):
+        return False
+    toks = reading.tokens
+    return all(
+        column_kind(catalog, Concept("column", d.table, column=d.column)) == "key"
+        for d in plan.dimensions
+    ) and all(m.start > 0 and toks[m.start - 1].lower == "per" for m in roles.dims)
 
 
 def apply_order(reading: Reading, roles: Roles, plan: QueryPlan) -> None:

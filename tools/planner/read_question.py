@@ -213,6 +213,8 @@ def _find_ranking(r: Reading) -> None:
             and "." not in t.lower
             and (
                 (i > 0 and toks[i - 1].lower in _LIMIT_LEADS)
+                # "three categories with the most pins": a leading count of what is ranked.
+                or (i == 0 and any(_is_superlative(x) for x in toks[1:]))
                 # "10 most saved pins", "worst 3 surfaces": a count beside a superlative.
                 or (i + 1 < len(toks) and _is_superlative(toks[i + 1]))
                 or (i > 0 and _is_superlative(toks[i - 1]) and i + 1 < len(toks))
