@@ -83,3 +83,32 @@ def test_average_measure_per_entity_is_the_mean_of_their_totals(catalog, context
     plan = plan_query("average saves per creator in October", catalog, context)
     assert plan.rollup == "AVG" and plan.dimensions[0].column == "creator_id"
     assert any("the flag users.is_creator" in n for n in plan.notes)
+
+
+@pytest.mark.parametrize(
+    ("words", "start", "end"),
+    [
+        ("last quarter", "2026-07-01", "2026-09-30"),
+        ("3 days ago", "2026-10-29", "2026-10-29"),
+        ("the day before yesterday", "2026-10-30", "2026-10-30"),
+        ("month to date", "2026-11-01", "2026-11-01"),
+    ],
+)
+def test_more_relative_dates_are_read_and_said(catalog, context, words, start, end) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query(f"total clicks {words}", catalog, context)
+    assert (str(plan.start), str(plan.end)) == (start, end)
+    assert any(n.startswith(f"'{words}' read as") for n in plan.notes), plan.notes
+
+
+def test_n_plus_is_at_least_n(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("engagement rows with 50+ clicks yesterday", catalog, context)
+    assert [(f.column.column, f.op, f.values) for f in plan.filters if f.op == ">="] == [
+        ("clicks", ">=", (50.0,))
+    ]
+
+
+def test_which_x_had_the_top_measure_is_one_answer(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("which platform had the top ctr in October", catalog, context)
+    assert (plan.limit, plan.order) == (1, "desc")
+    plan = plan_query("which are the top pins by clicks in October", catalog, context)
+    assert plan.limit == 10

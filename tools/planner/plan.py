@@ -29,6 +29,7 @@ from tools.planner.vocabulary import QUESTION_WORDS, TYPO_TARGETS, is_change_req
 __all__ = ["PlannerContext", "plan_query"]
 
 _FACT_PENALTY = 0.5  # count an entity in its own table unless the question needs a fact table
+_DID_PENALTY = 5.0  # ... but where a verb of the question says they acted ("who ordered")
 
 
 def plan_query(question: str, catalog: Catalog, context: PlannerContext) -> QueryPlan:
@@ -66,7 +67,7 @@ def _read(
     protected = {
         i
         for m in find_mentions(tokens, lexicon, set())
-        if m.end - m.start > 1
+        if m.end - m.start > 1 or tokens[m.start].lower.endswith("+")
         for i in range(m.start, m.end)
     }
     reading = read_question(text, tokens, context.today, protected=protected)
@@ -187,11 +188,18 @@ def _plan(
     else:
         for m in roles.date_columns:
             slots.append(Slot("hint", column_refs(catalog, m, kinds={"date"}), hard=False))
+    did: set[str] = set()
     for m in roles.tables:
-        slots.append(Slot("hint", [ColumnRef(c.table, "") for c in m.of_kind("table")], hard=False))
+        refs = [ColumnRef(c.table, "") for c in m.of_kind("table")]
+        slots.append(Slot("hint", refs, hard=False))
+        if _names_what_they_did(reading, m):
+            did |= {r.table.lower() for r in refs}
     penalty = {}
     if choice.kind == "entity" and choice.entity is not None:
         penalty = {b: _FACT_PENALTY for b in choice.bases if b != choice.entity}
+        if did & {b.lower() for b in choice.bases}:
+            # "customers who ordered": count them where the verb's rows are (and date them there).
+            penalty = {b: _DID_PENALTY for b in choice.bases if b.lower() not in did}
     resolved = resolve_base(catalog, choice.bases, slots, penalty)
     if resolved is None:
         raise PlanningError(
@@ -199,9 +207,26 @@ def _plan(
             " catalog's join keys connects them.",
             hint=_understood(roles, choice),
         )
+    if resolved.base.lower() in did and choice.entity is not None:
+        notes.append(
+            f"Counted the {choice.entity} that appear in {resolved.base} (the question's verb"
+            " says what they did), not all of them."
+        )
     plan = assemble_plan(q, catalog, ctx, reading, roles, choice, slots, resolved, counting_units)
     plan.notes[:0] = notes
     return plan
+
+
+def _names_what_they_did(reading: Reading, m: Mention) -> bool:
+    """'customers who ordered in June': a table named by a verb after 'who'/'that' is where
+    the units are counted (and dated), not a hint the planner may drop."""
+    toks = reading.tokens
+    return (
+        m.end - m.start == 1
+        and toks[m.start].lower.endswith("ed")
+        and m.start > 0
+        and toks[m.start - 1].lower in ("who", "that", "which")
+    )
 
 
 def _units_averaged_over(

@@ -11,7 +11,8 @@ from tools.planner.plan_model import ColumnRef, QueryPlan
 from tools.planner.planner_context import PlannerContext
 from tools.planner.read_question import Reading
 
-_RELATIVE_WORDS = ("last", "past", "previous", "trailing", "yesterday", "today", "this", "ago")
+_RELATIVE_WORDS = {"last", "past", "previous", "trailing", "yesterday", "today", "this", "ago"}
+_RELATIVE_WORDS |= {"date"}  # "year to date"
 
 
 def apply_period(catalog: Catalog, ctx: PlannerContext, reading: Reading, plan: QueryPlan) -> None:
