@@ -112,3 +112,9 @@ def test_which_x_had_the_top_measure_is_one_answer(catalog, context) -> None:  #
     assert (plan.limit, plan.order) == (1, "desc")
     plan = plan_query("which are the top pins by clicks in October", catalog, context)
     assert plan.limit == 10
+
+
+def test_by_rows_with_a_qualifier_counts_them_and_says_so(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("total clicks by users in Japan in October", catalog, context)
+    assert plan.dimensions == []
+    assert any(n.startswith("Read 'by users ...' as whose rows to count") for n in plan.notes)

@@ -194,6 +194,11 @@ def _plan(
         slots.append(Slot("hint", refs, hard=False))
         if _names_what_they_did(reading, m):
             did |= {r.table.lower() for r in refs}
+        if m.start > 0 and reading.tokens[m.start - 1].lower == "by" and roles.values:
+            notes.append(
+                f"Read 'by {m.text} ...' as whose rows to count (the filters that follow),"
+                f" not a breakdown; say 'per {m.text.rstrip('s')}' to split by them."
+            )
     penalty = {}
     if choice.kind == "entity" and choice.entity is not None:
         penalty = {b: _FACT_PENALTY for b in choice.bases if b != choice.entity}
