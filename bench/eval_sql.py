@@ -4,8 +4,9 @@
                              [--llm] [--failures] [--questions FILE]
 
 Sets: the demo questions and their held-out third, the paraphrases of the demo questions
-(two tuning sets and a held-out third), and two warehouses of other domains (e-commerce `shop`, ads
-delivery `ads`) generated under tests/planner/warehouses/ and catalogued by `lablens init`
+(three tuning sets and a held-out third), and two warehouses of other domains (e-commerce
+`shop`, ads delivery `ads`, each with a second tuning set `*_more`) generated under
+tests/planner/warehouses/ and catalogued by `lablens init`
 alone. The demo workspace is built in a temporary folder unless --workspace names one.
 Every question runs through the planner (or the LLM path with --llm, which needs a configured
 model) and is compared with its gold SQL's result. Held-out sets report their accuracy only:
@@ -30,10 +31,13 @@ SETS: dict[str, tuple[str, Path]] = {
     "demo_heldout": ("demo", DATA / "nl2sql_eval_heldout.yaml"),
     "paraphrases": ("demo", DATA / "nl2sql_paraphrases.yaml"),
     "paraphrases_more": ("demo", DATA / "nl2sql_paraphrases_more.yaml"),
+    "paraphrases_new": ("demo", DATA / "nl2sql_paraphrases_new.yaml"),
     "paraphrases_heldout": ("demo", DATA / "nl2sql_paraphrases_heldout.yaml"),
     "shop": ("shop", DATA / "nl2sql_shop.yaml"),
+    "shop_more": ("shop", DATA / "nl2sql_shop_more.yaml"),
     "shop_heldout": ("shop", DATA / "nl2sql_shop_heldout.yaml"),
     "ads": ("ads", DATA / "nl2sql_ads.yaml"),
+    "ads_more": ("ads", DATA / "nl2sql_ads_more.yaml"),
     "ads_heldout": ("ads", DATA / "nl2sql_ads_heldout.yaml"),
 }
 

@@ -50,9 +50,19 @@ def test_bad_input_is_refused_briefly(
 def test_refusal_names_the_closest_terms_with_their_descriptions(
     shop: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    payload = _refuse(shop, "how many custmers signed up in March", capsys)
+    # Two slips from any name: too far to read as one (one slip is read, with a note).
+    payload = _refuse(shop, "how many cstmers signed up in March", capsys)
     assert "`customers`" in payload["hint"]
     assert "Questions that work here:" in payload["hint"]
+
+
+def test_a_one_letter_slip_is_read_as_the_name_and_said(
+    shop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["sql", "how many custmers signed up in March", "--json", "--workspace", str(shop)])
+    payload = json.loads(capsys.readouterr().out)
+    assert code == 0 and "FROM customers" in payload["sql"]
+    assert "Read 'custmers' as 'customers' (the closest known word)." in payload["notes"]
 
 
 def test_a_20000_character_question_gets_a_short_error(

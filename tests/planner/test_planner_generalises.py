@@ -131,3 +131,21 @@ def test_eval_sql_knows_which_sets_are_held_out() -> None:
     assert eval_sql.is_held_out("paraphrases_heldout", DATA / "x.yaml")
     assert eval_sql.is_held_out("custom", DATA / "nl2sql_paraphrases_heldout.yaml")
     assert not eval_sql.is_held_out("paraphrases_more", DATA / "nl2sql_paraphrases_more.yaml")
+
+
+def test_new_tuning_sets_ask_new_things() -> None:
+    """The fresh paraphrases keep their origin's gold and differ from earlier wordings; the
+    second ads and shop sets are of the size issue 14 asks for."""
+    demo = {q.id: q for q in load_questions(DATA / "nl2sql_eval.yaml")[1]}
+    new = load_questions(DATA / "nl2sql_paraphrases_new.yaml")[1]
+    earlier = {
+        q.question.lower()
+        for name in ("nl2sql_paraphrases.yaml", "nl2sql_paraphrases_more.yaml")
+        for q in load_questions(DATA / name)[1]
+    } | {q.question.lower() for q in demo.values()}
+    assert len(new) >= 60
+    for q in new:
+        assert demo[q.id.rsplit("_n", 1)[0]].gold == q.gold, q.id
+        assert q.question.lower() not in earlier, q.id
+    assert len(load_questions(DATA / "nl2sql_ads_more.yaml")[1]) >= 30
+    assert len(load_questions(DATA / "nl2sql_shop_more.yaml")[1]) >= 10

@@ -187,19 +187,51 @@ def _this_year(_m: re.Match[str], today: date) -> tuple[date, date]:
     return date(today.year, 1, 1), today
 
 
+def _quarter_start(d: date) -> date:
+    return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
+
+
+def _last_quarter(_m: re.Match[str], today: date) -> tuple[date, date]:
+    end = _quarter_start(today) - timedelta(days=1)
+    return _quarter_start(end), end
+
+
+def _this_quarter(_m: re.Match[str], today: date) -> tuple[date, date]:
+    return _quarter_start(today), today
+
+
+def _this_week(_m: re.Match[str], today: date) -> tuple[date, date]:
+    return today - timedelta(days=today.weekday()), today
+
+
+def _days_ago(m: re.Match[str], today: date) -> tuple[date, date]:
+    d = today - timedelta(days=_n(m.group(1)))
+    return d, d
+
+
+def _day_before_yesterday(_m: re.Match[str], today: date) -> tuple[date, date]:
+    d = today - timedelta(days=2)
+    return d, d
+
+
 _Resolver = Callable[[re.Match[str], date], tuple[date | None, date | None]]
 
 _PATTERNS: list[tuple[str, _Resolver]] = [
+    (r"\b(?:on\s+)?(?:the\s+)?day\s+before\s+yesterday\b", _day_before_yesterday),
     (rf"\bbetween\s+({_POINT})\s+and\s+({_POINT})", _between),
     (rf"\bfrom\s+({_POINT})\s+(?:to|until|through|till)\s+({_POINT})", _between),
     (rf"\b(?:since|starting|from)\s+({_POINT})(?:\s+(?:onwards?|on)\b)?", _since),
     (rf"\b(?:after|later\s+than)\s+({_POINT})", _after),
     (rf"\b(?:before|earlier\s+than|prior\s+to)\s+({_POINT})", _before),
     (r"\b(?:in\s+|during\s+)?(?:the\s+)?(?:last|previous)\s+month\b", _last_month),
-    (r"\b(?:in\s+|during\s+)?this\s+month\b", _this_month),
+    (r"\b(?:in\s+|during\s+)?(?:this\s+month|month\s+to\s+date)\b", _this_month),
+    (r"\b(?:in\s+|during\s+)?(?:the\s+)?(?:last|previous)\s+quarter\b", _last_quarter),
+    (r"\b(?:in\s+|during\s+)?(?:this\s+quarter|quarter\s+to\s+date)\b", _this_quarter),
+    (r"\b(?:in\s+|during\s+)?(?:this\s+week|week\s+to\s+date)\b", _this_week),
+    (rf"\b{_N}\s+days?\s+ago\b", _days_ago),
     (r"\b(?:in\s+|during\s+|for\s+)?(?:the\s+)?q([1-4])(?:\s+(\d{4}))?\b", _quarter),
     (r"\b(?:in\s+|during\s+)?(?:the\s+)?(?:last|previous)\s+year\b", _last_year),
-    (r"\b(?:in\s+|during\s+)?this\s+year\b", _this_year),
+    (r"\b(?:in\s+|during\s+)?(?:this\s+year|year\s+to\s+date)\b", _this_year),
     (r"\b(?:in|during|for)\s+((?:19|20)\d\d)\b(?![-/])", _year),
     (
         rf"\b(?:(?:in|over|during|for)\s+)?(?:the\s+)?(?:last|past|previous|trailing)\s+{_N}?\s*"

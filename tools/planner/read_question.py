@@ -171,7 +171,12 @@ def _is_superlative(t: Token) -> bool:
 def _trailing_comparison(r: Reading, i: int) -> Comparison | None:
     """'100 or more': the number first, then the comparison ('at least 100')."""
     toks = r.tokens
-    if not toks[i].is_number or i in r.used:
+    if i in r.used:
+        return None
+    if toks[i].lower.endswith("+") and toks[i].lower[:-1].isdigit():
+        # "100+ impressions" (a value named "55+" is protected before this runs).
+        return Comparison(">=", float(toks[i].lower[:-1]), i, i, after=i + 1)
+    if not toks[i].is_number:
         return None
     for words, op in TRAILING_COMPARATORS:
         n = len(words)
@@ -186,13 +191,31 @@ def _next_is(toks: list[Token], i: int, word: str) -> bool:
     return i + 1 < len(toks) and toks[i + 1].lower == word
 
 
+def _the_top_of_which(toks: list[Token], i: int) -> bool:
+    return (
+        toks[i].stem in ("top", "bottom")
+        and i > 0
+        and toks[i - 1].lower == "the"
+        and i + 1 < len(toks)
+        and not toks[i + 1].is_number
+        and not toks[i + 1].lower.endswith("s")  # "which are the top pins": a ranked list
+        and any(t.lower in ("which", "what") for t in toks[: i - 1])
+    )
+
+
 def _find_ranking(r: Reading) -> None:
     toks = r.tokens
     for i, t in enumerate(toks):
         if i in r.used:
             continue
         s = t.stem
-        if s in ("top", "bottom") or (s == "first" and i + 1 < len(toks) and toks[i + 1].is_number):
+        if _the_top_of_which(toks, i):
+            # "which surface had the top hide rate": the highest, one answer (no top-10 list).
+            r.superlatives.append((i, "desc" if s == "top" else "asc"))
+            r.used.add(i)
+        elif s in ("top", "bottom") or (
+            s == "first" and i + 1 < len(toks) and toks[i + 1].is_number
+        ):
             r.order = r.order or ("asc" if s == "bottom" else "desc")
             r.rank_cues.append(i)
             r.used.add(i)
@@ -213,6 +236,8 @@ def _find_ranking(r: Reading) -> None:
             and "." not in t.lower
             and (
                 (i > 0 and toks[i - 1].lower in _LIMIT_LEADS)
+                # "three categories with the most pins": a leading count of what is ranked.
+                or (i == 0 and any(_is_superlative(x) for x in toks[1:]))
                 # "10 most saved pins", "worst 3 surfaces": a count beside a superlative.
                 or (i + 1 < len(toks) and _is_superlative(toks[i + 1]))
                 or (i > 0 and _is_superlative(toks[i - 1]) and i + 1 < len(toks))

@@ -106,8 +106,10 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
         for i in free
         if toks[i].stem in GROUP_WORDS
         and not _agentive_by(toks, i)
+        and not _by_whom(catalog, reading, i, mentions)
         and not (i + 1 < len(toks) and toks[i + 1].lower == "all")  # "across all pins"
         and not _across_the_table(toks, i, mentions)
+        and not _question_word_apart(toks, i, mentions, reading.used)
     }
     group_cues |= set(reading.rank_cues)
     prev_end = 0
@@ -142,7 +144,10 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
             # A word that is a numeric column's own name is that measure, not a value named alike.
             m.concepts = [c for c in m.concepts if c.kind != "value"]
         if m.of_kind("value") and _trailing_verb(toks, m):
-            continue  # "how many <rows> did <name> <verb>": a verb, not a value spelt alike
+            if "date" not in kinds:
+                continue  # "how many <rows> did <name> <verb>": a verb, not a value spelt alike
+            # "when did <name> end": the verb names a date column (end -> <end>_date), not a status.
+            m.concepts = [c for c in m.concepts if c.kind != "value"]
 
         if id(m) in compared_at:
             op, value = compared_at[id(m)]
@@ -206,6 +211,27 @@ def _agentive_by(toks: list, i: int) -> bool:  # type: ignore[type-arg]
     return toks[i].lower == "by" and i > 0 and toks[i - 1].lower.endswith("ed")
 
 
+_QUALIFIER_LEADS = {"in", "from", "who", "that", "with", "on", "whose", "of"}
+
+
+def _by_whom(catalog: Catalog, reading: Reading, i: int, mentions: list[Mention]) -> bool:
+    """'saves by users in the UK', 'clicks by creators': 'by' + a plural that names who did it
+    (qualified by what follows, or a flag's holders) is no breakdown, unless a ranking asks."""
+    toks = reading.tokens
+    if toks[i].lower != "by" or reading.limit is not None or reading.superlatives:
+        return False
+    m = next((m for m in mentions if m.start == i + 1), None)
+    if m is None or not toks[m.end - 1].lower.endswith("s") or toks[m.end - 1].lower.endswith("ss"):
+        return False
+    after = toks[m.end].lower if m.end < len(toks) else ""
+    if after in ("flag", "status", "or", "vs", "versus", "and", ","):
+        return False
+    kinds = mention_kinds(catalog, m)
+    if "boolean" in kinds:
+        return True  # "by creators": the flag's holders, a filter
+    return bool(m.of_kind("table")) and after in _QUALIFIER_LEADS
+
+
 def _dimable(m: Mention, kinds: set[str]) -> bool:
     if m.of_kind("metric") or m.of_kind("value"):
         return False
@@ -218,6 +244,22 @@ def _across_the_table(toks: list[Token], i: int, mentions: list[Mention]) -> boo
         return False
     m = next((m for m in mentions if m.start == i + 1), None)
     return m is not None and bool(m.of_kind("table"))
+
+
+_ARTICLES = {"the", "a", "an"}
+
+
+def _question_word_apart(
+    toks: list[Token], i: int, mentions: list[Mention], used: set[int]
+) -> bool:
+    """'which surface had ...' groups by surface; 'what is the median of pins' quality' does
+    not group by pin: 'which'/'what' asks for the groups only when the name follows it."""
+    if toks[i].lower not in ("which", "what", "what's", "whats"):
+        return False
+    nxt = next((m.start for m in mentions if m.start > i), None)
+    if nxt is None:
+        return True
+    return any(toks[j].lower not in _ARTICLES and j not in used for j in range(i + 1, nxt))
 
 
 def _ranks_a_count(toks: list[Token], i: int) -> bool:

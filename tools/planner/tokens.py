@@ -66,10 +66,47 @@ def compact(stems: list[str] | tuple[str, ...]) -> str:
     return "".join(s.replace("-", "").replace("_", "") for s in stems)
 
 
+# Spelled-out counts read as digits ("top ten", "which two countries"); "one" stays a word
+# ("which one", "one-day") and dates read their own number words.
+NUMBER_WORDS = {
+    w: str(n)
+    for n, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+    if n > 1
+} | {"thirty": "30", "forty": "40", "fifty": "50", "hundred": "100"}
+
+
 def tokenize(text: str) -> list[Token]:
     out: list[Token] = []
     for m in _TOKEN.finditer(text):
         raw = m.group(0)
+        if raw.lower() in NUMBER_WORDS:
+            n = NUMBER_WORDS[raw.lower()]
+            out.append(Token(raw, n, n, m.start(), m.end()))
+            continue
         # Identifiers stem by part, as catalog names do: "clicks_7d" meets a column clicks_7d.
         s = "_".join(stem(p) for p in raw.split("_")) if "_" in raw else stem(raw)
         out.append(Token(raw, raw.lower(), s, m.start(), m.end()))

@@ -161,6 +161,32 @@ recorded has got any when change growth delta exist exists whose spent single-da
 own owns owned broken altogether onward onwards based something anything new
 """
 FILLER = {stem(w) for w in _FILLER_WORDS.split()}
+# Every question word the planner reads besides the catalog's (unmatched others are unknown).
+QUESTION_WORDS = (
+    FILLER
+    | set(AGGREGATES)
+    | DESCENDING
+    | ASCENDING
+    | COUNT_WORDS
+    | DISTINCT_WORDS
+    | GROUP_WORDS
+    | NEGATIONS
+    | ROW_WORDS
+    | ACTIVE_WORDS
+)
+# Words a misspelling may be read as: the question words that carry meaning (not filler,
+# whose short words would soak up typos of catalog names).
+TYPO_TARGETS = (
+    set(AGGREGATES)
+    | DESCENDING
+    | ASCENDING
+    | COUNT_WORDS
+    | DISTINCT_WORDS
+    | MODE_WORDS
+    | SHARE_WORDS
+    | {stem(w) for w in GRAIN_WORDS}
+    | set(GRAIN_UNITS)
+)
 
 
 _REQUEST_LEADS = {"please", "you", "to", "and", "then", "let's", "lets", "now"}

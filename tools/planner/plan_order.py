@@ -1,0 +1,80 @@
+"""Roll-ups (the mean of daily totals, of per-entity counts) and the ranking of a plan's rows."""
+
+from __future__ import annotations
+
+from tools.catalog.model import Catalog
+from tools.planner.plan_model import Measure, QueryPlan
+from tools.planner.read_question import Reading
+from tools.planner.roles import Roles
+
+_ROLLUPS = ("AVG", "MEDIAN", "MAX", "MIN")
+_ROLLUP_WORDS = {"AVG": "average", "MEDIAN": "median", "MAX": "largest", "MIN": "smallest"}
+
+
+def apply_rollup(catalog: Catalog, reading: Reading, roles: Roles, plan: QueryPlan) -> None:
+    """'average daily saves' is the mean of daily totals; 'pins per creator on average' is
+    the mean of the per-entity counts — not a mean over rows."""
+    agg = roles.agg
+    if agg not in _ROLLUPS or roles.agg_from_superlative:
+        return
+    m = plan.measure
+    counting = m.kind in ("count_rows", "count_distinct") and not plan.having
+    base = catalog.table(plan.base_table)
+    event_sum = m.kind == "aggregate" and m.agg == agg and base is not None and base.time_column
+    if plan.grain is not None and (counting or event_sum):
+        if event_sum:
+            plan.measure = Measure("aggregate", agg="SUM", column=m.column)
+        plan.rollup, plan.rollup_keep = agg, list(plan.dimensions)
+    elif counting and plan.dimensions and plan.grain is None:
+        plan.rollup, plan.rollup_keep = agg, []
+    elif event_sum and plan.grain is None and _per_entities(catalog, reading, roles, plan):
+        # "average spend per campaign": the mean of each campaign's total, not of its rows.
+        plan.measure = Measure("aggregate", agg="SUM", column=m.column)
+        plan.rollup, plan.rollup_keep = agg, []
+        word = _ROLLUP_WORDS[agg]
+        plan.notes.append(
+            f"'{word} ... per {roles.dims[0].text}': the {word} of each {roles.dims[0].text}'s"
+            f" total {m.column.column if m.column else ''}, not of its rows."
+        )
+
+
+def _per_entities(catalog: Catalog, reading: Reading, roles: Roles, plan: QueryPlan) -> bool:
+    """Every group is an entity key named right after 'per' ('average spend per campaign')."""
+    from tools.planner.match import Concept
+    from tools.planner.roles import column_kind
+
+    if not roles.dims or len(roles.dims) != len(plan.dimensions):
+        return False
+    toks = reading.tokens
+    return all(
+        column_kind(catalog, Concept("column", d.table, column=d.column)) == "key"
+        for d in plan.dimensions
+    ) and all(m.start > 0 and toks[m.start - 1].lower == "per" for m in roles.dims)
+
+
+def apply_order(reading: Reading, roles: Roles, plan: QueryPlan) -> None:
+    if (not plan.dimensions and plan.grain is None) or plan.rollup or plan.change:
+        return  # one row: nothing to rank
+    plan.limit = reading.limit
+    if reading.superlatives and not roles.agg_from_superlative:
+        plan.order = "desc" if reading.superlatives[0][1] == "desc" else "asc"
+        if plan.limit is None and (_asks_which(reading) or _leads_with_one(reading, plan)):
+            plan.limit = 1  # "which surface had the highest ..." wants one answer
+    elif reading.order:
+        plan.order = "asc" if reading.order == "asc" else "desc"
+    if plan.order is None and plan.limit is not None:
+        plan.order = "desc"
+
+
+def _leads_with_one(reading: Reading, plan: QueryPlan) -> bool:
+    """'surface with the highest hide rate': a singular group word first asks for one."""
+    from tools.planner.tokens import phrase_stems
+
+    words = [t for t in reading.tokens if t.lower not in ("the", "a")]
+    if len(plan.dimensions) != 1 or not words or words[0].lower.endswith("s"):
+        return False
+    return phrase_stems(plan.dimensions[0].column)[:1] == (words[0].stem,)
+
+
+def _asks_which(reading: Reading) -> bool:
+    return any(t.lower in ("which", "what") for t in reading.tokens)

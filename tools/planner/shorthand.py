@@ -1,0 +1,96 @@
+"""Everyday analyst shorthand -> the words the planner reads, before any token is matched.
+
+'day-by-day' -> 'daily', 'per-country' -> 'per country', 'seven-day total' -> 'last 7 days
+total', 'DAU' -> 'daily active users', 'WoW' -> 'week over week', 'yday' -> 'yesterday'.
+A word the catalog itself defines (a column named `mtd`, a value 'wow') keeps the catalog's
+meaning: `known` says which words those are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+# Abbreviations with one meaning in analytics; each expands to words the planner knows.
+_ABBREVIATIONS = {
+    "dau": "daily active users",
+    "wau": "weekly active users",
+    "mau": "monthly active users",
+    "wow": "week over week",
+    "mom": "month over month",
+    "qoq": "quarter over quarter",
+    "yoy": "year over year",
+    "yday": "yesterday",
+    "yest": "yesterday",
+    "mtd": "this month",
+    "ytd": "this year",
+    "pct": "percent",
+    "wk": "week",
+    "wks": "weeks",
+    "w/w": "week over week",
+    "m/m": "month over month",
+}
+_GRAIN_ADVERBS = {"day": "daily", "week": "weekly", "month": "monthly", "quarter": "quarterly"}
+_NUMBERS = [
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "sixty",
+    "ninety",
+]
+_NUMBER_VALUE = {w: str(i) for i, w in enumerate(_NUMBERS[:19], start=2)} | {
+    "thirty": "30",
+    "sixty": "60",
+    "ninety": "90",
+}
+# "one-day" / "single-day" stay: they ask for per-row extremes, not a window.
+_N = r"(\d+|" + "|".join(_NUMBERS) + r")"
+_WORD = re.compile(r"[A-Za-z][A-Za-z/]*")
+
+
+def expand_shorthand(question: str, known: Callable[[str], bool]) -> str:
+    """The question with shorthand spelt out; unchanged where nothing applies."""
+    text = re.sub(
+        r"\b(day|week|month|quarter)[- ]by[- ]\1\b",
+        lambda m: _GRAIN_ADVERBS[m.group(1).lower()],
+        question,
+        flags=re.IGNORECASE,
+    )
+    text = re.sub(r"\bper-(?=[A-Za-z])", "per ", text, flags=re.IGNORECASE)
+    # "seven-day total", "past 7-day": a trailing window of that many days.
+    text = re.sub(
+        rf"\b(?:(?:the\s+)?(?:last|past|trailing|previous)\s+)?{_N}-(day|week|month)\b",
+        _trailing_window,
+        text,
+        flags=re.IGNORECASE,
+    )
+    return _WORD.sub(lambda m: _abbreviation(m.group(0), known), text)
+
+
+def _trailing_window(m: re.Match[str]) -> str:
+    n = m.group(1).lower()
+    return f"last {_NUMBER_VALUE.get(n, n)} {m.group(2).lower()}s"
+
+
+def _abbreviation(word: str, known: Callable[[str], bool]) -> str:
+    full = _ABBREVIATIONS.get(word.lower())
+    if full is None or known(word):
+        return word
+    return full
