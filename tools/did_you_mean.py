@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 
 def closest(
@@ -27,10 +27,14 @@ def did_you_mean(
     return did_you_mean_text(closest(word, candidates, n=n, cutoff=cutoff))
 
 
-def did_you_mean_text(names: list[str]) -> str | None:
-    """The hint sentence for names already chosen: "Did you mean `a`, `b` or `c`?"."""
+def did_you_mean_text(names: list[str], *, notes: Mapping[str, str] | None = None) -> str | None:
+    """The hint sentence for names already chosen: "Did you mean `a`, `b` or `c`?".
+
+    `notes` adds what a name is, in parentheses after it ("`a` (for `b`)"): one format for
+    every hint that says more than the name."""
     if not names:
         return None
-    quoted = [f"`{name}`" for name in names]
+    notes = notes or {}
+    quoted = [f"`{name}` ({notes[name]})" if notes.get(name) else f"`{name}`" for name in names]
     listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
     return f"Did you mean {listed}?"

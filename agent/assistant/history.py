@@ -62,6 +62,27 @@ class Exchange:
         }
 
 
+@dataclass(frozen=True)
+class HistoryMatches:
+    """The exchanges a history search found (`lablens history [QUERY] --json`), newest first."""
+
+    query: str | None
+    exchanges: tuple[Exchange, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"query": self.query, "exchanges": [e.to_dict() for e in self.exchanges]}
+
+    def to_text(self) -> str:
+        """Two lines per exchange: id, time, mode and question; the answer's first line."""
+        if not self.exchanges:
+            return "No matching questions in the history." if self.query else "No history yet."
+        lines = []
+        for e in self.exchanges:
+            first = e.answer.strip().splitlines()[0] if e.answer.strip() else ""
+            lines += [f"#{e.id} {e.ts} [{e.mode}] {e.question}", f"    {first[:160]}"]
+        return "\n".join(lines)
+
+
 class History:
     def __init__(self, path: Path, *, secrets: Iterable[str | None] = ()) -> None:
         self.path = path

@@ -47,13 +47,16 @@ class SessionLink:
         if not finished.ok:
             yield Failed(finished.summary, finished.error or finished.summary, None)
             return
-        data = finished.result.to_dict() if finished.result is not None else {}
-        if data.get("valid") is False:
-            problems = [p for p in data.get("errors") or [] if isinstance(p, dict)]  # type: ignore[attr-defined]
-            message = "; ".join(str(p.get("message")) for p in problems) or finished.summary
-            hint = next((str(p["hint"]) for p in problems if p.get("hint")), None)
+        from agent.assistant.tools.sql import PlannedSqlResult, SqlRunResult
+
+        checked = finished.result
+        if isinstance(checked, PlannedSqlResult | SqlRunResult) and not checked.valid:
+            problems = checked.problems  # `Problem`s, as the validator wrote them
+            message = "; ".join(p.message for p in problems) or finished.summary
+            hint = next((p.hint for p in problems if p.hint), None)
             yield Failed("SQL rejected: nothing ran", message, hint)
             return
+        data = finished.result.to_dict() if finished.result is not None else {}
         sql = tuple(str(s) for s in ([data["sql"]] if isinstance(data.get("sql"), str) else []))
         sources = tuple(
             Source(

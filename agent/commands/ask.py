@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from agent.assistant.events import AnswerReady, Failed
+    from agent.assistant.ask_result import AskResult
     from agent.assistant.history import History
 
 
@@ -38,6 +38,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_ask(args: argparse.Namespace) -> int:
+    from agent.assistant.ask_result import AskResult, AskStep
     from agent.assistant.events import AnswerReady, Failed, StepFinished, StepStarted, TextDelta
     from agent.assistant.history import History
     from agent.assistant.session import Session
@@ -53,7 +54,7 @@ def run_ask(args: argparse.Namespace) -> int:
         if last is not None:
             turns.append(last.turn())
     people = not args.json
-    steps: list[dict[str, object]] = []
+    steps: list[AskStep] = []
     final: AnswerReady | Failed | None = None
     streamed: list[str] = []
     with Session(ws, use_llm=args.llm) as session:
@@ -61,92 +62,50 @@ def run_ask(args: argparse.Namespace) -> int:
             if isinstance(event, StepStarted) and people:
                 _status(f"→ {event.tool} {_short(event.input)}")
             elif isinstance(event, StepFinished):
-                steps.append(
-                    {
-                        "tool": event.tool,
-                        "input": dict(event.input),
-                        "ok": event.ok,
-                        "summary": event.summary if event.ok else (event.error or event.summary),
-                    }
-                )
+                steps.append(AskStep.of(event))
                 if people:
-                    mark = "✓" if event.ok else "✗"
-                    _status(f"  {mark} {steps[-1]['summary']}")
+                    _status(f"  {steps[-1].to_text()}")
             elif isinstance(event, TextDelta) and people:
                 streamed.append(event.text)
                 sys.stdout.write(event.text)
                 sys.stdout.flush()
             elif isinstance(event, AnswerReady | Failed):
                 final = event
-    return _finish(args, question, final, steps, history, streamed="".join(streamed))
-
-
-def _finish(
-    args: argparse.Namespace,
-    question: str,
-    final: AnswerReady | Failed | None,
-    steps: list[dict[str, object]],
-    history: History,
-    *,
-    streamed: str,
-) -> int:
-    from agent.assistant.events import AnswerReady, Failed
-    from tools.exit_codes import EXIT_OK, EXIT_USER_ERROR
-
     if final is None:  # the core always ends with one of them; a bug if not
         final = Failed("No answer", "lablens produced no answer.", "Re-run with --debug.")
+    result = AskResult.of(question, final, tuple(steps))
+    return _finish(args, result, history, streamed="".join(streamed))
 
-    shown_question = question.strip()[:4000]
-    if isinstance(final, AnswerReady):
-        data = {
-            "question": shown_question,
-            "answer": final.text,
-            "steps": steps,
-            "sources": [s.to_dict() for s in final.sources],
-            "sql": list(final.sql),
-            "mode": final.mode,
-            "grounded": final.grounded,
-        }
+
+def _finish(args: argparse.Namespace, result: AskResult, history: History, *, streamed: str) -> int:
+    from tools.exit_codes import EXIT_OK, EXIT_USER_ERROR
+
+    steps = [s.to_dict() for s in result.steps]
+    if result.ok or result.question:
         history.add(
-            shown_question,
-            final.text,
-            mode=final.mode,
-            grounded=final.grounded,
+            result.question,
+            result.answer,
+            mode=result.mode,
+            grounded=result.grounded,
             steps=steps,
-            context=final.context,
+            context=result.context,
         )
-        code = EXIT_OK
-    else:
-        text = final.message + (f"\n{final.hint}" if final.hint else "")
-        data = {
-            "question": shown_question,
-            "answer": text,
-            "steps": steps,
-            "sources": [],
-            "sql": [],
-            "mode": "offline",
-            "grounded": True,
-            "error": final.title,
-        }
-        if shown_question:
-            history.add(shown_question, text, mode="offline", grounded=True, steps=steps)
-        code = EXIT_USER_ERROR
     if args.json:
         from agent.output import emit_json
 
-        emit_json(data)
-    elif isinstance(final, AnswerReady):
-        if final.text.strip() != streamed.strip():
+        emit_json(result.to_dict())
+    elif result.ok:
+        if result.answer.strip() != streamed.strip():
             # The grounding check repaired or marked the streamed draft: the checked answer
             # is the one to read.
-            label = "checked answer" if final.grounded else "answer, unverified parts marked"
-            sys.stdout.write(f"\n\n--- {label} ---\n{final.text}")
+            label = "checked answer" if result.grounded else "answer, unverified parts marked"
+            sys.stdout.write(f"\n\n--- {label} ---\n{result.answer}")
         sys.stdout.write("\n")
-        if not final.grounded:
+        if not result.grounded:
             _status("Some numbers or citations could not be verified against the tools (marked).")
     else:
-        sys.stdout.write(f"{final.title}: {data['answer']}\n")
-    return code
+        sys.stdout.write(result.to_text() + "\n")
+    return EXIT_OK if result.ok else EXIT_USER_ERROR
 
 
 def _status(line: str) -> None:

@@ -184,16 +184,13 @@ def run_summarize(args: argparse.Namespace) -> int:
             )
         daily = None
         if args.daily and args.json:
-            from tools.experiments.daily import daily_to_dict, verdict_daily
+            from tools.experiments.daily import verdict_daily
 
-            daily = daily_to_dict(verdict_daily(ws.catalog, warehouse, analysis))
+            daily = verdict_daily(ws.catalog, warehouse, analysis)
     if args.json:
-        data = analysis.to_dict()
-        if daily is not None:
-            data["daily"] = daily
-        if files is not None:
-            data["report"] = files.to_dict()
-        emit_json(data)
+        from agent.assistant.tools.experiments import ExperimentSummaryResult
+
+        emit_json(ExperimentSummaryResult(analysis, daily, files).to_dict())
         return 0
     _print_summary(analysis, files)
     return 0

@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run_history(args: argparse.Namespace) -> int:
-    from agent.assistant.history import History
+    from agent.assistant.history import History, HistoryMatches
     from agent.workspace import Workspace
     from tools.errors import InputError
 
@@ -26,16 +26,11 @@ def run_history(args: argparse.Namespace) -> int:
         raise InputError("-n must be at least 1")
     ws = Workspace.open(args.workspace)
     found = History.in_state_dir(ws.state_dir).search(args.query, limit=args.n)
+    matches = HistoryMatches(args.query, tuple(found))
     if args.json:
         from agent.output import emit_json
 
-        emit_json({"query": args.query, "exchanges": [e.to_dict() for e in found]})
+        emit_json(matches.to_dict())
         return 0
-    if not found:
-        print("No matching questions in the history." if args.query else "No history yet.")
-        return 0
-    for e in found:
-        first = e.answer.strip().splitlines()[0] if e.answer.strip() else ""
-        print(f"#{e.id} {e.ts} [{e.mode}] {e.question}")
-        print(f"    {first[:160]}")
+    print(matches.to_text())
     return 0

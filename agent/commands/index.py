@@ -18,8 +18,6 @@ if TYPE_CHECKING:
 
     from indexes.index_run import IndexSummary, ProgressEvent, ProgressFn
 
-EXIT_SOME_SKIPPED = 3  # tools.exit_codes.EXIT_PARTIAL
-
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
@@ -86,7 +84,9 @@ def _run_index(args: argparse.Namespace) -> int:
                 )
                 raise
         _print_summary(summary, console())
-    return EXIT_SOME_SKIPPED if summary.skipped else 0
+    from tools.exit_codes import EXIT_OK, EXIT_PARTIAL
+
+    return EXIT_PARTIAL if summary.skipped else EXIT_OK
 
 
 class _ProgressView:

@@ -70,22 +70,13 @@ def run_raw(args: argparse.Namespace) -> int:
     if result is not None and args.csv:
         write_csv(result, args.csv)
     if args.json:
+        from agent.assistant.tools.sql import SqlRunResult
         from agent.output import emit_json
 
-        emit_json(result_json(report, result))
+        emit_json(SqlRunResult(report, result).to_dict())
     else:
         print_result(report, result, csv_path=args.csv)
     return EXIT_OK if report.valid else EXIT_REJECTED
-
-
-def result_json(report: ValidationReport, result: QueryResult | None) -> dict[str, object]:
-    data = report.to_dict()
-    data.update(
-        result.to_dict()
-        if result is not None
-        else {"columns": [], "rows": [], "row_count": 0, "truncated": False, "elapsed_ms": None}
-    )
-    return data
 
 
 def write_csv(result: QueryResult, path: str) -> None:

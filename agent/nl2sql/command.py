@@ -101,7 +101,7 @@ def _rewrite_for(answer: SqlAnswer, dialect: str, catalog: Catalog, limit: int |
 def _save(
     args: argparse.Namespace, ws: Workspace, warehouse: Warehouse, question: str, sql: str
 ) -> int:
-    from agent.nl2sql.examples import examples_path, save_example
+    from agent.nl2sql.examples import SavedExample, examples_path, save_example
 
     example = save_example(
         ws.state_dir,
@@ -111,24 +111,18 @@ def _save(
         dialect=warehouse.dialect,
         explain=warehouse.explain,
     )
-    data = {
-        "saved": True,
-        "question": example.question,
-        "sql": example.sql,
-        "dialect": example.dialect,
-        "path": str(examples_path(ws.state_dir)),
-    }
+    saved = SavedExample(example, examples_path(ws.state_dir))
     if args.json:
         from agent.output import emit_json
 
-        emit_json(data)
+        emit_json(saved.to_dict())
     else:
         from rich.markup import escape
 
         from agent.output import console
 
-        console().print(f"Saved as a confirmed example: {escape(example.question)}")
-    return 0
+        console().print(escape(saved.to_text()))
+    return EXIT_OK
 
 
 def _emit(args: argparse.Namespace, answer: SqlAnswer) -> None:

@@ -84,6 +84,8 @@ class EvalReport:
 def load_questions(path: Path) -> tuple[date | None, list[EvalQuestion]]:
     import yaml
 
+    from tools.date_values import as_date
+
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     anchor = data.get("anchor_today")
     questions = [
@@ -96,7 +98,7 @@ def load_questions(path: Path) -> tuple[date | None, list[EvalQuestion]]:
         )
         for q in data["questions"]
     ]
-    return (date.fromisoformat(str(anchor)) if anchor else None), questions
+    return (as_date(anchor) if anchor else None), questions
 
 
 def evaluate(

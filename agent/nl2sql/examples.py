@@ -28,6 +28,27 @@ class SqlExample:
     saved_at: str = ""
 
 
+@dataclass(frozen=True)
+class SavedExample:
+    """A confirmed example as `lablens sql --save` reports it: the pair and the file it went to."""
+
+    example: SqlExample
+    path: Path
+
+    def to_dict(self) -> dict[str, object]:
+        e = self.example
+        return {
+            "saved": True,
+            "question": e.question,
+            "sql": e.sql,
+            "dialect": e.dialect,
+            "path": str(self.path),
+        }
+
+    def to_text(self) -> str:
+        return f"Saved as a confirmed example: {self.example.question}"
+
+
 def examples_path(state_dir: Path) -> Path:
     return state_dir / EXAMPLES_FILE
 

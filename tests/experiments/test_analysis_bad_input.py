@@ -119,4 +119,4 @@ def test_unknown_segment_column_suggests_a_real_one(
 ) -> None:
     err = _error(workspace, warehouse, "hf_l1_ranker_v2", segments=["contry"])
     assert "contry" in err.message
-    assert err.hint is not None and "country" in err.hint
+    assert err.hint is not None and "Did you mean `country` (for `contry`)?" in err.hint

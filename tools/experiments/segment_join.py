@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tools.catalog.model import Catalog
-from tools.did_you_mean import closest
+from tools.did_you_mean import closest, did_you_mean_text
 from tools.errors import ExperimentError
 from tools.experiments.statements.window import SegmentJoin
 
@@ -60,10 +60,15 @@ def find_segment_join(
                 columns=tuple(c.name for c in found if c is not None),
             )
     missing = [c for c in wanted if c not in seen_columns]
-    close = {c: closest(c, seen_columns, n=1) for c in missing}
-    guess = ", ".join(f"`{m[0]}` for `{c}`" for c, m in close.items() if m)
+    meant: dict[str, list[str]] = {}  # a close column -> the given names it may stand for
+    for c in missing:
+        for m in closest(c, seen_columns, n=1):
+            meant.setdefault(m, []).append(f"`{c}`")
+    guess = did_you_mean_text(
+        list(meant), notes={m: "for " + ", ".join(g) for m, g in meant.items()}
+    )
     raise ExperimentError(
         f"No table joined on the unit has all segment columns {wanted}",
-        hint=(f"Did you mean: {guess}? " if guess else "")
+        hint=(f"{guess} " if guess else "")
         + f"Columns available for segments: {', '.join(sorted(seen_columns)) or 'none'}.",
     )

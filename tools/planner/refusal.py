@@ -4,7 +4,7 @@ phrasings that would work on this catalog, and never the question echoed back at
 from __future__ import annotations
 
 from tools.catalog.model import Catalog
-from tools.did_you_mean import closest
+from tools.did_you_mean import closest, did_you_mean_text
 from tools.errors import PlanningError
 
 MAX_QUESTION_CHARS = 2000  # a question longer than this is refused before it is read
@@ -52,8 +52,8 @@ def catalog_terms(catalog: Catalog) -> dict[str, tuple[str, str]]:
     return out
 
 
-def closest_terms(words: list[str], catalog: Catalog, *, n: int = 3) -> list[str]:
-    """ "`saver_rate`, described as 'share of users with at least one save'" for the words."""
+def closest_terms(words: list[str], catalog: Catalog, *, n: int = 3) -> dict[str, str]:
+    """`saver_rate` -> "described as 'share of users with at least one save'" for the words."""
     terms = catalog_terms(catalog)
     spelled = {word.replace("_", " ").lower(): word for word in terms}
     found: list[str] = []
@@ -63,7 +63,7 @@ def closest_terms(words: list[str], catalog: Catalog, *, n: int = 3) -> list[str
             if name not in found:
                 found.append(name)
     described = {name: desc for name, desc in terms.values()}
-    return [f"`{name}`, described as '{described[name][:60]}'" for name in found[:n]]
+    return {name: f"described as '{described[name][:60]}'" for name in found[:n]}
 
 
 def example_phrasings(catalog: Catalog) -> list[str]:
@@ -94,7 +94,7 @@ def refusal_hint(catalog: Catalog, unknown: list[str]) -> str:
     near = closest_terms(unknown, catalog)
     parts = []
     if near:
-        parts.append("Did you mean " + "; or ".join(near) + "?")
+        parts.append(did_you_mean_text(list(near), notes=near) or "")
     phrasings = example_phrasings(catalog)
     if phrasings:
         parts.append("Questions that work here: " + "; ".join(phrasings) + ".")

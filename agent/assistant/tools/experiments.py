@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from tools.catalog.model import Catalog
     from tools.experiments.analysis_sql import ExperimentSql
     from tools.experiments.daily import DailySeries
+    from tools.experiments.report import ReportFiles
     from tools.experiments.results import ExperimentAnalysis
     from tools.warehouse.connection import Warehouse
 
@@ -79,6 +80,7 @@ class ExperimentSummaryResult:
 
     analysis: ExperimentAnalysis
     daily: DailySeries | None = None  # the verdict's metrics by arm and day (for charts)
+    report: ReportFiles | None = None  # the files `summarize --report` wrote
 
     @property
     def experiment_id(self) -> str:
@@ -94,6 +96,8 @@ class ExperimentSummaryResult:
         data = dict(self.analysis.to_dict())
         if self.daily is not None:
             data["daily"] = daily_to_dict(self.daily)
+        if self.report is not None:
+            data["report"] = self.report.to_dict()
         return data
 
     def to_text(self) -> str:
