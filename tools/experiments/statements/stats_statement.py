@@ -42,6 +42,7 @@ from tools.experiments.statements.health_columns import arm_health, period_healt
 from tools.experiments.statements.quoting import literal, quote
 from tools.experiments.statements.stats_layout import (
     AFTER_END,
+    ARM_SUMS,
     BEFORE_START,
     FIRST_PRE_DAY,
     HEALTH_COLUMNS,
@@ -375,7 +376,7 @@ def stats_sql(
     # The caps and shifts are joined to the per-arm rows, not to every unit: as MAX()
     # aggregates over the units they cost a column per cap in the final grouping.
     ctes.append(
-        "arm_sums AS (SELECT "
+        f"{ARM_SUMS} AS (SELECT "
         + ",\n  ".join(select_keys + counts + final)
         + f"\n  FROM centred AS cu{top_join}{segment_join}"
         + f"\n  GROUP BY {', '.join(group_keys)})"
@@ -390,7 +391,7 @@ def stats_sql(
         + ",\n".join(ctes)
         + "\nSELECT "
         + ",\n  ".join(outputs)
-        + "\nFROM arm_sums AS a CROSS JOIN unit_caps AS caps"
+        + f"\nFROM {ARM_SUMS} AS a CROSS JOIN unit_caps AS caps"
         + f"\nORDER BY {', '.join(f'a.{k}' for k in keys)}"
     )
     return StatsLayout(
