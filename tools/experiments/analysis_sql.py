@@ -38,6 +38,7 @@ from tools.experiments.collect import (
 from tools.experiments.results import Cap
 from tools.experiments.source import ExperimentMeta
 from tools.experiments.statements.daily_statement import daily_sql
+from tools.experiments.statements.stats_layout import ARM_SUMS
 from tools.experiments.statements.stats_statement import StatsLayout
 
 if TYPE_CHECKING:
@@ -123,6 +124,8 @@ def _comments(
         "their precision)",
         "top_thresholds": "per arm, the primary's value above which the top 0.1 % and 1 % "
         "of units lie (the concentration check)",
+        "arm_sums": "per arm: n, every sum and sum of products of the centred values, the "
+        "health counts (the caps and shifts are added beside each row)",
     }
     if layout is not None and layout.cuped:
         out["pre_period"] = (
@@ -216,7 +219,8 @@ def _validate(sql: str, catalog: Catalog, dialect: str, title: str) -> str:
 
 def _units_sql(layout: StatsLayout) -> str:
     """One row per analysed unit and metric, from the statistics statement's CTEs."""
-    with_part = layout.sql.split("\nSELECT ", 1)[0]
+    # Every CTE up to the per-arm sums (which this level does not read).
+    with_part = layout.sql.split(f",\n{ARM_SUMS} AS (", 1)[0]
 
     def value(metric: Metric, var: str) -> str:
         column = layout.columns.get((metric.name, var))

@@ -25,6 +25,8 @@ FIRST_PRE_DAY = "first_pre_period_day_with_rows"
 HEALTH_COLUMNS = (SEVERAL_ARMS, NO_VARIANT, AFTER_END, BEFORE_START, NOT_IN_UNIT_TABLE)
 # Shares of units whose contribution the concentration check measures.
 TOP_SHARES = (0.001, 0.01)
+# The last CTE of the statement: the per-arm sums (the output adds the caps beside them).
+ARM_SUMS = "arm_sums"
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,9 @@ The shape of the statement (CTEs named for what they hold):
                      per-unit values of analysed units) and a centring shift (their mean)
     centred          per unit: capped values minus the shift (sums of centred values keep
                      their precision at any magnitude), and the primary's rank in its arm
-    final            per arm (and segment): n, every sum and sum of products once, the caps
-                     and shifts, and the health counts
+    arm_sums         per arm (and segment): n, every sum and sum of products once, and the
+                     health counts
+    (output)         arm_sums with the caps and shifts beside each row
 
 Units in several arms, with no variant, or assigned after the end have arm NULL: they form
 one extra output row, which the analysis reads only for its health counts.
@@ -41,6 +42,7 @@ from tools.experiments.statements.health_columns import arm_health, period_healt
 from tools.experiments.statements.quoting import literal, quote
 from tools.experiments.statements.stats_layout import (
     AFTER_END,
+    ARM_SUMS,
     BEFORE_START,
     FIRST_PRE_DAY,
     HEALTH_COLUMNS,
@@ -163,6 +165,7 @@ def stats_sql(
     centred_sql: list[str] = []
     final_sums: dict[str, str] = {}  # sum expression -> alias
     final: list[str] = []
+    caps_out: list[str] = []  # unit_caps columns the output carries (one value per statement)
     layout_sums: dict[tuple[str, str], str] = {}
     layout_caps: dict[str, tuple[str | None, float | None, float | None]] = {}
     layout_columns: dict[tuple[str, str], str] = {}
@@ -212,7 +215,7 @@ def stats_sql(
                 cap_name = names.new(f"{base}_cap")
                 cap_sql.append(f"QUANTILE_CONT({v}, {spec.level!r}) AS {q(cap_name)}")
                 cap_ref = f"c.{q(cap_name)}"
-                final.append(f"MAX(caps.{q(cap_name)}) AS {q(cap_name)}")
+                caps_out.append(cap_name)
                 if period == POST:
                     layout_caps[metric.name] = (cap_name, None, spec.level)
             else:
@@ -224,7 +227,7 @@ def stats_sql(
         cap_sql.append(f"AVG({v}) AS {q(shift)}")
         centred_sql.append(f"{value} - c.{q(shift)} AS {q(name)}")
         centred_expr[name] = f"{value} - c.{q(shift)}"
-        final.append(f"MAX(caps.{q(shift)}) AS {q(shift)}")
+        caps_out.append(shift)
         centred[key] = name
         return name
 
@@ -370,14 +373,26 @@ def stats_sql(
         for col in segment.columns:
             group_keys.append(f"s.{q(col)}")
             select_keys.append(f"s.{q(col)} AS {q(col)}")
+    # The caps and shifts are joined to the per-arm rows, not to every unit: as MAX()
+    # aggregates over the units they cost a column per cap in the final grouping.
+    ctes.append(
+        f"{ARM_SUMS} AS (SELECT "
+        + ",\n  ".join(select_keys + counts + final)
+        + f"\n  FROM centred AS cu{top_join}{segment_join}"
+        + f"\n  GROUP BY {', '.join(group_keys)})"
+    )
+    keys = [k.rsplit(" AS ", 1)[1] for k in select_keys]
+    outputs = [
+        f"a.{a} AS {a}" for a in (k.rsplit(" AS ", 1)[1] for k in select_keys + counts + final)
+    ]
+    outputs += [f"caps.{q(c)} AS {q(c)}" for c in caps_out]
     sql = (
         "WITH "
         + ",\n".join(ctes)
         + "\nSELECT "
-        + ",\n  ".join(select_keys + counts + final)
-        + f"\nFROM centred AS cu CROSS JOIN unit_caps AS caps{top_join}{segment_join}"
-        + f"\nGROUP BY {', '.join(group_keys)}"
-        + f"\nORDER BY {', '.join(group_keys)}"
+        + ",\n  ".join(outputs)
+        + f"\nFROM {ARM_SUMS} AS a CROSS JOIN unit_caps AS caps"
+        + f"\nORDER BY {', '.join(f'a.{k}' for k in keys)}"
     )
     return StatsLayout(
         sql=sql,
