@@ -53,7 +53,10 @@ def data_bounds(catalog: Catalog, warehouse: Warehouse) -> tuple[date | None, da
         if t.require_partition_filter and t.partition_column:
             # The validator insists on a range on the partition column; an open one reads all.
             sql += f" WHERE \"{t.partition_column}\" >= CAST('0001-01-01' AS DATE)"
-        _report, result = run_validated(sql, catalog, warehouse, default_limit=None, explain=False)
+        # Written with standard double-quoted identifiers (in Spark they would be strings).
+        _report, result = run_validated(
+            sql, catalog, warehouse, read_dialect="postgres", default_limit=None, explain=False
+        )
         if result is None or not result.rows:
             continue
         lo, hi = result.rows[0][0], result.rows[0][1]
@@ -81,7 +84,7 @@ def sampled_values(catalog: Catalog, warehouse: Warehouse) -> dict[tuple[str, st
                 f" LIMIT {MAX_SAMPLED_VALUES + 1}"
             )
             _report, result = run_validated(
-                sql, catalog, warehouse, default_limit=None, explain=False
+                sql, catalog, warehouse, read_dialect="postgres", default_limit=None, explain=False
             )
             if result is None or len(result.rows) > MAX_SAMPLED_VALUES:
                 continue

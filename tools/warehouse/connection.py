@@ -84,6 +84,8 @@ def warehouse_dialect(settings: Any) -> str:
     from tools.sql.dialects import dialect_name
 
     url = getattr(settings, "url", None)
+    if url and str(url).startswith("sc://"):
+        return "spark"  # Spark Connect
     if url:
         scheme = url.split("://", 1)[0].split("+", 1)[0]
         return dialect_name(scheme)
@@ -102,6 +104,10 @@ def open_warehouse(settings: Any, root: Path) -> Warehouse:
             path = Path(config.url.removeprefix("duckdb:///")).expanduser()
             path = path if path.is_absolute() else root / path
             return DuckDBWarehouse(_replace_path(config, path))
+        if config.url.startswith("sc://"):
+            from tools.warehouse.spark_connect import SparkConnectWarehouse
+
+            return SparkConnectWarehouse(config)
         return SQLAlchemyWarehouse(config)
     if config.path is None:
         raise WarehouseError(
