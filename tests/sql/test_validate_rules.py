@@ -35,6 +35,7 @@ def test_rules_are_one_module_each_chained_in_order() -> None:
         "partition_filter",
         "aggregates",
         "add_limit",
+        "portable_percentiles",
         "transpile",
         "explain",
     ]

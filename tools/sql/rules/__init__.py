@@ -20,6 +20,7 @@ from tools.sql.rules.denied_functions import denied_functions
 from tools.sql.rules.explain import explain
 from tools.sql.rules.file_reads import file_reads
 from tools.sql.rules.partition_filter import partition_filter
+from tools.sql.rules.portable_percentiles import portable_percentiles
 from tools.sql.rules.read_only import read_only
 from tools.sql.rules.resolve_columns import resolve_columns
 from tools.sql.rules.single_statement import single_statement
@@ -48,6 +49,7 @@ RULES: tuple[Rule, ...] = (
     Rule(partition_filter, needs_clean=True),
     Rule(aggregates, needs_clean=True),
     Rule(add_limit, needs_clean=True),
+    Rule(portable_percentiles, needs_clean=True),
     Rule(transpile, needs_clean=True),
     Rule(explain, needs_clean=True),
 )
