@@ -12,8 +12,9 @@ from collections.abc import Callable, Sequence
 
 from agent import __version__
 from agent.commands import COMMAND_MODULES
+from tools.exit_codes import EXIT_INTERNAL, EXIT_USER_ERROR
 
-EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(code or 0)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # the one place errors become exit codes
         from tools.errors import LablensError
 
@@ -68,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from agent.output import print_bug
 
         print_bug(exc)
-        return 1
+        return EXIT_INTERNAL  # never 1: that means "rejected by the validator"
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -23,7 +24,9 @@ sys.path.insert(0, str(ROOT))
 from tests.sql.spider_data import gold_queries, spider_catalogs  # noqa: E402
 from tools.sql.validate import validate_sql  # noqa: E402
 
-LABLENS = str(Path(sys.executable).with_name("lablens"))
+# This checkout's code, not whatever the installed `lablens` script points at.
+LABLENS = [sys.executable, "-m", "agent"]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 HEAVY = (
     "torch",
     "chromadb",
@@ -76,13 +79,13 @@ def make_workspace(folder: Path) -> Path:
 
 
 def bench_cold(workspace: Path, runs: int) -> dict[str, object]:
-    argv = [LABLENS, "validate", COLD_SQL, "--json", "-w", str(workspace)]
+    argv = [*LABLENS, "validate", COLD_SQL, "--json", "-w", str(workspace)]
     wall: list[float] = []
     cpu: list[float] = []
     for _ in range(runs):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+        done = subprocess.run(argv, capture_output=True, text=True, check=False, env=ENV)
         wall.append(time.perf_counter() - start)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         # CPU time of the child: what the command costs on an idle machine, minus waiting.
@@ -94,7 +97,7 @@ def bench_cold(workspace: Path, runs: int) -> dict[str, object]:
         f"print([m for m in {HEAVY!r} if m in sys.modules], file=sys.stderr)"
     )
     done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False, env=ENV
     )
     baseline = [_time([sys.executable, "-c", "pass"]) for _ in range(runs)]
     return {

@@ -1,7 +1,8 @@
 """`lablens sql --raw "SQL"`: validate, then run on the read-only warehouse.
 
 Without `--raw` the text is a question; `answer_question` turns questions into SQL (the
-planner plugs in there).
+planner plugs in there). Exit codes: 0 ran, 1 rejected by the validator (nothing ran), 2 the
+engine refused or stopped it (timeout, memory) or bad input, 70 a bug in lablens.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ if TYPE_CHECKING:
     from tools.sql.problems import ValidationReport
     from tools.warehouse.execute import QueryResult
 
-EXIT_INVALID = 1
 SHOWN_ROWS = 50  # rows printed in the terminal; --csv and --json carry all fetched rows
 
 
@@ -54,6 +54,7 @@ def answer_question(args: argparse.Namespace) -> int:
 
 def run_raw(args: argparse.Namespace) -> int:
     from agent.commands.validate import default_limit, open_workspace, read_sql
+    from tools.exit_codes import EXIT_OK, EXIT_REJECTED
     from tools.warehouse.connection import open_warehouse
     from tools.warehouse.run import run_validated
 
@@ -76,7 +77,7 @@ def run_raw(args: argparse.Namespace) -> int:
         emit_json(result_json(report, result))
     else:
         print_result(report, result, csv_path=args.csv)
-    return 0 if report.valid else EXIT_INVALID
+    return EXIT_OK if report.valid else EXIT_REJECTED
 
 
 def result_json(report: ValidationReport, result: QueryResult | None) -> dict[str, Any]:
@@ -126,8 +127,10 @@ def print_result(
     note = f"{result.row_count} row(s)"
     if shown < result.row_count:
         note += f", first {shown} shown"
-    if result.truncated:
+    if result.truncated and not result.byte_capped:
         note += f"; cut at the row cap ({result.row_count})"
     if csv_path:
         note += f"; written to {csv_path}"
     c.print(f"[dim]{escape(note)} in {result.elapsed_ms:.0f} ms[/]")
+    for extra in result.notes:  # byte cap, cut cells, values sent as text
+        c.print(f"[yellow]note[/]: {escape(extra)}")

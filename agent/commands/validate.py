@@ -1,6 +1,7 @@
 """`lablens validate "SQL"`: check a statement against the workspace catalog without running it.
 
-Exit 0 when valid, 1 when not (the report says why), 2 for input that is not a query at all.
+Exit codes (`tools/exit_codes.py`): 0 valid, 1 rejected (the report says why), 2 for input that
+is not a query at all, 70 for a bug in lablens.
 Also holds what `lablens sql` shares: reading SQL from an argument or stdin, and printing a
 validation report.
 """
@@ -13,8 +14,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from agent.workspace import Workspace
     from tools.sql.problems import ValidationReport
-
-EXIT_INVALID = 1
 
 
 def register(sub: Any) -> None:
@@ -57,6 +56,7 @@ def add_sql_flags(p: argparse.ArgumentParser) -> None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    from tools.exit_codes import EXIT_OK, EXIT_REJECTED
     from tools.sql.validate import validate_sql
     from tools.warehouse.connection import open_warehouse, warehouse_dialect
 
@@ -79,7 +79,7 @@ def run_validate(args: argparse.Namespace) -> int:
         emit_json(report.to_dict())
     else:
         print_report(report)
-    return 0 if report.valid else EXIT_INVALID
+    return EXIT_OK if report.valid else EXIT_REJECTED
 
 
 def read_sql(text: str | None) -> str:

@@ -66,10 +66,16 @@ def warehouse(workspace: Workspace) -> Iterator[Warehouse]:
         yield wh
 
 
+_RAW: dict[Path, duckdb.DuckDBPyConnection] = {}
+
+
 def _raw(warehouse: Warehouse, sql: str, *params: Any) -> pd.DataFrame:
-    # The engine's own connection (DuckDB allows one configuration per file and process).
-    con: duckdb.DuckDBPyConnection = warehouse.connection  # type: ignore[attr-defined]
-    return con.execute(sql, list(params)).df()
+    # A plain read-only connection of the test's own (queries run in the warehouse's worker
+    # process, so this process holds no other configuration of the file).
+    path: Path = warehouse.path  # type: ignore[attr-defined]
+    if path not in _RAW:
+        _RAW[path] = duckdb.connect(str(path), read_only=True)
+    return _RAW[path].execute(sql, list(params)).df()
 
 
 def _per_unit(

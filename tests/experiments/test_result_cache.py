@@ -45,7 +45,7 @@ def _analyse(ws: Workspace, cache_dir: Path | None) -> tuple[dict[str, Any], lis
 
         wh.execute = recording  # type: ignore[method-assign]
         analysis = analyze_experiment(ws.catalog, wh, EXPERIMENT, cache_dir=cache_dir)
-        assert (wh._conn is not None) == bool(ran)  # opened on first use only
+        assert wh.opened == bool(ran)  # type: ignore[attr-defined]  # opened on first use only
     return analysis.to_dict(), ran
 
 

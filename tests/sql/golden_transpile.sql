@@ -60,7 +60,7 @@ SELECT DATEDIFF(DAY, signup_date, CAST('2024-03-01' AS DATE)) AS age FROM users 
 -- dialects: spark -> duckdb
 SELECT country, collect_set(user_id) AS ids FROM users GROUP BY country
 -- expect:
-SELECT country, LIST(DISTINCT user_id) FILTER(WHERE NOT user_id IS NULL) AS ids FROM users GROUP BY country LIMIT 1000
+SELECT country, ARRAY_AGG(DISTINCT user_id) FILTER(WHERE NOT user_id IS NULL) AS ids FROM users GROUP BY country LIMIT 1000
 
 -- title: backquoted names
 -- dialects: spark -> postgres

@@ -32,13 +32,15 @@ def feed_stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
 def engine_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every statement that reaches a DuckDB warehouse during the test."""
     calls: list[str] = []
-    execute = DuckDBWarehouse.execute
+    request = DuckDBWarehouse._request
 
-    def spy(self: DuckDBWarehouse, sql: str):  # type: ignore[no-untyped-def]
-        calls.append(sql)
-        return execute(self, sql)
+    def spy(self: DuckDBWarehouse, message: dict):  # type: ignore[no-untyped-def,type-arg]
+        if message["op"] in ("execute", "explain"):
+            prefix = "EXPLAIN " if message["op"] == "explain" else ""
+            calls.append(prefix + message["sql"])
+        return request(self, message)
 
-    monkeypatch.setattr(DuckDBWarehouse, "execute", spy)
+    monkeypatch.setattr(DuckDBWarehouse, "_request", spy)
     return calls
 
 
@@ -175,7 +177,7 @@ BAD_INPUTS = {
     "only-comment-and-semicolons": (b" ;; ", "empty"),
     "non-utf8": (b"SELECT '\xff\xfe' FROM users", "not UTF-8"),
     "one-megabyte": (b"SELECT 1 AS x " + b" " * 1_048_576, "limit is"),
-    "deeply-nested": (b"SELECT " + b"(" * 5000 + b"1" + b")" * 5000, "nested too deeply"),
+    "deeply-nested": (b"SELECT " + b"(" * 4000 + b"1" + b")" * 4000, "nested too deeply"),
 }
 
 
@@ -221,3 +223,38 @@ def test_validate_cold_start_imports_no_heavy_stack(shop_root: Path) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
     )
     assert done.stderr.strip().splitlines()[-1] == "0 []"
+
+
+@pytest.mark.parametrize(
+    ("sql", "text"),
+    [
+        ("SELECT INTERVAL '1000000000 days' AS v", "1000000000 days"),
+        ("SELECT INTERVAL '100000000 years' AS v", "100000000 years"),
+        ("SELECT to_days(1000000000) AS v", "1000000000 days"),
+    ],
+)
+def test_values_python_cannot_hold_are_text_not_a_crash(
+    shop_root: Path, capsys, sql: str, text: str
+) -> None:
+    code, out, _ = run(capsys, "sql", "--raw", sql, "-w", str(shop_root), "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert data["rows"] == [[text]] and any("as text" in n for n in data["notes"])
+
+
+def test_exit_codes_keep_rejected_apart_from_crashed(
+    shop_root: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tools.exit_codes import EXIT_INTERNAL, EXIT_REJECTED, EXIT_USER_ERROR
+
+    bad = "SELECT * FROM secrets_not_in_catalog"
+    assert run(capsys, "validate", bad, "-w", str(shop_root), "--json")[0] == EXIT_REJECTED
+    assert run(capsys, "sql", "--raw", bad, "-w", str(shop_root), "--json")[0] == EXIT_REJECTED
+    assert run(capsys, "validate", "", "-w", str(shop_root))[0] == EXIT_USER_ERROR
+
+    def crash(*_: object, **__: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("tools.sql.validate.validate_sql", crash)
+    code, _, err = run(capsys, "validate", GOOD, "-w", str(shop_root))
+    assert code == EXIT_INTERNAL and "bug" in err.lower()

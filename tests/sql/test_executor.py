@@ -91,16 +91,38 @@ def test_connection_cannot_write_files(warehouse, tmp_path: Path) -> None:
     assert not target.exists()
 
 
-def test_each_statement_gets_a_fresh_session(warehouse) -> None:
-    # A temp table or search_path left behind by one statement cannot shadow `users` later.
-    warehouse.execute("CREATE TEMP TABLE users AS SELECT 'fake' AS country")
-    warehouse.execute("SET SESSION search_path = 'temp'")
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE TEMP TABLE users AS SELECT 'fake' AS country",
+        "SET SESSION search_path = 'temp'",
+        "DETACH warehouse",
+        "SELECT 1; SELECT 2",
+        "SELECT 1; DETACH w",
+    ],
+)
+def test_only_one_select_reaches_the_engine(warehouse, sql: str) -> None:
+    # DuckDB's own statement split decides: one statement, of type SELECT.
+    with pytest.raises(QueryError, match="Not run: DuckDB reads this text as"):
+        warehouse.execute(sql)
+    with pytest.raises(QueryError, match="Not run"):
+        warehouse.explain(sql)
     assert warehouse.execute("SELECT count(*) FROM users").rows == [[60]]
 
 
-def test_configuration_is_locked(warehouse) -> None:
-    with pytest.raises(QueryError, match="locked"):
-        warehouse.execute("SET enable_external_access = true")
+def test_configuration_is_locked(shop_warehouse_path: Path, tmp_path: Path) -> None:
+    from tools.warehouse.duckdb_file import open_hardened
+
+    conn = open_hardened(shop_warehouse_path, memory_limit="256MB", temp_dir=tmp_path / "t")
+    try:
+        for setting in ("enable_external_access = true", "temp_directory = '/tmp'"):
+            with pytest.raises(Exception, match="locked"):
+                conn.execute(f"SET {setting}")
+        assert conn.execute("SELECT current_setting('enable_external_access')").fetchone() == (
+            False,
+        )
+    finally:
+        conn.close()
 
 
 def test_engine_error_keeps_the_engine_message(warehouse) -> None:

@@ -1,24 +1,18 @@
 """The SQLAlchemy executor against a real PostgreSQL, started in a temp folder for this module.
 
 Skips cleanly when the PostgreSQL server binaries (initdb, pg_ctl) or psycopg2 are absent.
-As root, the server runs as the `postgres` system user (PostgreSQL refuses to run as root).
 """
 
 from __future__ import annotations
 
-import glob
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.sql.postgres_server import Unavailable, running_postgres
 from tools.catalog.model import Catalog, Column, Table
 from tools.errors import QueryError
 from tools.warehouse.connection import SQLAlchemyWarehouse, WarehouseConfig, open_warehouse
@@ -27,110 +21,19 @@ from tools.warehouse.run import run_validated
 pytestmark = pytest.mark.server
 
 
-def _binary(name: str) -> str | None:
-    found = shutil.which(name)
-    if found:
-        return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    return candidates[-1] if candidates else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _as_server_user(cmd: list[str]) -> list[str]:
-    if os.geteuid() != 0:
-        return cmd
-    return ["runuser", "-u", "postgres", "--", *cmd]
+USERS_SQL = [
+    "CREATE TABLE users (user_id BIGINT, country TEXT)",
+    "INSERT INTO users SELECT g, (ARRAY['US','FR','JP'])[g % 3 + 1] FROM generate_series(0, 59) g",
+]
 
 
 @pytest.fixture(scope="module")
 def postgres_url() -> Iterator[str]:
-    pytest.importorskip("psycopg2")
-    initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
-    if not initdb or not pg_ctl:
-        pytest.skip("PostgreSQL server binaries not installed (apt-get install postgresql)")
-    if os.geteuid() == 0:
-        try:
-            server_user = pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.skip("running as root and there is no `postgres` user to run the server")
-    root = Path(tempfile.mkdtemp(prefix="lablens-pg-"))
-    data, port = root / "data", _free_port()
-    if os.geteuid() == 0:
-        os.chown(root, server_user.pw_uid, server_user.pw_gid)
-    env = {**os.environ, "LC_ALL": "C.UTF-8"}
     try:
-        subprocess.run(
-            _as_server_user(
-                [initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "--no-sync"]
-            ),
-            check=True,
-            capture_output=True,
-            env=env,
-            timeout=120,
-        )
-        subprocess.run(
-            _as_server_user(
-                [
-                    pg_ctl,
-                    "-D",
-                    str(data),
-                    "-w",
-                    "-t",
-                    "60",
-                    "-l",
-                    str(root / "log"),
-                    "-o",
-                    f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off",
-                    "start",
-                ]
-            ),
-            check=True,
-            capture_output=True,
-            env=env,
-            timeout=120,
-        )
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
-        shutil.rmtree(root, ignore_errors=True)
-        pytest.skip(f"cannot start PostgreSQL here: {exc}")
-    url = f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
-    try:
-        _load_fixture(url)
-        yield url
-    finally:
-        subprocess.run(
-            _as_server_user([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]),
-            capture_output=True,
-            env=env,
-            timeout=60,
-            check=False,
-        )
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def _load_fixture(url: str) -> None:
-    import psycopg2
-
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            conn = psycopg2.connect(url.replace("postgresql+psycopg2", "postgresql"))
-            break
-        except psycopg2.OperationalError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-    with conn, conn.cursor() as cur:
-        cur.execute("CREATE TABLE users (user_id BIGINT, country TEXT)")
-        cur.execute(
-            "INSERT INTO users SELECT g, (ARRAY['US','FR','JP'])[g % 3 + 1] "
-            "FROM generate_series(0, 59) g"
-        )
-    conn.close()
+        with running_postgres(USERS_SQL) as url:
+            yield url
+    except Unavailable as exc:
+        pytest.skip(str(exc))
 
 
 CATALOG = Catalog(
@@ -193,6 +96,14 @@ def test_read_only_cannot_be_switched_off_inside_the_statement(
     assert warehouse.execute("SELECT count(*) FROM users").rows == [[60]]
 
 
+def test_session_settings_do_not_leak_into_the_next_statement(
+    warehouse: SQLAlchemyWarehouse,
+) -> None:
+    before = warehouse.execute("SHOW search_path").rows
+    warehouse.execute("SET search_path = pg_catalog")  # rolled back with its transaction
+    assert warehouse.execute("SHOW search_path").rows == before
+
+
 def test_statement_timeout(warehouse: SQLAlchemyWarehouse) -> None:
     start = time.perf_counter()
     with pytest.raises(QueryError, match="longer than 2 s"):
@@ -206,9 +117,46 @@ def test_engine_refusal_through_explain(warehouse: SQLAlchemyWarehouse) -> None:
     assert "operator does not exist" in report.errors[0].message
 
 
-def test_session_settings_do_not_leak_into_the_next_statement(
-    warehouse: SQLAlchemyWarehouse,
-) -> None:
-    before = warehouse.execute("SHOW search_path").rows
-    warehouse.execute("SET search_path = pg_catalog")  # rolled back with its transaction
-    assert warehouse.execute("SHOW search_path").rows == before
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT 1 AS a; COMMIT; DELETE FROM users",
+        "SELECT 1 AS a;COMMIT;SET default_transaction_read_only = off;DELETE FROM users",
+        "SELECT $a$ ' $a$ AS x; COMMIT; DELETE FROM users; SELECT $a$ ' $a$ AS y",
+        "SELECT E'\\''; COMMIT; DELETE FROM users; --' AS x",
+        "SELECT 1 AS a /* ; */",
+    ],
+)
+def test_a_stacked_commit_cannot_escape(warehouse: SQLAlchemyWarehouse, sql: str) -> None:
+    # A read-only transaction is not a boundary: text that is not provably one statement
+    # never reaches the driver.
+    with pytest.raises(QueryError, match="Not run"):
+        warehouse.execute(sql)
+    assert warehouse.execute("SELECT count(*) FROM users").rows == [[60]]
+
+
+def test_strings_with_separators_still_run(warehouse: SQLAlchemyWarehouse) -> None:
+    result = warehouse.execute(
+        "SELECT 'a;b' AS x, 'it''s -- $$' AS y, \"country\" FROM users LIMIT 1"
+    )
+    assert result.rows[0][:2] == ["a;b", "it's -- $$"]
+
+
+def test_cancel_from_another_thread(warehouse: SQLAlchemyWarehouse) -> None:
+    timer = threading.Timer(0.3, warehouse.cancel)
+    timer.start()
+    start = time.perf_counter()
+    with pytest.raises(QueryError, match=r"cancelled|longer than"):
+        warehouse.execute("SELECT count(*) FROM generate_series(1, 100000000) a")
+    timer.join()
+    assert time.perf_counter() - start < 2
+    assert warehouse.execute("SELECT 1 AS one").rows == [[1]]
+
+
+def test_introspect_lists_tables_and_types(warehouse: SQLAlchemyWarehouse) -> None:
+    tables = warehouse.introspect()
+    assert [t.name for t in tables] == ["users"]
+    assert [(c.name, c.type) for c in tables[0].columns] == [
+        ("user_id", "BIGINT"),
+        ("country", "TEXT"),
+    ]

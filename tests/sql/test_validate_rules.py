@@ -29,6 +29,7 @@ def test_rules_are_one_module_each_chained_in_order() -> None:
         "read_only",
         "file_reads",
         "denied_functions",
+        "allowed_functions",
         "sqlite_strings",
         "catalog_tables",
         "resolve_columns",
@@ -37,10 +38,11 @@ def test_rules_are_one_module_each_chained_in_order() -> None:
         "add_limit",
         "portable_percentiles",
         "transpile",
+        "output_matches",
         "explain",
     ]
     for rule in RULES:
-        assert rule.check.__module__ == f"tools.sql.rules.{rule.name}"
+        assert rule.fn.__module__ == f"tools.sql.rules.{rule.name}"
 
 
 def test_valid_query_is_normalized_and_limited(check) -> None:
@@ -401,3 +403,112 @@ def test_aggregate_filter_clause_is_part_of_the_aggregate(check) -> None:
     assert check(
         "SELECT country, count(*) FILTER (WHERE user_id > 3) FROM users GROUP BY country"
     ).valid
+
+
+def test_rules_declare_what_they_change() -> None:
+    # Checks change nothing; rewrites return a tree; derives fill one declared field.
+    import dataclasses
+
+    from tools.sql.context import RuleContext
+    from tools.sql.rules import Check, Derive, Rewrite
+
+    kinds = {r.name: type(r).__name__ for r in RULES}
+    assert {n for n, k in kinds.items() if k == "Rewrite"} == {
+        "sqlite_strings",
+        "add_limit",
+        "portable_percentiles",
+    }
+    produced = {r.name: r.produces for r in RULES if isinstance(r, Derive)}
+    assert produced == {
+        "catalog_tables": "normalized",
+        "resolve_columns": "qualified",
+        "transpile": "output_sql",
+        "output_matches": "output_sql",
+    }
+    assert all(isinstance(r, (Check, Rewrite, Derive)) for r in RULES)
+    assert RuleContext.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    assert {f.name for f in dataclasses.fields(RuleContext)} >= set(produced.values())
+
+
+@pytest.mark.parametrize(
+    ("sql", "what"),
+    [
+        (
+            "SELECT user_id FROM users WHERE " + " OR ".join(f"user_id = {i}" for i in range(3000)),
+            "tokens",
+        ),
+        (
+            "SELECT count(*) FROM " + ", ".join(f"users u{i}" for i in range(40)),
+            "39 joins",
+        ),
+        (
+            "WITH a AS (SELECT u.user_id FROM users u, users v), "
+            + ", ".join(
+                f"c{i} AS (SELECT x.user_id FROM {p} x, {p} y)"
+                for i, p in enumerate(["a", "c0", "c1", "c2", "c3", "c4", "c5", "c6"])
+            )
+            + " SELECT count(*) FROM c7",
+            "expanded",
+        ),
+    ],
+)
+def test_too_complex_is_refused_before_analysis(check, sql: str, what: str) -> None:
+    report = check(sql)
+    assert report.codes == ["too-complex"] and what in report.errors[0].message
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        "ds = ds",
+        "(ds IS NULL) = false",
+        "ds IN (ds)",
+        "ds BETWEEN ds AND ds",
+        "COALESCE(ds, ds) = ds",
+        "ds <> DATE '2024-03-02'",
+        "(ds = ds) = true",
+    ],
+)
+def test_a_partition_filter_that_filters_nothing_does_not_count(check, condition: str) -> None:
+    assert check(f"SELECT count(*) FROM events WHERE {condition}").codes == [
+        "missing-partition-filter"
+    ]
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        "ds >= DATE '2024-03-02'",
+        "DATE '2024-03-02' <= ds",
+        "ds IN (DATE '2024-03-02', DATE '2024-03-03')",
+        "CAST(ds AS DATE) = DATE '2024-03-02'",
+        "ds >= (SELECT min(signup_date) FROM users)",
+    ],
+)
+def test_real_partition_filters_still_count(check, condition: str) -> None:
+    report = check(f"SELECT count(*) AS n FROM events WHERE {condition}")
+    assert report.valid, report.summary()
+
+
+@pytest.mark.parametrize(
+    ("sql", "name"),
+    [
+        ("SELECT format_type(23, NULL) AS t", "format_type"),
+        ("SELECT get_block_size('w') AS b", "get_block_size"),
+        ("SELECT json_serialize_plan('SELECT 1', optimize := true) AS p", "json_serialize_plan"),
+        ("SELECT getvariable('x') AS v", "getvariable"),
+        ("SELECT no_such_fn(country) AS v FROM users", "no_such_fn"),
+    ],
+)
+def test_functions_off_the_allow_list_are_refused(check, sql: str, name: str) -> None:
+    report = check(sql)
+    assert report.codes == ["function-not-allowed"] and f"`{name}`" in report.errors[0].message
+
+
+def test_the_allow_list_keeps_ordinary_analytics(check) -> None:
+    report = check(
+        "SELECT country, count(*) AS n, avg(user_id) AS a, coalesce(max(country), 'x') AS m, "
+        "row_number() OVER (ORDER BY country) AS r, date_trunc('month', signup_date) AS d "
+        "FROM users GROUP BY country, signup_date"
+    )
+    assert report.valid, report.summary()

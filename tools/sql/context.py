@@ -1,9 +1,15 @@
-"""What every rule sees: the statement, the catalog and the dialects, plus results so far."""
+"""What every rule sees: the statement, the catalog and the dialects, plus what earlier rules
+derived from it.
+
+The context is frozen. A rule never sets attributes on it: the pipeline in `rules/__init__.py`
+builds the next context from what the rule returns (a rewritten `tree`, or a value for one of
+the declared fields below), so which rule produces what is written in `RULES`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -28,13 +34,25 @@ class CatalogView:
 Explain = Callable[[str], Any]
 
 
-@dataclass
-class RuleContext:
-    """Shared state of one validation.
+@dataclass(frozen=True)
+class Qualified:
+    """A fully qualified copy of the tree (for analysis only) and its scopes, innermost first."""
 
-    `tree` is the first statement as the user wrote it; rewriting rules (`add_limit`) replace
-    it. `qualified` is a separate, fully qualified copy used only for analysis, so the SQL
-    that runs stays close to what the user wrote.
+    tree: exp.Expr
+    scopes: list[Scope]
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """One validation's inputs and the trees derived so far.
+
+    `tree` is the statement as the user wrote it; rewrites (`sqlite_strings`, `add_limit`)
+    replace it. `normalized` (from `catalog_tables`) has identifiers normalized for the read
+    dialect, so names in it compare the way the engine compares them; `qualified` (from
+    `resolve_columns`) is a fully qualified copy used only for analysis, so the SQL that runs
+    stays close to what the user wrote; `output_sql` (from `transpile`) is the text that runs.
+    `recheck` is set when the context judges that final text, re-parsed in the warehouse's
+    dialect (`output_matches`).
     """
 
     sql: str
@@ -47,12 +65,10 @@ class RuleContext:
     default_limit: int | None
     explain: Explain | None
     tree: exp.Expr
-    # `tree` with identifiers normalized for the read dialect (set by catalog_tables); names
-    # in it compare exactly, the way the engine will compare them.
     normalized: exp.Expr | None = None
-    qualified: exp.Expr | None = None
-    scopes: list[Scope] = field(default_factory=list)  # of `qualified`, innermost first
+    qualified: Qualified | None = None
     output_sql: str | None = None
+    recheck: bool = False
 
     @property
     def schema(self) -> MappingSchema:

@@ -58,13 +58,23 @@ def quiet_sqlglot() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def parse_statements(sql: str, dialect: Dialect) -> tuple[list[exp.Expr], list[Problem]]:
-    """All statements in `sql` (empty ones dropped), or the parse problems found."""
+def parse_statements(
+    sql: str, dialect: Dialect, *, max_tokens: int | None = None
+) -> tuple[list[exp.Expr], list[Problem]]:
+    """All statements in `sql` (empty ones dropped), or the parse problems found.
+
+    With `max_tokens`, text with more tokens is refused as `too-complex` before parsing.
+    """
     from sqlglot.errors import ParseError, TokenError
+
+    from tools.sql.complexity import check_tokens
 
     try:
         with quiet_sqlglot():
-            trees = dialect.parse(sql)
+            tokens = dialect.tokenize(sql)
+            if max_tokens is not None and (found := check_tokens(len(tokens))):
+                return [], found
+            trees = dialect.parser().parse(tokens, sql)
     except ParseError as exc:
         return [], [_parse_problem(e) for e in exc.errors[:5]] or [
             error("parse-error", str(exc).splitlines()[0], _PARSE_HINT)

@@ -1,4 +1,4 @@
-"""`validate_sql`: parse, run every rule in `RULES`, and return one report.
+"""`validate_sql`: parse, bound the complexity, run every rule in `RULES`, return one report.
 
 Pure: no I/O except the optional `explain` callable the caller passes in (an engine dry run).
 """
@@ -35,7 +35,8 @@ def validate_sql(
     written in (default: the same). `default_limit=None` adds no LIMIT. Raises `InputError`
     for input that is not a query at all (empty, oversized, nested too deeply, unknown dialect).
     """
-    from tools.sql.rules import RULES
+    from tools.sql.complexity import MAX_TOKENS, check_tree
+    from tools.sql.rules import run_rules
 
     write_name = dialect_name(dialect)
     read_name = dialect_name(read_dialect) if read_dialect else write_name
@@ -44,7 +45,9 @@ def validate_sql(
     if default_limit is not None and default_limit < 1:
         raise InputError(f"default_limit must be at least 1, got {default_limit}.")
     read, write = get_dialect(read_name), get_dialect(write_name)
-    statements, problems = parse_statements(sql, read)
+    statements, problems = parse_statements(sql, read, max_tokens=MAX_TOKENS)
+    if not problems:
+        problems = [p for t in statements for p in check_tree(t)]
     if problems:
         return _report(sql.strip(), write_name, read_name, problems)
     ctx = RuleContext(
@@ -60,10 +63,7 @@ def validate_sql(
         tree=statements[0],
     )
     try:
-        for rule in RULES:
-            if rule.needs_clean and any(p.severity == "error" for p in problems):
-                break
-            problems.extend(rule.check(ctx))
+        ctx = run_rules(ctx, problems)
     except RecursionError:
         raise too_deep() from None
     output = ctx.output_sql if ctx.output_sql is not None else sql.strip()

@@ -49,5 +49,30 @@ def hardened_config(memory_limit: str | None = None) -> dict[str, Any]:
     return config
 
 
-def open_hardened(path: Path, *, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
-    return open_duckdb(path, read_only=True, config=hardened_config(memory_limit))
+def open_hardened(
+    path: Path,
+    *,
+    memory_limit: str | None = None,
+    temp_dir: Path | None = None,
+    max_temp_size: str | None = None,
+    threads: int | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """`hardened_config`, plus where DuckDB may spill: only `temp_dir` (at most
+    `max_temp_size`), or nowhere when it is None.
+
+    DuckDB refuses to set `temp_directory` once external access is off, so the connection
+    opens with the spill settings, then turns external access off and locks the
+    configuration before anything else can run on it.
+    """
+    config = hardened_config(memory_limit)
+    external = config.pop("enable_external_access")
+    lock = config.pop("lock_configuration")
+    config["temp_directory"] = str(temp_dir) if temp_dir else ""
+    if temp_dir and max_temp_size:
+        config["max_temp_directory_size"] = max_temp_size
+    if threads:
+        config["threads"] = threads
+    conn = open_duckdb(path, read_only=True, config=config)
+    conn.execute(f"SET enable_external_access = {'true' if external else 'false'}")
+    conn.execute(f"SET lock_configuration = {'true' if lock else 'false'}")
+    return conn

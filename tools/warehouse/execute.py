@@ -1,16 +1,16 @@
-"""Running one statement with a deadline and a row cap, results as plain columns and rows.
+"""What a query returns (`QueryResult`), and the deadline the SQLAlchemy adapter runs under.
 
-Engine-neutral: the caller passes how to run, fetch and cancel; `connection.py` wires DuckDB
-and SQLAlchemy into it. The deadline really interrupts (a timer thread calls the engine's
-cancel), so a runaway query stops instead of only being abandoned.
+The deadline really interrupts (a timer thread calls the driver's cancel), so a runaway query
+stops instead of only being abandoned; the DuckDB adapter kills its worker process instead.
+Row and byte caps live in `results.py`.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from tools.errors import QueryError
@@ -18,24 +18,34 @@ from tools.errors import QueryError
 
 @dataclass
 class QueryResult:
+    """Rows of one query. `truncated`: rows were left out (row cap or `byte_capped`);
+    `cells_cut`: cells cut to the per-cell size bound; `notes`: anything else that shaped
+    the rows (e.g. values sent as text because Python has no equivalent)."""
+
     columns: list[str]
     rows: list[list[Any]]
     truncated: bool
     elapsed_ms: float
     sql: str = ""
+    byte_capped: bool = False
+    cells_cut: int = 0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def row_count(self) -> int:
         return len(self.rows)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "columns": self.columns,
             "rows": self.rows,
             "row_count": self.row_count,
             "truncated": self.truncated,
             "elapsed_ms": round(self.elapsed_ms, 2),
         }
+        if self.byte_capped or self.cells_cut or self.notes:
+            data.update(byte_capped=self.byte_capped, cells_cut=self.cells_cut, notes=self.notes)
+        return data
 
 
 class Deadline:
@@ -62,15 +72,6 @@ class Deadline:
         if self._timer is not None:
             self._timer.cancel()
             self._timer.join()
-
-
-def fetch_capped(
-    fetchmany: Callable[[int], Sequence[Sequence[Any]]], row_cap: int
-) -> tuple[list[list[Any]], bool]:
-    """At most `row_cap` rows; fetching one more tells whether the result was cut."""
-    rows = [list(r) for r in fetchmany(row_cap + 1)]
-    truncated = len(rows) > row_cap
-    return rows[:row_cap], truncated
 
 
 def timeout_error(timeout_s: float | None) -> QueryError:

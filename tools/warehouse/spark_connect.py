@@ -24,16 +24,19 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 from urllib.parse import urlsplit
 
 from tools.errors import QueryError, WarehouseError
 from tools.warehouse.execute import Deadline, QueryResult, elapsed_ms, timeout_error
+from tools.warehouse.protocol import ColumnInfo, TableInfo
+from tools.warehouse.results import ResultBounds, fetch_bounded
 
 if TYPE_CHECKING:
     from pyspark.sql.connect.session import SparkSession
 
-    from tools.warehouse.connection import WarehouseConfig
+    from tools.warehouse.config import WarehouseConfig
 
 T = TypeVar("T")
 
@@ -222,14 +225,54 @@ class SparkConnectWarehouse:
         columns = list(table.column_names)
         # By position, not by name: a result may repeat a column name (`SELECT a.x, b.x`).
         values = [column.to_pylist() for column in table.columns]
-        rows = [list(row) for row in zip(*values, strict=True)] if values else []
-        return QueryResult(columns, rows[:cap], len(rows) > cap, elapsed_ms(start), sql)
+        pending = iter(list(zip(*values, strict=True)) if values else [])
+
+        def fetchmany(n: int) -> list[tuple[Any, ...]]:
+            return [row for _, row in zip(range(n), pending, strict=False)]
+
+        bounded = fetch_bounded(
+            fetchmany,
+            ResultBounds(
+                row_cap=cap,
+                max_bytes=self.config.max_result_bytes,
+                max_cell_bytes=self.config.max_cell_bytes,
+            ),
+        )
+        return QueryResult(
+            columns,
+            bounded.rows,
+            bounded.truncated,
+            elapsed_ms(start),
+            sql,
+            byte_capped=bounded.byte_capped,
+            cells_cut=bounded.cells_cut,
+            notes=bounded.notes,
+        )
 
     def explain(self, sql: str) -> str:
         """Dry run: Spark analyses the query (names, types) and plans it; nothing runs."""
         with self._lock:
             frame = self._call(lambda: self._query_frame(sql, None))
             return str(self._call(lambda: frame._explain_string(extended=False)))
+
+    def introspect(self) -> list[TableInfo]:
+        """Tables of the session's current database and their columns (catalog API, no SQL)."""
+        with self._lock:
+            session = self.session
+            tables = self._call(lambda: session.catalog.listTables())
+            out = []
+            for table in tables:
+                if getattr(table, "isTemporary", False):
+                    continue
+                name: str = table.name
+                columns = self._call(partial(session.catalog.listColumns, name))
+                out.append(
+                    TableInfo(
+                        table.name,
+                        [ColumnInfo(c.name, str(c.dataType).upper()) for c in columns],
+                    )
+                )
+            return out
 
     def cancel(self) -> None:
         """Interrupt the statement now running, if any (safe from another thread)."""

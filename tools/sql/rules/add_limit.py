@@ -8,15 +8,14 @@ from tools.sql.context import RuleContext
 from tools.sql.problems import Problem, warning
 
 
-def add_limit(ctx: RuleContext) -> list[Problem]:
+def add_limit(ctx: RuleContext) -> tuple[exp.Expr, list[Problem]]:
     limit = ctx.default_limit
     tree = ctx.tree
     if limit is None or not isinstance(tree, exp.Query):
-        return []
+        return tree, []
     if tree.args.get("limit") is not None or tree.args.get("fetch") is not None:
-        return []
-    ctx.tree = tree.limit(limit, copy=False)
-    return [
+        return tree, []
+    return tree.limit(limit, copy=False), [
         warning(
             "limit-added",
             f"No LIMIT given: added LIMIT {limit}.",

@@ -24,7 +24,7 @@ def aggregates(ctx: RuleContext) -> list[Problem]:
         return []
     lenient = type(ctx.write_dialect).__name__ in LENIENT_DIALECTS
     problems: list[Problem] = []
-    for scope in ctx.scopes:
+    for scope in ctx.qualified.scopes:
         select = scope.expression
         if not isinstance(select, exp.Select):
             continue

@@ -19,11 +19,12 @@ from tools.sql.problems import Problem, error
 from tools.sql.rules.file_reads import looks_like_path
 
 
-def catalog_tables(ctx: RuleContext) -> list[Problem]:
+def catalog_tables(ctx: RuleContext) -> tuple[exp.Expr | None, list[Problem]]:
+    """Unknown tables, and the tree with identifiers normalized for the read dialect."""
     if not ctx.is_query:
-        return []
-    ctx.normalized = normalize_identifiers(ctx.tree.copy(), dialect=ctx.read_dialect)
-    problems = _unknown_tables(ctx.normalized, ctx.view.tables)
+        return None, []
+    normalized = normalize_identifiers(ctx.tree.copy(), dialect=ctx.read_dialect)
+    problems = _unknown_tables(normalized, ctx.view.tables)
     if type(ctx.write_dialect) is not type(ctx.read_dialect):
         # The warehouse compares names by its own rules (quoted names are case-sensitive on
         # PostgreSQL, not on DuckDB): a name must be the same table under both.
@@ -34,7 +35,7 @@ def catalog_tables(ctx: RuleContext) -> list[Problem]:
             for p in _unknown_tables(in_warehouse, ctx.write_view.tables)
             if p.message not in reported
         ]
-    return problems
+    return normalized, problems
 
 
 def _unknown_tables(tree: exp.Expr, known: dict[str, str]) -> list[Problem]:

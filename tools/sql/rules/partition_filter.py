@@ -17,7 +17,7 @@ def partition_filter(ctx: RuleContext) -> list[Problem]:
     if ctx.qualified is None or not any(t.require_partition_filter for t in ctx.catalog.tables):
         return []
     problems: list[Problem] = []
-    for scope in ctx.scopes:
+    for scope in ctx.qualified.scopes:
         if not isinstance(scope.expression, exp.Select):
             continue
         where = scope.expression.args.get("where")
@@ -43,6 +43,11 @@ def partition_filter(ctx: RuleContext) -> list[Problem]:
     return problems
 
 
+# Comparisons that can restrict a column to some partitions. `<>`/`NOT IN` exclude a few and
+# read the rest, `IS [NOT] NULL` restricts nothing; neither counts.
+_RESTRICTING = (exp.EQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Between, exp.In)
+
+
 def _restricts(condition: exp.Expr, alias: str, column: str) -> bool:
     if isinstance(condition, exp.Paren):
         return _restricts(condition.this, alias, column)
@@ -54,12 +59,50 @@ def _restricts(condition: exp.Expr, alias: str, column: str) -> bool:
         return _restricts(condition.left, alias, column) and _restricts(
             condition.right, alias, column
         )
-    if isinstance(condition, exp.Is) or (
-        isinstance(condition, exp.Not) and isinstance(condition.this, exp.Is)
-    ):
+    if not isinstance(condition, _RESTRICTING):
         return False
+    # One side is the partition column (alone, or under casts and functions of it alone); the
+    # other side must not mention it: `dt = dt` and `(dt IS NULL) = false` filter nothing.
+    query = condition.find_ancestor(exp.Query)
+    if isinstance(condition, exp.Between):
+        sides = [condition.this, condition.args.get("low"), condition.args.get("high")]
+    elif isinstance(condition, exp.In):
+        sides = [condition.this, *condition.expressions, condition.args.get("query")]
+    else:
+        sides = [condition.left, condition.right]
+    present = [s for s in sides if s is not None]
+    if not present:
+        return False
+    subject, others = present[0], present[1:]
+    if isinstance(condition, (exp.Between, exp.In)):
+        candidates = [(subject, others)]
+    else:
+        candidates = [(subject, others), (others[0], [subject])] if others else []
     return any(
-        fold(c.table) == fold(alias) and fold(c.name) == column
-        for c in condition.find_all(exp.Column)
-        if c.find_ancestor(exp.Query) is condition.find_ancestor(exp.Query)
+        _is_partition_expression(side, alias, column, query)
+        and not any(_mentions(o, alias, column, query) for o in rest)
+        for side, rest in candidates
     )
+
+
+def _own_columns(node: exp.Expr, query: exp.Expr | None) -> list[exp.Column]:
+    return [c for c in node.find_all(exp.Column) if c.find_ancestor(exp.Query) is query]
+
+
+def _is_column(c: exp.Column, alias: str, column: str) -> bool:
+    return fold(c.table) == fold(alias) and fold(c.name) == column
+
+
+def _is_partition_expression(
+    node: exp.Expr, alias: str, column: str, query: exp.Expr | None
+) -> bool:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if any(isinstance(n, (exp.Predicate, exp.Not, exp.Connector)) for n in node.walk()):
+        return False  # a truth value about the column, not the column
+    columns = _own_columns(node, query)
+    return bool(columns) and all(_is_column(c, alias, column) for c in columns)
+
+
+def _mentions(node: exp.Expr, alias: str, column: str, query: exp.Expr | None) -> bool:
+    return any(_is_column(c, alias, column) for c in _own_columns(node, query))

@@ -48,7 +48,12 @@ def _continuous(node: exp.Expr) -> bool:
     return isinstance(inner, exp.PercentileCont)
 
 
-def portable_percentiles(ctx: RuleContext) -> list[Problem]:
+def portable_percentiles(ctx: RuleContext) -> tuple[exp.Expr, list[Problem]]:
+    """The tree with its percentile aggregates rewritten in place (a rewrite rule)."""
+    return ctx.tree, _rewrite(ctx)
+
+
+def _rewrite(ctx: RuleContext) -> list[Problem]:
     dialect = _dialect(ctx)
     if dialect not in _APPROX_PERCENTILE | _APPROX_QUANTILES | _EXACT_PERCENTILE:
         return []

@@ -68,8 +68,25 @@ DENIED: frozenset[type[exp.Expr]] = frozenset(
         exp.ReplacePartition,
         exp.EndStatement,
         exp.Semicolon,
+        # Text whose meaning depends on the dialect and the session: sqlglot writes T-SQL
+        # `@@A` as DuckDB `$$A` (a dollar-quoted string there), `:x` as `$x`, and a
+        # parameter has no value to judge. None is proven safe, so none runs.
         exp.SessionParameter,
+        exp.Parameter,
+        exp.Placeholder,
+        exp.Introducer,
+        exp.National,
+        exp.Heredoc,
     }
+)
+
+DIALECT_DEPENDENT = (
+    exp.SessionParameter,
+    exp.Parameter,
+    exp.Placeholder,
+    exp.Introducer,
+    exp.National,
+    exp.Heredoc,
 )
 
 _HINT = "Only read-only queries run here: one SELECT (with CTEs, joins, subqueries, UNION …)."
@@ -109,6 +126,16 @@ def _check_statement(statement: exp.Expr) -> list[Problem]:
         seen.add(kind)
         if isinstance(node, exp.Command):
             problems.append(_unparsed(node))
+        elif isinstance(node, DIALECT_DEPENDENT):
+            problems.append(
+                error(
+                    "dialect-dependent",
+                    f"{kind} is not allowed: what it means depends on the dialect or the "
+                    "session, so it cannot be proven safe.",
+                    "Write the value itself (a literal) instead.",
+                    node=node,
+                )
+            )
         else:
             problems.append(
                 error(
@@ -154,6 +181,9 @@ def _kind(node: exp.Expr) -> str:
         exp.Use: "USE",
         exp.Transaction: "BEGIN TRANSACTION",
         exp.NextValueFor: "NEXT VALUE FOR",
+        exp.SessionParameter: "A session variable (`@@x`)",
+        exp.Parameter: "A parameter or variable (`@x`, `@@x`, `$x`, `${x}`)",
+        exp.Placeholder: "A placeholder (`?`, `:x`)",
     }
     for cls, name in names.items():
         if isinstance(node, cls):

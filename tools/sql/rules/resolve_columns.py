@@ -17,14 +17,15 @@ from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
-from tools.sql.context import RuleContext
+from tools.sql.context import Qualified, RuleContext
 from tools.sql.problems import Problem, error
 
 
-def resolve_columns(ctx: RuleContext) -> list[Problem]:
-    # catalog_tables left a normalized copy; qualify only adds to it, so it can be reused.
+def resolve_columns(ctx: RuleContext) -> tuple[Qualified | None, list[Problem]]:
+    """Unresolved or ambiguous columns, and the qualified tree with its scopes when none."""
+    # catalog_tables derived a normalized copy; qualify only adds to it (in place: no later
+    # rule reads `normalized`), so it is not copied again.
     tree = ctx.normalized if ctx.normalized is not None else ctx.tree.copy()
-    ctx.normalized = None
     try:
         qualified = qualify(
             tree,
@@ -36,7 +37,7 @@ def resolve_columns(ctx: RuleContext) -> list[Problem]:
     except OptimizeError as exc:
         # qualify stops at the first unknown `alias.column`; look again to report them all.
         problems = _check_qualified_references(ctx)
-        return problems or [
+        return None, problems or [
             error(
                 "unresolved-column",
                 f"Cannot resolve the query's columns: {exc}",
@@ -45,10 +46,7 @@ def resolve_columns(ctx: RuleContext) -> list[Problem]:
         ]
     scopes = traverse_scope(qualified)
     problems = _check_scopes(scopes, ctx)
-    if not problems:
-        ctx.qualified = qualified
-        ctx.scopes = scopes
-    return problems
+    return (None if problems else Qualified(qualified, scopes)), problems
 
 
 def _check_qualified_references(ctx: RuleContext) -> list[Problem]:

@@ -13,13 +13,14 @@ from tools.sql.context import RuleContext
 from tools.sql.problems import Problem
 
 
-def sqlite_strings(ctx: RuleContext) -> list[Problem]:
+def sqlite_strings(ctx: RuleContext) -> tuple[exp.Expr, list[Problem]]:
+    tree = ctx.tree
     if type(ctx.read_dialect).__name__ != "SQLite" or not ctx.is_query:
-        return []
+        return tree, []
     known = {c.lower() for c in _leaf_names(ctx.schema.mapping)}
-    known |= {a.alias.lower() for a in ctx.tree.find_all(exp.Alias)}
-    known |= {c.name.lower() for t in ctx.tree.find_all(exp.TableAlias) for c in t.columns}
-    for column in list(ctx.tree.find_all(exp.Column)):
+    known |= {a.alias.lower() for a in tree.find_all(exp.Alias)}
+    known |= {c.name.lower() for t in tree.find_all(exp.TableAlias) for c in t.columns}
+    for column in list(tree.find_all(exp.Column)):
         ident = column.this
         if (
             not column.table
@@ -27,8 +28,9 @@ def sqlite_strings(ctx: RuleContext) -> list[Problem]:
             and ident.quoted
             and ident.name.lower() not in known
         ):
+            # In place: the pipeline owns the tree (see rules/__init__.py), copying costs more.
             column.replace(exp.Literal.string(ident.name))
-    return []
+    return tree, []
 
 
 def _leaf_names(mapping: object) -> list[str]:
