@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-APPROACHES = ("lablens", "lablens-cached", "naive-window", "naive-full")
+APPROACHES = ("floor", "lablens", "lablens-cached", "naive-window", "naive-full")
 
 
 def _cpu_s() -> float:
@@ -166,8 +166,36 @@ def run_naive(workspace: str, experiment: str, *, whole_table: bool) -> dict[str
     }
 
 
+def run_floor(workspace: str, experiment: str) -> dict[str, Any]:
+    """The floor statement (bench_experiment_floor.py) once, in a fresh process and connection:
+    the engine's unavoidable scan and aggregation, timed like a first lablens run."""
+    t0 = time.perf_counter()
+    cpu0 = _cpu_s()
+    from datetime import timedelta
+
+    import duckdb
+    from bench_experiment_floor import floor_sql
+
+    imported = time.perf_counter()
+    con = duckdb.connect(str(Path(workspace) / "warehouse.duckdb"), read_only=True)
+    start, end, surface = con.execute(
+        "SELECT start_date, end_date, surface FROM experiments WHERE experiment_id = ?",
+        [experiment],
+    ).fetchall()[0]
+    sql = floor_sql(experiment, str(start), str(end), str(start - timedelta(days=28)), surface)
+    con.execute(sql).fetchall()
+    done = time.perf_counter()
+    return {
+        "import_s": imported - t0,
+        "work_s": done - imported,
+        "cpu_s": round(_cpu_s() - cpu0, 2),
+    }
+
+
 def child(approach: str, workspace: str, experiment: str, cache_dir: str | None) -> None:
-    if approach in ("lablens", "lablens-cached"):
+    if approach == "floor":
+        out = run_floor(workspace, experiment)
+    elif approach in ("lablens", "lablens-cached"):
         out = run_lablens(workspace, experiment, cache_dir)
     else:
         out = run_naive(workspace, experiment, whole_table=approach == "naive-full")
@@ -209,7 +237,9 @@ def main() -> None:
             for name, cache in runs:
                 results[name] = _run_child(args, approach, cache)
                 _print_line(name, results[name])
-    base = results.get("lablens")
+    floor, base = results.get("floor"), results.get("lablens")
+    if floor and base:
+        print(f"lablens first run vs floor statement: {base['work_s'] / floor['work_s']:.2f}x")
     for mine in ("lablens", "lablens-cached"):
         base = results.get(mine)
         if not base:

@@ -7,10 +7,10 @@ import time
 
 import numpy as np
 
-from tools.experiments.cuped import compare_cuped
-from tools.experiments.power import minimum_detectable_effect
-from tools.experiments.sufficient import CupedStats, MeanStats
-from tools.experiments.welch import compare_means
+from tools.experiments.stats.cuped import compare_cuped
+from tools.experiments.stats.power import minimum_detectable_effect
+from tools.experiments.stats.sufficient import CupedStats, MeanStats
+from tools.experiments.stats.welch import compare_means
 
 # per-call latency
 c, t = MeanStats(10_000, 50_000.0, 400_000.0), MeanStats(10_000, 51_000.0, 410_000.0)

@@ -1,4 +1,4 @@
-"""`lablens experiment list|summarize`: experiments, their effects and a verdict."""
+"""`lablens experiment list|summarize|sql`: experiments, their effects, a verdict, the SQL."""
 
 from __future__ import annotations
 
@@ -33,12 +33,25 @@ def register(sub: Any) -> None:
         action="store_true",
         help="do not adjust with the pre-period (CUPED is on by default)",
     )
+    sm.add_argument(
+        "--no-cap",
+        action="store_true",
+        help="do not winsorise mean metrics (capping at a percentile is on by default)",
+    )
+    sm.add_argument(
+        "--cap-level",
+        type=float,
+        default=0.99,
+        metavar="P",
+        help="winsorisation percentile of the pooled per-unit values (0.99)",
+    )
     sm.add_argument("--alpha", type=float, default=0.05, help="significance level (0.05)")
     sm.add_argument(
         "--correction",
         choices=("holm", "bh", "none"),
         default="holm",
-        help="multiple-testing correction over primary+secondary (holm)",
+        help="multiple-testing correction within each family: primary arms, secondary "
+        "metrics, guardrails (holm)",
     )
     sm.add_argument(
         "--no-cache",
@@ -47,6 +60,36 @@ def register(sub: Any) -> None:
         "run (results are cached in .lablens/experiment-cache/)",
     )
     sm.set_defaults(func=run_summarize)
+    sq = esub.add_parser(
+        "sql",
+        help="the validated SQL an analysis runs: readable, commented, in any dialect",
+    )
+    add_common_flags(sq)
+    sq.add_argument("experiment_id", metavar="ID", help="the experiment id")
+    sq.add_argument(
+        "--metric",
+        action="append",
+        default=[],
+        metavar="M",
+        help="only these metrics (repeatable; default: every metric the analysis reads)",
+    )
+    sq.add_argument(
+        "--dialect",
+        default=None,
+        metavar="D",
+        help="duckdb, postgres, trino, spark, bigquery or snowflake (default: the warehouse's)",
+    )
+    sq.add_argument(
+        "--level",
+        choices=("arms", "units", "daily"),
+        default="arms",
+        help="arms: the per-arm sums the analysis runs; units: one row per unit and metric; "
+        "daily: per-arm sums per day",
+    )
+    sq.add_argument("--no-cuped", action="store_true", help="without the CUPED pre-period")
+    sq.add_argument("--no-cap", action="store_true", help="without winsorisation")
+    sq.add_argument("--cap-level", type=float, default=0.99, metavar="P")
+    sq.set_defaults(func=run_sql)
 
 
 def _open(args: argparse.Namespace) -> tuple[Any, Any]:
@@ -60,7 +103,7 @@ def _open(args: argparse.Namespace) -> tuple[Any, Any]:
 def run_list(args: argparse.Namespace) -> int:
     from agent.output import console, emit_json
     from tools.experiments.source import list_experiments
-    from tools.experiments.sufficient_sql import experiment_source
+    from tools.experiments.statements.experiment_source import experiment_source
 
     # The name is long: it goes to --json; the table keeps one line per experiment.
 
@@ -123,11 +166,14 @@ def run_summarize(args: argparse.Namespace) -> int:
             alpha=args.alpha,
             correction=args.correction,
             cache_dir=None if args.no_cache else ws.state_dir / FOLDER,
+            cap=not args.no_cap,
+            cap_level=args.cap_level,
         )
         files = None
         if args.report:
             from pathlib import Path
 
+            from tools.experiments.related_docs import index_search
             from tools.experiments.report import write_report
 
             files = write_report(
@@ -135,7 +181,8 @@ def run_summarize(args: argparse.Namespace) -> int:
                 Path(args.report),
                 catalog=ws.catalog,
                 warehouse=warehouse,
-                state_dir=ws.root / ".lablens",
+                search=index_search(ws.state_dir),
+                docs_root=ws.root,
             )
     if args.json:
         data = analysis.to_dict()
@@ -144,6 +191,42 @@ def run_summarize(args: argparse.Namespace) -> int:
         emit_json(data)
         return 0
     _print_summary(analysis, files)
+    return 0
+
+
+def run_sql(args: argparse.Namespace) -> int:
+    from agent.output import console, emit_json
+    from tools.experiments.analysis_sql import experiment_sql_for
+    from tools.experiments.result_cache import FOLDER
+
+    ws, warehouse = _open(args)
+    with warehouse:
+        result = experiment_sql_for(
+            ws.catalog,
+            warehouse,
+            args.experiment_id,
+            dialect=args.dialect,
+            cache_dir=ws.state_dir / FOLDER,
+            metrics=args.metric,
+            level=args.level,
+            cuped=not args.no_cuped,
+            cap=not args.no_cap,
+            cap_level=args.cap_level,
+        )
+    if args.json:
+        emit_json(result.to_dict())
+        return 0
+    from rich.syntax import Syntax
+
+    c = console()
+    for statement in result.statements:
+        c.print(Syntax(statement.sql + ";", "sql", word_wrap=True))
+        c.print()
+    for note in result.notes:
+        c.print(f"[dim]note: {note}[/]")
+    c.print("[bold]How the sums become the estimate[/]")
+    for formula in result.formulas:
+        c.print(f"  • {formula}")
     return 0
 
 
@@ -156,11 +239,15 @@ VERDICT_STYLE = {
 }
 
 
+HEALTH_STYLE = {"ok": "green", "warn": "yellow", "fail": "bold red"}
+
+
 def _print_summary(analysis: Any, files: Any) -> None:
     from rich.markup import escape
     from rich.table import Table
 
     from agent.output import console
+    from tools.experiments.formatting import format_number
 
     c = console()
     meta = analysis.meta
@@ -170,34 +257,87 @@ def _print_summary(analysis: Any, files: Any) -> None:
         + "".join(f", {k}={v}" for k, v in meta.scope.items())
         + "[/]"
     )
+    # Health first: a failed check means the numbers below cannot be trusted.
+    for h in analysis.health:
+        if h.status != "ok" or h.check in ("srm", "outlier_cap"):
+            style = HEALTH_STYLE.get(h.status, "")
+            c.print(f"[{style}]health {h.status}[/] {escape(h.check)}: {escape(h.detail)}")
+    ok = sum(1 for h in analysis.health if h.status == "ok")
+    c.print(f"[dim]{ok} of {len(analysis.health)} health checks ok[/]")
     c.print("arms: " + ", ".join(f"{a} {n:,}" for a, n in analysis.arms.items()))
-    if analysis.srm is not None:
-        style = "red" if analysis.srm.flagged else "green"
-        c.print(f"[{style}]{escape(analysis.srm.describe())}[/]")
-    # Means, MDE and CUPED details are in --json and --report; the terminal keeps the essentials.
     grid = Table(title_justify="left", show_lines=False)
-    grid.add_column("metric", no_wrap=True)
-    grid.add_column("role", no_wrap=True)
-    grid.add_column("arm", no_wrap=True)
-    grid.add_column("effect", justify="right", no_wrap=True)
-    grid.add_column("95% CI", no_wrap=True)
-    grid.add_column("p adj.", justify="right", no_wrap=True)
+    for name, justify in (
+        ("metric", "left"),
+        ("role", "left"),
+        ("arm", "left"),
+        ("control", "right"),
+        ("treatment", "right"),
+        ("effect", "right"),
+        (f"{1 - analysis.alpha:.0%} CI", "left"),
+        ("p adj.", "right"),
+        ("margin", "left"),
+    ):
+        grid.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    cuped_rows = False
     for m in analysis.metrics:
         e = m.estimate
-        effect = format_pct(e.rel_effect)
+        treatment = format_number(e.treatment_mean)
+        if m.treatment_adjusted is not None:
+            treatment = f"{format_number(m.treatment_adjusted)}*"
+            cuped_rows = True
+        if not e.testable:
+            grid.add_row(
+                m.metric,
+                m.role,
+                m.variant,
+                format_number(e.control_mean),
+                treatment,
+                "[yellow]not testable[/]",
+                escape(e.not_testable or ""),
+                "—",
+                "",
+            )
+            continue
+        effect = format_pct(e.rel_effect) if e.rel_effect == e.rel_effect else "n/a"
         if m.significant:
             good = (e.abs_effect > 0) == m.higher_is_better
             effect = f"[{'green' if good else 'red'}]{effect}[/]"
-        p = m.p_adjusted if m.p_adjusted is not None else e.p_value
+        lo, hi = m.decision_ci or (e.rel_ci_low, e.rel_ci_high)
+        interval = f"[{format_pct(lo)}, {format_pct(hi)}]"
+        if m.ci_level is not None and abs(m.ci_level - (1 - analysis.alpha)) > 1e-12:
+            interval += f" {m.ci_level:.1%}"
+        margin = ""
+        if m.role == "guardrail":
+            # Guardrails are non-inferiority tests: the margin decides, not an adjusted p.
+            p_text = "—"
+            if m.margin is not None:
+                mark = "within" if m.non_inferior else "[yellow]not shown within[/]"
+                margin = f"{mark} {m.margin:.1%}"
+        else:
+            p_text = format_p(m.p_adjusted if m.p_adjusted is not None else e.p_value)
         grid.add_row(
             m.metric,
             m.role,
             m.variant,
+            format_number(e.control_mean),
+            treatment,
             effect,
-            f"[{format_pct(e.rel_ci_low)}, {format_pct(e.rel_ci_high)}]",
-            format_p(p),
+            escape(interval),
+            p_text,
+            margin,
         )
     c.print(grid)
+    if cuped_rows:
+        c.print(
+            "[dim]* CUPED-adjusted treatment value (control + adjusted effect); raw means "
+            "are in --json[/]"
+        )
+    if analysis.caps:
+        c.print(
+            "[dim]capped per unit: "
+            + escape(", ".join(x.describe() for x in analysis.caps))
+            + "[/]"
+        )
     if analysis.segments:
         seg = Table(title="segments (unadjusted, descriptive)", title_justify="left")
         for name in ("segment", "metric", "arm", "effect", "95% CI", "p"):
@@ -208,6 +348,9 @@ def _print_summary(analysis: Any, files: Any) -> None:
                 seg.add_row(label, "—", "—", f"skipped: {s.skipped}", "", "")
             for m in s.metrics:
                 e = m.estimate
+                if not e.testable:
+                    seg.add_row(label, m.metric, m.variant, "not testable", "", "—")
+                    continue
                 seg.add_row(
                     label,
                     m.metric,

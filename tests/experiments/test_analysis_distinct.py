@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -21,7 +22,8 @@ from tools.catalog.model import Metric, MetricKind
 from tools.experiments.analyze import scoped_window
 from tools.experiments.query import fetch_rows
 from tools.experiments.source import load_experiment
-from tools.experiments.sufficient_sql import _base_aggregate, _distinct_days, stats_sql
+from tools.experiments.statements.distinct_days import distinct_days as _distinct_days
+from tools.experiments.statements.stats_statement import _base_aggregate, stats_sql
 from tools.warehouse.connection import open_warehouse
 
 
@@ -74,7 +76,8 @@ def test_other_distinct_aggregates_match_pandas(small_demo_workspace: Path) -> N
         meta = load_experiment(catalog, wh, "hf_l1_ranker_v2")
         window = scoped_window(catalog, meta.window(28), "engagement_daily")
         layout = stats_sql(catalog, window, [metric, days], cuped=True)
-        assert "a1_1 AS (" in layout.sql and "a0_1 AS (" in layout.sql
+        assert "post_period_distinct_1 AS (" in layout.sql
+        assert "pre_period_distinct_1 AS (" in layout.sql
         rows = {r["arm"]: r for r in fetch_rows(layout.sql, catalog, wh, purpose="test")}
         con: duckdb.DuckDBPyConnection = wh.connection  # type: ignore[attr-defined]
         frame = con.execute(
@@ -87,12 +90,20 @@ def test_other_distinct_aggregates_match_pandas(small_demo_workspace: Path) -> N
         ).df()
     post = frame[frame["dt"].dt.date >= frame["assigned"].dt.date]
     for arm, part in post.groupby("variant"):
+
+        def raw(metric: str, key: str, row: dict[str, Any] = rows[arm]) -> float:
+            # sums are of centred values: Σv = Σ(v − k) + n·k, Σv² = Σ(v − k)² + 2kΣv − nk²
+            n = int(row["n"])
+            k = float(row[layout.sums[(metric, "y@shift")]])
+            s = float(row[layout.sums[(metric, "y")]])
+            if key == "y":
+                return s + n * k
+            return float(row[layout.sums[(metric, "y*y")]]) + 2 * k * (s + n * k) - n * k * k
+
         expected = part.groupby("user_id")["saves"].nunique()
-        assert rows[arm][layout.sums[("distinct_save_counts", "y")]] == pytest.approx(
-            float(expected.sum()), rel=1e-12
-        )
-        assert rows[arm][layout.sums[("distinct_save_counts", "y*y")]] == pytest.approx(
+        assert raw("distinct_save_counts", "y") == pytest.approx(float(expected.sum()), rel=1e-12)
+        assert raw("distinct_save_counts", "y*y") == pytest.approx(
             float((expected.astype(float) ** 2).sum()), rel=1e-12
         )
         active = part.groupby("user_id")["dt"].nunique()
-        assert rows[arm][layout.sums[("active_days_per_user", "y")]] == float(active.sum())
+        assert raw("active_days_per_user", "y") == pytest.approx(float(active.sum()), rel=1e-12)

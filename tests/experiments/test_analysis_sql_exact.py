@@ -23,7 +23,8 @@ from tools.catalog.model import Catalog
 from tools.experiments.analyze import scoped_window
 from tools.experiments.query import fetch_rows
 from tools.experiments.source import load_experiment
-from tools.experiments.sufficient_sql import SegmentJoin, stats_sql
+from tools.experiments.statements.stats_statement import stats_sql
+from tools.experiments.statements.window import SegmentJoin
 from tools.warehouse.connection import Warehouse, open_warehouse
 
 EXPERIMENT = "hf_l1_ranker_v2"
@@ -100,7 +101,8 @@ def _per_unit(
     rows["dt"] = pd.to_datetime(rows["dt"]).dt.date
     rows["assigned"] = pd.to_datetime(rows["assigned"]).dt.date
     post = rows[(rows["dt"] >= rows["assigned"]) & (rows["dt"] >= start)]
-    pre = rows[rows["dt"] < start]
+    # the pre-period ends before the start and before each unit's assignment
+    pre = rows[(rows["dt"] < start) & (rows["dt"] < rows["assigned"])]
     return units, pd.concat({"post": post, "pre": pre}, names=["period"]).reset_index(0)
 
 
@@ -135,12 +137,24 @@ def test_sufficient_stats_match_numpy_on_raw_rows(catalog: Catalog, warehouse: W
                     capped_units += int((y > CAP).sum())
                     y, x = np.minimum(y, CAP), np.minimum(x, CAP)
                 variables = {"y": y, "x": x}
+            # sums are of centred values v - shift (the shift is a column of the row)
+            shift = {
+                k.removesuffix("@shift"): float(row[c])
+                for (m, k), c in layout.sums.items()
+                if m == name and k.endswith("@shift")
+            }
+            centred = {v: values - shift[v] for v, values in variables.items()}
             for (metric, key), column in layout.sums.items():
-                if metric != name:
+                if metric != name or key.endswith("@shift"):
                     continue
                 a, _, b = key.partition("*")
-                expected = (variables[a] * variables[b]).sum() if b else variables[a].sum()
-                assert row[column] == pytest.approx(expected, rel=1e-9), (name, arm, key)
+                terms = centred[a] * centred[b] if b else centred[a]
+                scale = float(np.abs(terms).sum()) + 1.0
+                assert row[column] == pytest.approx(terms.sum(), rel=1e-9, abs=1e-9 * scale), (
+                    name,
+                    arm,
+                    key,
+                )
     assert capped_units > 0  # the cap was exercised, not vacuous
 
 
@@ -160,5 +174,6 @@ def test_segment_stats_add_up_to_the_arm_stats(catalog: Catalog, warehouse: Ware
     parts = fetch_rows(split.sql, catalog, warehouse, purpose="test")
     assert len({r["country"] for r in parts}) > 1
     for arm, row in total.items():
-        for column in ("n", *whole.sums.values()):
+        sums = [c for (_, k), c in whole.sums.items() if not k.endswith("@shift")]
+        for column in ("n", *sums):
             assert sum(r[column] for r in parts if r["arm"] == arm) == pytest.approx(row[column])

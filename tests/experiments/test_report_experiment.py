@@ -89,7 +89,7 @@ def test_write_report_without_state_dir_still_writes(
     with open_warehouse(ws.settings.warehouse, ws.root) as wh:
         analysis = analyze_experiment(ws.catalog, wh, "video_boost_3arm", cuped=False)
         files = write_report(
-            analysis, tmp_path / "vb.md", catalog=ws.catalog, warehouse=wh, state_dir=None
+            analysis, tmp_path / "vb.md", catalog=ws.catalog, warehouse=wh, search=None
         )
     assert files.markdown.is_file() and len(files.images) == 2
     assert all(p.stat().st_size > 0 for p in files.images)
@@ -101,6 +101,7 @@ def test_related_documents_come_from_a_real_index(
     small_demo_workspace: Path, tmp_path: Path
 ) -> None:
     from indexes.build import build_index
+    from tools.experiments.related_docs import index_search
     from tools.experiments.report import find_related
 
     docs = tmp_path / "docs"
@@ -112,7 +113,7 @@ def test_related_documents_come_from_a_real_index(
     ws = Workspace.open(small_demo_workspace)
     with open_warehouse(ws.settings.warehouse, ws.root) as wh:
         analysis = analyze_experiment(ws.catalog, wh, "rp_candidate_gen_v3", cuped=False)
-    related, note = find_related(analysis, tmp_path / "state")
+    related, note = find_related(analysis, index_search(tmp_path / "state"))
     assert note is None
     assert related[0].path == "docs/related-pins-candidate-gen-v3.md"
     assert related[0].doc_type == "design_doc"

@@ -61,7 +61,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _stats_statements(ran: list[str]) -> list[str]:
-    return [sql for sql in ran if "_lablens_rows" in sql]
+    return [sql for sql in ran if "assigned_units AS" in sql]
 
 
 def test_repeat_run_reads_the_cache_and_gives_the_same_analysis(

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from tools.errors import ExperimentError
-from tools.experiments.arms import compare_arms
-from tools.experiments.sufficient import CupedStats, MeanStats, RatioStats
-from tools.experiments.welch import compare_means
+from tools.experiments.stats.arms import compare_arms
+from tools.experiments.stats.sufficient import CupedStats, MeanStats, RatioStats
+from tools.experiments.stats.welch import compare_means
 
 
 def test_every_treatment_is_compared_with_control() -> None:

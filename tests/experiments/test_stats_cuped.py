@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from tools.experiments.cuped import compare_cuped, compare_cuped_ratios, pooled_theta
-from tools.experiments.ratio import compare_ratios
-from tools.experiments.sufficient import CupedRatioStats, CupedStats, MeanStats
-from tools.experiments.welch import compare_means
+from tools.experiments.stats.cuped import compare_cuped, compare_cuped_ratios, pooled_theta
+from tools.experiments.stats.ratio import compare_ratios
+from tools.experiments.stats.sufficient import CupedRatioStats, CupedStats, MeanStats
+from tools.experiments.stats.welch import compare_means
 
 TOL = 1e-6
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from tools.experiments.sufficient import MeanStats
-from tools.experiments.welch import compare_means
+from tools.experiments.stats.sufficient import MeanStats
+from tools.experiments.stats.welch import compare_means
 
 
 def test_aa_false_positive_rate_and_relative_interval_coverage() -> None:

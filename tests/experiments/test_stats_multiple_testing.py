@@ -9,7 +9,7 @@ import pytest
 from statsmodels.stats.multitest import multipletests
 
 from tools.errors import ExperimentError
-from tools.experiments.multiple_testing import adjust_pvalues
+from tools.experiments.stats.multiple_testing import adjust_pvalues
 
 
 def test_known_answer_by_hand() -> None:

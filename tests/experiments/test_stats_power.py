@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from tools.experiments.power import minimum_detectable_effect
-from tools.experiments.sufficient import MeanStats
-from tools.experiments.welch import compare_means
+from tools.experiments.stats.power import minimum_detectable_effect
+from tools.experiments.stats.sufficient import MeanStats
+from tools.experiments.stats.welch import compare_means
 
 
 def test_known_answer_by_hand() -> None:

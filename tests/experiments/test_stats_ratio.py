@@ -9,9 +9,9 @@ import pytest
 from scipy import stats
 
 from tools.errors import ExperimentError
-from tools.experiments.ratio import compare_ratios
-from tools.experiments.sufficient import MeanStats, RatioStats
-from tools.experiments.welch import compare_means
+from tools.experiments.stats.ratio import compare_ratios
+from tools.experiments.stats.sufficient import MeanStats, RatioStats
+from tools.experiments.stats.welch import compare_means
 
 TOL = 1e-6
 

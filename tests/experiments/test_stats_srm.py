@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from tools.errors import ExperimentError
-from tools.experiments.srm import parse_traffic_split, srm_test
+from tools.experiments.stats.srm import parse_traffic_split, srm_test
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tools.errors import ExperimentError
-from tools.experiments.sufficient import (
+from tools.experiments.stats.sufficient import (
     CupedRatioStats,
     CupedStats,
     MeanStats,

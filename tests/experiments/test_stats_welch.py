@@ -9,8 +9,8 @@ import pytest
 from scipy import stats
 
 from tools.errors import ExperimentError
-from tools.experiments.sufficient import MeanStats, proportion_stats
-from tools.experiments.welch import compare_means
+from tools.experiments.stats.sufficient import MeanStats, proportion_stats
+from tools.experiments.stats.welch import compare_means
 
 TOL = 1e-6
 

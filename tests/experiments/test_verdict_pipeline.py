@@ -12,10 +12,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from tools.experiments.arms import ArmStats, compare_arms
-from tools.experiments.srm import SrmResult, parse_traffic_split, srm_test
-from tools.experiments.sufficient import CupedStats, MeanStats, RatioStats
-from tools.experiments.verdict import (
+from tools.experiments.stats.arms import ArmStats, compare_arms
+from tools.experiments.stats.srm import SrmResult, parse_traffic_split, srm_test
+from tools.experiments.stats.sufficient import CupedStats, MeanStats, RatioStats
+from tools.experiments.stats.verdict import (
     MetricComparison,
     Verdict,
     adjust_comparisons,

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import math
+import statistics
 from typing import NamedTuple
 
 import pytest
 
 from tools.errors import ExperimentError
-from tools.experiments.estimate import EffectEstimate
-from tools.experiments.srm import srm_test
-from tools.experiments.verdict import (
+from tools.experiments.stats.estimate import EffectEstimate
+from tools.experiments.stats.srm import srm_test
+from tools.experiments.stats.verdict import (
     MetricComparison,
     adjust_comparisons,
     decide_verdict,
@@ -20,9 +21,18 @@ from tools.experiments.verdict import (
 
 
 def _estimate(
-    rel: float, p: float, *, half_width: float = 0.02, mde: float = 0.02, control_mean: float = 10.0
+    rel: float,
+    p: float,
+    *,
+    half_width: float | None = None,
+    mde: float = 0.02,
+    control_mean: float = 10.0,
 ) -> EffectEstimate:
-    """An estimate with relative effect `rel`, its interval ±`half_width`, and p-value `p`."""
+    """An estimate with relative effect `rel` and p-value `p`; its interval ±`half_width`,
+    by default the one that p implies (so interval and p agree, as in a real estimate)."""
+    if half_width is None:
+        z = statistics.NormalDist().inv_cdf(1 - p / 2) if 0 < p < 1 else 0.0
+        half_width = 1.96 * abs(rel) / z if rel and z > 0 else 0.02
     return EffectEstimate(
         method="welch",
         control_n=10_000,
@@ -146,7 +156,7 @@ CASES = [
         "guardrail_noise_ignored",
         [
             M("saves", T, "primary", True, 0.03, 0.001),
-            M("hides", T, "guardrail", False, 0.02, 0.20),
+            M("hides", T, "guardrail", False, 0.005, 0.20),
         ],
         BALANCED,
         "ship",
@@ -292,29 +302,60 @@ def test_verdict_rules(
         assert fragment in text
 
 
-def test_adjusted_p_value_decides_significance() -> None:
-    # raw p 0.02 and 0.03 on two metrics; Holm makes them 0.04 and 0.04 (still < 0.05),
-    # a third metric at p = 0.5 pushes the smallest to 0.06: no longer significant
+def test_secondaries_are_their_own_family_and_do_not_dilute_the_primary() -> None:
+    # the primary (one arm) is tested at alpha; Holm over the two secondaries makes the
+    # smaller one 0.06: no longer significant, and the primary still ships
     rows = [
         M("saves", T, "primary", True, 0.03, 0.02),
         M("clicks", T, "secondary", True, 0.01, 0.03),
         M("closeups", T, "secondary", True, 0.0, 0.5),
     ]
     adjusted = adjust_comparisons([r.comparison() for r in rows], "holm")
-    assert [c.adjusted_p_value for c in adjusted] == pytest.approx([0.06, 0.06, 0.5])
-    assert decide_verdict(adjusted).verdict == "inconclusive"
-    assert decide_verdict([r.comparison() for r in rows]).verdict == "ship"
+    assert [c.adjusted_p_value for c in adjusted] == pytest.approx([0.02, 0.06, 0.5])
+    assert not adjusted[1].is_significant(0.05)
+    assert decide_verdict(adjusted).verdict == "ship"
 
 
-def test_guardrails_are_not_adjusted() -> None:
+def test_primaries_of_several_arms_form_their_own_family() -> None:
+    rows = [
+        M("saves", "a", "primary", True, 0.03, 0.02),
+        M("saves", "b", "primary", True, 0.01, 0.04),
+    ]
+    adjusted = adjust_comparisons([r.comparison() for r in rows], "holm")
+    assert [c.adjusted_p_value for c in adjusted] == pytest.approx([0.04, 0.04])
+
+
+def test_guardrails_are_non_inferiority_tests_adjusted_among_guardrails() -> None:
     rows = [
         M("saves", T, "primary", True, 0.03, 0.001),
         M("clicks", T, "secondary", True, 0.01, 0.3),
         M("hides", T, "guardrail", False, 0.02, 0.04),
     ]
     adjusted = adjust_comparisons([r.comparison() for r in rows], "bh")
-    assert adjusted[2].adjusted_p_value is None
+    assert adjusted[2].adjusted_p_value == pytest.approx(0.04)  # a family of one
+    assert adjusted[2].margin == 0.02 and adjusted[2].ni_adjusted_p is not None
+    assert not adjusted[2].non_inferior(0.05)  # +2 % harm cannot be shown below 2 %
     assert decide_verdict(adjusted).verdict == "no_ship"
+
+
+def test_a_significant_harm_within_the_margin_does_not_veto() -> None:
+    rows = [
+        M("saves", T, "primary", True, 0.03, 0.001),
+        M("hides", T, "guardrail", False, 0.002, 0.04),  # +0.2 %, CI within ±0.4 %
+    ]
+    adjusted = adjust_comparisons([r.comparison() for r in rows], "holm")
+    assert adjusted[1].is_significant(0.05) and adjusted[1].non_inferior(0.05)
+    assert decide_verdict(adjusted).verdict == "ship"
+
+
+def test_an_unproven_guardrail_blocks_a_ship_without_vetoing_it() -> None:
+    rows = [
+        M("saves", T, "primary", True, 0.03, 0.001),
+        M("hides", T, "guardrail", False, 0.01, 0.5),  # flat but too noisy to clear 2 %
+    ]
+    verdict = decide_verdict(adjust_comparisons([r.comparison() for r in rows], "holm"))
+    assert verdict.verdict == "inconclusive"
+    assert any("guardrail unproven: hides" in r and "margin" in r for r in verdict.reasons)
 
 
 def test_reason_reads_like_a_report_line() -> None:
@@ -326,8 +367,10 @@ def test_reason_reads_like_a_report_line() -> None:
         _estimate(0.031, 0.001, half_width=0.019),
         adjusted_p_value=0.003,
     )
+    # the interval printed beside an adjusted p is at the level the adjustment implies
     assert describe_comparison(c) == (
-        "saves_per_user +3.1% [+1.2%, +5.0%], p=0.001 (adjusted 0.003) in treatment"
+        "saves_per_user +3.1% [+0.8%, +5.4%] (adjusted interval), p=0.001 (adjusted 0.003) "
+        "in treatment"
     )
 
 

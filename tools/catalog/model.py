@@ -87,12 +87,23 @@ class Metric(StrictRecord, kw_only=True):
     higher_is_better: bool = True
     # Optional winsorization cap on the per-unit value (experiment analysis).
     winsorize_at: float | None = None
+    # --- experiment analysis (tools/experiments) ---
+    # Winsorisation percentile of the pooled per-unit values (default 0.99, see
+    # tools/experiments/collect.py); `winsorize_at` above is a fixed cap instead.
+    cap_percentile: float | None = None
+    # As a guardrail: the relative harm tolerated by its non-inferiority test (0.02 = 2 %
+    # worse; default tools/experiments/stats/verdict.DEFAULT_GUARDRAIL_MARGIN).
+    guardrail_margin: float | None = None
 
     def __post_init__(self) -> None:
         if self.kind is MetricKind.RATIO and not self.denominator:
             raise ValueError(f"ratio metric {self.name!r} needs a denominator")
         if self.kind is not MetricKind.RATIO and self.denominator:
             raise ValueError(f"only ratio metrics take a denominator ({self.name!r})")
+        if self.cap_percentile is not None and not 0.5 <= self.cap_percentile < 1:
+            raise ValueError(f"cap_percentile of {self.name!r} must be in [0.5, 1)")
+        if self.guardrail_margin is not None and not 0 < self.guardrail_margin < 1:
+            raise ValueError(f"guardrail_margin of {self.name!r} must be in (0, 1)")
 
 
 class ExperimentSource(StrictRecord, kw_only=True):

@@ -1,24 +1,18 @@
-"""Experiment analysis: statistics over per-arm sufficient statistics, and verdicts.
+"""Experiment analysis: per-arm sums computed in SQL, statistics in Python, verdicts.
 
-The warehouse computes per-arm aggregates (n, sums, sums of squares, cross sums) in SQL; the
-modules here turn those aggregates into effects, p-values, intervals and a verdict. Raw rows
-never come into Python, so the cost does not depend on the number of units.
+The warehouse computes per-arm aggregates (n, sums, sums of squares, cross sums); the pure
+estimators in `tools.experiments.stats` turn them into effects, p-values, intervals and a
+verdict. Raw rows never come into Python, so the cost does not depend on the number of units.
 
-One idea per module (import from the module; this package stays light to import):
-
-- `sufficient`       MeanStats, RatioStats, CupedStats, CupedRatioStats, proportion_stats,
-                     stats_from_sums (named sums of a SQL row -> the right dataclass)
-- `moments`          mean vector + covariance per arm and the delta-method variance
-- `estimate`         EffectEstimate and the shared two-arm contrast (Welch df, CIs, relative)
-- `welch`            compare_means (also proportions): Welch t-test
-- `ratio`            compare_ratios: ratio metrics by the delta method
-- `cuped`            pooled_theta, compare_cuped, compare_cuped_ratios
-- `arms`             compare_arms: each treatment arm against control
-- `srm`              parse_traffic_split, srm_test
-- `multiple_testing` adjust_pvalues (Holm, Benjamini–Hochberg)
-- `power`            minimum_detectable_effect
-- `verdict`          MetricComparison, adjust_comparisons, decide_verdict, Verdict
-
-The warehouse side (SQL for the sums, fetching, orchestration, reports) lives in the other
-modules of this package and calls the pure functions above.
+- `stats/`         pure statistics (see its docstring)
+- `statements/`    the SQL text: quoting, the experiment window, the statistics statement,
+                   daily series, the catalog's experiment source
+- `source`         experiment metadata rows
+- `query`          running a statement through the validator (`run_validated`)
+- `collect`        I/O: metadata + statements -> plain per-arm sums (`CollectedSums`)
+- `compute`        pure: sums -> `ExperimentAnalysis`
+- `analyze`        `analyze_experiment` = collect then compute
+- `analysis_sql`   `lablens experiment sql`: the statements, readable, in any dialect
+- `unit_table`     the catalog's unit table (for the units-missing check)
+- `results`, `report`, `related_docs`, `daily`, `segment_join`, `result_cache`, `formatting`
 """

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from tools.catalog.model import Metric, MetricKind
 from tools.experiments.query import fetch_rows
-from tools.experiments.sufficient_sql import (
-    ARM,
-    UNITS,
-    ExperimentWindow,
+from tools.experiments.statements.daily_statement import (
     assigned_by_day_sql,
+    daily_column,
     daily_sql,
 )
+from tools.experiments.statements.units import ARM, UNITS
+from tools.experiments.statements.window import ExperimentWindow
 
 if TYPE_CHECKING:
     from tools.catalog.model import Catalog
@@ -52,10 +52,10 @@ def daily_values(
         while day <= window.end:
             assigned += by_day.get(day, 0)
             row = sums.get((arm, day))
-            for i, m in enumerate(metrics):
-                num = float(row[f"m{i}_num"] or 0) if row else 0.0
+            for m in metrics:
+                num = float(row[daily_column(m, "numerator")] or 0) if row else 0.0
                 if m.kind is MetricKind.RATIO:
-                    den = float(row[f"m{i}_den"] or 0) if row else 0.0
+                    den = float(row[daily_column(m, "denominator")] or 0) if row else 0.0
                     value = num / den if den else float("nan")
                 else:
                     value = num / assigned if assigned else float("nan")

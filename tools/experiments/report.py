@@ -12,20 +12,24 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tools.errors import LablensError
-from tools.experiments.formatting import format_p, format_pct
+from tools.experiments.formatting import format_number, format_p, format_pct
 
 if TYPE_CHECKING:
     from tools.catalog.model import Catalog
     from tools.experiments.daily import DailySeries
     from tools.experiments.results import ExperimentAnalysis, MetricResult
     from tools.warehouse.connection import Warehouse
+
+
+RELATED_TYPES = ("design_doc", "experiment_report")
 
 
 @dataclass(frozen=True)
@@ -53,34 +57,19 @@ class ReportFiles:
         }
 
 
+# (query, doc_type, k) -> documents; raises `LablensError` when no index can answer.
+DocSearch = Callable[[str, str, int], Sequence[RelatedDoc]]
+
+
 def find_related(
-    analysis: ExperimentAnalysis, state_dir: Path | None, *, k: int = 3
+    analysis: ExperimentAnalysis, search: DocSearch | None, *, k: int = 3
 ) -> tuple[list[RelatedDoc], str | None]:
     """Design docs and past reports about this experiment, or ([], why there are none)."""
-    if state_dir is None:
+    if search is None:
         return [], "no workspace state folder: related documents not searched"
     query = " ".join(filter(None, [analysis.meta.experiment_id, analysis.meta.name]))
     try:
-        from indexes.search import SearchFilters, search_index
-
-        found: list[RelatedDoc] = []
-        for doc_type in ("design_doc", "experiment_report"):
-            try:
-                hits = search_index(query, state_dir, k=k, filters=SearchFilters(doc_type=doc_type))
-            except LablensError:  # e.g. the index uses another embedder: words still match
-                hits = search_index(
-                    query, state_dir, k=k, mode="lexical", filters=SearchFilters(doc_type=doc_type)
-                )
-            found += [
-                RelatedDoc(
-                    path=h.path,
-                    title=h.title,
-                    doc_type=h.doc_type,
-                    heading=h.heading,
-                    start_line=h.start_line,
-                )
-                for h in hits
-            ]
+        found = [d for doc_type in RELATED_TYPES for d in search(query, doc_type, k)]
     except (ImportError, LablensError) as exc:
         message = getattr(exc, "message", None) or str(exc)
         return (
@@ -121,7 +110,14 @@ def render_markdown(
         "---",
         "",
     ]
-    lines = [f"# {title}", "", f"**Decision: {analysis.verdict.verdict}**", ""]
+    lines = [f"# {title}", ""]
+    # Health first: a failed check is why the decision reads `invalid`.
+    lines += ["## Health checks", "", "| check | status | detail |", "|---|---|---|"]
+    lines += [
+        f"| {h.check} | {h.status.upper() if h.status != 'ok' else 'ok'} | {_cell(h.detail)} |"
+        for h in analysis.health
+    ]
+    lines += ["", f"**Decision: {analysis.verdict.verdict}**", ""]
     lines += [f"- {r}" for r in analysis.verdict.reasons] + [""]
     lines += [
         "## Setup",
@@ -144,10 +140,17 @@ def render_markdown(
         if analysis.pre_period
         else "no CUPED"
     )
+    capped = (
+        "winsorised per unit: " + ", ".join(c.describe() for c in analysis.caps)
+        if analysis.caps
+        else "no winsorisation"
+    )
     lines += [
         f"- Method: Welch / delta-method tests on per-arm sufficient statistics, {cuped}; "
-        f"{analysis.correction} correction over primary and secondary metrics "
-        f"(guardrails unadjusted), alpha {analysis.alpha:g}.",
+        f"{analysis.correction} correction within each family (primary arms; secondary "
+        "metrics); guardrails as non-inferiority tests with their margins, adjusted across "
+        f"guardrails; alpha {analysis.alpha:g}.",
+        f"- Outliers: {capped}.",
         "",
     ]
     if meta.attributes.get("hypothesis"):
@@ -155,13 +158,19 @@ def render_markdown(
     lines += [
         "## Results",
         "",
-        "| metric | role | arm | control | treatment | effect | 95% CI | p | p adj. "
-        "| MDE | CUPED var. red. |",
-        "|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|",
+        "| metric | role | arm | control | treatment | effect | CI | p | p adj. "
+        "| margin | MDE | CUPED var. red. |",
+        "|---|---|---|---:|---:|---:|---|---:|---:|---|---:|---:|",
     ]
     for m in analysis.metrics:
-        lines.append(_result_row(m))
-    lines.append("")
+        lines.append(_result_row(m, analysis.alpha))
+    lines += [
+        "",
+        "Treatment values marked * are CUPED-adjusted (control + adjusted effect), so they "
+        "agree with the effect beside them; CIs are at the level the family's adjustment "
+        "implies (95% when unadjusted); guardrails have no adjusted p: their margin decides.",
+        "",
+    ]
     for image in images:
         lines += [f"![{image.stem}]({image.name})", ""]
     if analysis.segments:
@@ -196,19 +205,68 @@ def render_markdown(
     lines.append("")
     if analysis.notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in analysis.notes] + [""]
+    if analysis.sql:
+        lines += [
+            "## Appendix: the SQL behind these numbers",
+            "",
+            "The validated statements the analysis ran (`lablens experiment sql "
+            f"{meta.experiment_id}` shows them commented, in any dialect).",
+            "",
+        ]
+        for sql in analysis.sql:
+            lines += ["```sql", _pretty(sql), "```", ""]
     return "\n".join(front + lines)
 
 
-def _result_row(m: MetricResult) -> str:
+def _pretty(sql: str) -> str:
+    import sqlglot
+
+    try:
+        return sqlglot.parse_one(sql, read="duckdb").sql(dialect="duckdb", pretty=True)
+    except sqlglot.errors.ParseError:
+        return sql
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _result_row(m: MetricResult, alpha: float = 0.05) -> str:
     e = m.estimate
+    treatment = format_number(e.treatment_mean)
+    if m.treatment_adjusted is not None:
+        treatment = f"{format_number(m.treatment_adjusted)}*"
+    if not e.testable:
+        return (
+            f"| {m.metric} | {m.role} | {m.variant} | {format_number(e.control_mean)} | "
+            f"{treatment} | not testable | {_cell(e.not_testable or '')} | — | — | | n/a | — |"
+        )
     vr = "—" if e.variance_reduction is None else f"{e.variance_reduction:.0%}"
-    star = " *" if m.significant else ""
-    return (
-        f"| {m.metric} | {m.role} | {m.variant} | {_num(e.control_mean)} | "
-        f"{_num(e.treatment_mean)} | {format_pct(e.rel_effect)}{star} | "
-        f"[{format_pct(e.rel_ci_low)}, {format_pct(e.rel_ci_high)}] | {format_p(e.p_value)} | "
-        f"{format_p(m.p_adjusted)} | {'n/a' if math.isnan(e.mde) else f'±{e.mde:.1%}'} | {vr} |"
+    star = " ✓" if m.significant else ""
+    lo, hi = m.decision_ci or (e.rel_ci_low, e.rel_ci_high)
+    level = (
+        "" if m.ci_level is None or abs(m.ci_level - (1 - alpha)) < 1e-12 else f" {m.ci_level:.1%}"
     )
+    margin = ""
+    if m.role == "guardrail" and m.margin is not None:
+        margin = f"{'within' if m.non_inferior else 'not shown within'} {m.margin:.1%}"
+    p_adj = "—" if m.role == "guardrail" else format_p(m.p_adjusted)
+    return (
+        f"| {m.metric} | {m.role} | {m.variant} | {format_number(e.control_mean)} | "
+        f"{treatment} | {format_pct(e.rel_effect)}{star} | "
+        f"[{format_pct(lo)}, {format_pct(hi)}]{level} | {format_p(e.p_value)} | "
+        f"{p_adj} | {margin} | {'n/a' if math.isnan(e.mde) else f'±{e.mde:.1%}'} | {vr} |"
+    )
+
+
+def verdict_metrics(analysis: ExperimentAnalysis) -> list[str]:
+    """The primary, the guardrails, and every metric a reason of the verdict names."""
+    names = [m.metric for m in analysis.metrics if m.role != "secondary"]
+    reasons = " ".join(analysis.verdict.reasons)
+    names += [
+        m.metric for m in analysis.metrics if re.search(rf"\b{re.escape(m.metric)}\b", reasons)
+    ]
+    return list(dict.fromkeys(names))
 
 
 def plot_daily(daily: DailySeries, path: Path, *, title: str) -> Path:
@@ -277,11 +335,16 @@ def write_report(
     *,
     catalog: Catalog,
     warehouse: Warehouse,
-    state_dir: Path | None,
+    search: DocSearch | None,
+    docs_root: Path | None = None,
     today: date | None = None,
 ) -> ReportFiles:
-    """Write the Markdown report at `path` and its PNG plots next to it."""
-    from tools.experiments.analyze import scoped_window
+    """Write the Markdown report at `path` and its PNG plots next to it.
+
+    `search` finds related documents (see `related_docs.index_search`); their paths are
+    relative to `docs_root` and are rewritten so links work from the report's folder.
+    """
+    from tools.experiments.collect import scoped_window
     from tools.experiments.daily import fetch_daily
 
     path = Path(path)
@@ -290,7 +353,7 @@ def write_report(
     primary = catalog.metric(analysis.verdict.primary_metric)
     images: list[Path] = []
     if primary is not None:
-        focus = [catalog.metric(m.metric) for m in analysis.metrics if m.role != "secondary"]
+        focus = [catalog.metric(name) for name in verdict_metrics(analysis)]
         metrics = list(
             {
                 m.name: m
@@ -314,9 +377,9 @@ def write_report(
             title=f"{analysis.meta.experiment_id}: effects vs control",
         )
     )
-    related, note = find_related(analysis, state_dir)
-    if state_dir is not None:  # index paths are workspace-relative; links must work from here
-        root = Path(state_dir).resolve().parent
+    related, note = find_related(analysis, search)
+    if docs_root is not None:  # index paths are workspace-relative; links must work from here
+        root = Path(docs_root).resolve()
         related = [
             replace(d, path=os.path.relpath(root / d.path, path.parent.resolve()))
             if (root / d.path).is_file()

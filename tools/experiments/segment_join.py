@@ -8,12 +8,12 @@ not a daily fact).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 
 from tools.catalog.model import Catalog
+from tools.did_you_mean import closest
 from tools.errors import ExperimentError
-from tools.experiments.sufficient_sql import SegmentJoin
+from tools.experiments.statements.window import SegmentJoin
 
 
 def _unit_joins(catalog: Catalog, anchors: set[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -60,8 +60,8 @@ def find_segment_join(
                 columns=tuple(c.name for c in found if c is not None),
             )
     missing = [c for c in wanted if c not in seen_columns]
-    close = {c: difflib.get_close_matches(c, sorted(seen_columns), n=1) for c in missing}
-    guess = ", ".join(f"{c} → {m[0]}" for c, m in close.items() if m)
+    close = {c: closest(c, seen_columns, n=1) for c in missing}
+    guess = ", ".join(f"`{m[0]}` for `{c}`" for c, m in close.items() if m)
     raise ExperimentError(
         f"No table joined on the unit has all segment columns {wanted}",
         hint=(f"Did you mean: {guess}? " if guess else "")

@@ -7,14 +7,16 @@ kept as an attribute (a team, a hypothesis …) so a report can show it.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from tools.did_you_mean import did_you_mean
 from tools.errors import ExperimentError
-from tools.experiments.sufficient_sql import ExperimentWindow, experiment_source, literal, quote
+from tools.experiments.statements.experiment_source import experiment_source
+from tools.experiments.statements.quoting import literal, quote
+from tools.experiments.statements.window import ExperimentWindow
 
 if TYPE_CHECKING:
     from tools.catalog.model import Catalog, ExperimentSource, Table
@@ -181,10 +183,11 @@ def list_experiments(catalog: Catalog, warehouse: Warehouse) -> list[tuple[Exper
     return out
 
 
-def load_experiment(
+def load_experiment_rows(
     catalog: Catalog, warehouse: Warehouse, experiment_id: str, cache: ResultCache | None = None
-) -> ExperimentMeta:
-    """The metadata of `experiment_id`; an unknown id names the closest known ones."""
+) -> list[dict[str, Any]]:
+    """Every metadata row of `experiment_id` (more than one is a health problem); an unknown
+    id raises `ExperimentError` naming the closest known ones."""
     from tools.experiments.query import fetch_rows
 
     source = experiment_source(catalog)
@@ -205,13 +208,17 @@ def load_experiment(
                 purpose="experiment list",
             )
         ]
-        close = difflib.get_close_matches(experiment_id, known, n=3, cutoff=0.4)
-        hint = (
-            f"Did you mean {', '.join(close)}?"
-            if close
-            else "Run `lablens experiment list` to see the experiments."
+        hint = did_you_mean(experiment_id, known, cutoff=0.4) or (
+            "Run `lablens experiment list` to see the experiments."
         )
         raise ExperimentError(
             f"No experiment {experiment_id!r} in {source.metadata_table}", hint=hint
         )
-    return meta_from_row(rows[0], catalog)
+    return rows
+
+
+def load_experiment(
+    catalog: Catalog, warehouse: Warehouse, experiment_id: str, cache: ResultCache | None = None
+) -> ExperimentMeta:
+    """The metadata of `experiment_id` (its first row); see `load_experiment_rows`."""
+    return meta_from_row(load_experiment_rows(catalog, warehouse, experiment_id, cache)[0], catalog)

@@ -20,15 +20,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tools.experiments.estimate import (
+from tools.experiments.stats.estimate import (
     ArmStatistic,
     EffectEstimate,
     contrast,
     unit_vector,
 )
-from tools.experiments.moments import FloatArray, Moments
-from tools.experiments.ratio import ratio_gradient
-from tools.experiments.sufficient import CupedRatioStats, CupedStats
+from tools.experiments.stats.moments import FloatArray, Moments
+from tools.experiments.stats.ratio import ratio_gradient
+from tools.experiments.stats.sufficient import CupedRatioStats, CupedStats
 
 
 @dataclass(frozen=True)
@@ -40,22 +40,42 @@ class _PostPre:
     post_grad: FloatArray
     pre_value: float
     pre_grad: FloatArray
+    # (centred, shift) parts of post and pre for mean metrics (see ArmStatistic)
+    parts: tuple[float, float, float, float] | None = None
 
     def adjusted(self, theta: float) -> ArmStatistic:
+        centred, shift = None, 0.0
+        if self.parts is not None:
+            post_c, post_k, pre_c, pre_k = self.parts
+            centred, shift = post_c - theta * pre_c, post_k - theta * pre_k
         return ArmStatistic(
             moments=self.moments,
             value=self.post_value - theta * self.pre_value,
             grad=self.post_grad - theta * self.pre_grad,
+            centred_value=centred,
+            shift_value=shift,
         )
 
     def raw(self) -> ArmStatistic:
-        return ArmStatistic(moments=self.moments, value=self.post_value, grad=self.post_grad)
+        centred, shift = (None, 0.0) if self.parts is None else self.parts[:2]
+        return ArmStatistic(
+            moments=self.moments,
+            value=self.post_value,
+            grad=self.post_grad,
+            centred_value=centred,
+            shift_value=shift,
+        )
 
 
 def _linearise(stats: CupedStats | CupedRatioStats) -> _PostPre:
     m = stats.moments()
     if isinstance(stats, CupedStats):
-        return _PostPre(m, float(m.mean[0]), unit_vector(2, 0), float(m.mean[1]), unit_vector(2, 1))
+        parts = None
+        if m.centred is not None and m.shift is not None:
+            parts = (float(m.centred[0]), float(m.shift[0]), float(m.centred[1]), float(m.shift[1]))
+        return _PostPre(
+            m, float(m.mean[0]), unit_vector(2, 0), float(m.mean[1]), unit_vector(2, 1), parts
+        )
     post_value, post_grad = ratio_gradient(m, 0, 1)
     pre_value, pre_grad = ratio_gradient(m, 2, 3)
     return _PostPre(m, post_value, post_grad, pre_value, pre_grad)

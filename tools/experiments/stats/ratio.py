@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from tools.errors import ExperimentError
-from tools.experiments.estimate import ArmStatistic, EffectEstimate, contrast
-from tools.experiments.moments import Moments
-from tools.experiments.sufficient import RatioStats
+from tools.experiments.stats.estimate import ArmStatistic, EffectEstimate, contrast
+from tools.experiments.stats.moments import Moments
+from tools.experiments.stats.sufficient import RatioStats
 
 
 def ratio_gradient(moments: Moments, num: int, den: int) -> tuple[float, np.ndarray]:

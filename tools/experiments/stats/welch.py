@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from tools.experiments.estimate import ArmStatistic, EffectEstimate, contrast, unit_vector
-from tools.experiments.sufficient import MeanStats
+from tools.experiments.stats.estimate import ArmStatistic, EffectEstimate, contrast, unit_vector
+from tools.experiments.stats.sufficient import MeanStats
 
 
 def mean_statistic(stats: MeanStats) -> ArmStatistic:
     """The arm's sample mean as a (trivially linear) statistic of its moments."""
     m = stats.moments()
-    return ArmStatistic(moments=m, value=float(m.mean[0]), grad=unit_vector(1, 0))
+    return ArmStatistic(
+        moments=m,
+        value=float(m.mean[0]),
+        grad=unit_vector(1, 0),
+        centred_value=None if m.centred is None else float(m.centred[0]),
+        shift_value=0.0 if m.shift is None else float(m.shift[0]),
+    )
 
 
 def compare_means(

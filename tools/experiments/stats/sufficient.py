@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tools.errors import ExperimentError
-from tools.experiments.moments import Moments, moments_from_sums
+from tools.experiments.stats.moments import Moments, moments_from_sums
 
 
 def _array(values: Sequence[float] | np.ndarray) -> np.ndarray:
@@ -29,11 +29,12 @@ def _array(values: Sequence[float] | np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class MeanStats:
-    """A per-unit mean metric: n units, Σy and Σy²."""
+    """A per-unit mean metric: n units, Σy and Σy² (of y − shift when `shift` is set)."""
 
     n: int
     sum: float
     sum_sq: float
+    shift: float = 0.0
 
     @classmethod
     def from_values(cls, y: Sequence[float] | np.ndarray) -> MeanStats:
@@ -42,7 +43,7 @@ class MeanStats:
 
     @property
     def mean(self) -> float:
-        return self.sum / self.n
+        return self.shift + self.sum / self.n
 
     @property
     def variance(self) -> float:
@@ -50,7 +51,9 @@ class MeanStats:
         return float(self.moments().cov[0, 0])
 
     def moments(self) -> Moments:
-        return moments_from_sums(self.n, [self.sum], [[self.sum_sq]], label="mean metric")
+        return moments_from_sums(
+            self.n, [self.sum], [[self.sum_sq]], label="mean metric", shifts=[self.shift]
+        )
 
 
 def proportion_stats(n: int, successes: int | float) -> MeanStats:
@@ -66,7 +69,8 @@ def proportion_stats(n: int, successes: int | float) -> MeanStats:
 class RatioStats:
     """A ratio metric Σx/Σy over units: per-unit numerator x and denominator y.
 
-    Fields: n, Σx, Σy, Σx², Σy², Σxy (the cross sum gives the covariance the delta method needs).
+    Fields: n, Σx, Σy, Σx², Σy², Σxy (the cross sum gives the covariance the delta method needs),
+    of the centred values x − shift_x, y − shift_y when shifts are set.
     """
 
     n: int
@@ -75,6 +79,8 @@ class RatioStats:
     sum_x2: float
     sum_y2: float
     sum_xy: float
+    shift_x: float = 0.0
+    shift_y: float = 0.0
 
     @classmethod
     def from_values(
@@ -92,7 +98,7 @@ class RatioStats:
 
     @property
     def ratio(self) -> float:
-        return self.sum_x / self.sum_y
+        return (self.shift_x * self.n + self.sum_x) / (self.shift_y * self.n + self.sum_y)
 
     def moments(self) -> Moments:
         return moments_from_sums(
@@ -100,6 +106,7 @@ class RatioStats:
             [self.sum_x, self.sum_y],
             [[self.sum_x2, self.sum_xy], [self.sum_xy, self.sum_y2]],
             label="ratio metric",
+            shifts=[self.shift_x, self.shift_y],
         )
 
 
@@ -107,7 +114,8 @@ class RatioStats:
 class CupedStats:
     """A per-unit mean metric y with its pre-experiment value x of the same metric.
 
-    Fields: n, Σy, Σy², Σx (pre_sum), Σx² (pre_sum_sq), Σxy (sum_cross).
+    Fields: n, Σy, Σy², Σx (pre_sum), Σx² (pre_sum_sq), Σxy (sum_cross), of y − shift and
+    x − pre_shift when shifts are set.
     """
 
     n: int
@@ -116,6 +124,8 @@ class CupedStats:
     pre_sum: float
     pre_sum_sq: float
     sum_cross: float
+    shift: float = 0.0
+    pre_shift: float = 0.0
 
     @classmethod
     def from_values(
@@ -133,10 +143,14 @@ class CupedStats:
 
     @property
     def mean(self) -> float:
-        return self.sum / self.n
+        return self.shift + self.sum / self.n
 
     def unadjusted(self) -> MeanStats:
-        return MeanStats(n=self.n, sum=self.sum, sum_sq=self.sum_sq)
+        return MeanStats(n=self.n, sum=self.sum, sum_sq=self.sum_sq, shift=self.shift)
+
+    def pre(self) -> MeanStats:
+        """The pre-period covariate alone (for the pre-period balance check)."""
+        return MeanStats(n=self.n, sum=self.pre_sum, sum_sq=self.pre_sum_sq, shift=self.pre_shift)
 
     def moments(self) -> Moments:
         """Variables in order (y, pre)."""
@@ -145,6 +159,7 @@ class CupedStats:
             [self.sum, self.pre_sum],
             [[self.sum_sq, self.sum_cross], [self.sum_cross, self.pre_sum_sq]],
             label="CUPED metric",
+            shifts=[self.shift, self.pre_shift],
         )
 
 
@@ -171,6 +186,10 @@ class CupedRatioStats:
     sum_y_px: float
     sum_y_py: float
     sum_px_py: float
+    shift_x: float = 0.0
+    shift_y: float = 0.0
+    shift_px: float = 0.0
+    shift_py: float = 0.0
 
     @classmethod
     def from_values(
@@ -205,11 +224,11 @@ class CupedRatioStats:
 
     @property
     def ratio(self) -> float:
-        return self.sum_x / self.sum_y
+        return (self.shift_x * self.n + self.sum_x) / (self.shift_y * self.n + self.sum_y)
 
     @property
     def pre_ratio(self) -> float:
-        return self.sum_px / self.sum_py
+        return (self.shift_px * self.n + self.sum_px) / (self.shift_py * self.n + self.sum_py)
 
     def unadjusted(self) -> RatioStats:
         return RatioStats(
@@ -219,6 +238,21 @@ class CupedRatioStats:
             sum_x2=self.sum_x2,
             sum_y2=self.sum_y2,
             sum_xy=self.sum_xy,
+            shift_x=self.shift_x,
+            shift_y=self.shift_y,
+        )
+
+    def pre(self) -> RatioStats:
+        """The pre-period ratio alone (for the pre-period balance check)."""
+        return RatioStats(
+            n=self.n,
+            sum_x=self.sum_px,
+            sum_y=self.sum_py,
+            sum_x2=self.sum_px2,
+            sum_y2=self.sum_py2,
+            sum_xy=self.sum_px_py,
+            shift_x=self.shift_px,
+            shift_y=self.shift_py,
         )
 
     def moments(self) -> Moments:
@@ -234,6 +268,7 @@ class CupedRatioStats:
             [self.sum_x, self.sum_y, self.sum_px, self.sum_py],
             cross,
             label="CUPED ratio metric",
+            shifts=[self.shift_x, self.shift_y, self.shift_px, self.shift_py],
         )
 
 
@@ -246,8 +281,13 @@ def stats_from_sums(
     pre-period value `x`); ratio numerator `x`, denominator `y` (with CUPED pre-period `px`,
     `py`). Keys are the variable names for their sums and "a*b" for sums of products (either
     order, "y*y" for squares). A proportion may omit "y*y" (it equals Σy for 0/1 values).
+    Sums of centred values name each variable's shift "<var>@shift" (missing: 0).
     Raises `ExperimentError` naming a missing key.
     """
+
+    def shift(var: str) -> float:
+        value = sums.get(f"{var}@shift")
+        return 0.0 if value is None else float(value)
 
     def get(a: str, b: str | None = None) -> float:
         keys = [a] if b is None else [f"{a}*{b}", f"{b}*{a}"]
@@ -259,7 +299,7 @@ def stats_from_sums(
     if kind in ("mean", "proportion"):
         sq = get("y") if kind == "proportion" and "y*y" not in sums else get("y", "y")
         if not cuped:
-            return MeanStats(n=n, sum=get("y"), sum_sq=sq)
+            return MeanStats(n=n, sum=get("y"), sum_sq=sq, shift=shift("y"))
         return CupedStats(
             n=n,
             sum=get("y"),
@@ -267,6 +307,8 @@ def stats_from_sums(
             pre_sum=get("x"),
             pre_sum_sq=get("x", "x"),
             sum_cross=get("x", "y"),
+            shift=shift("y"),
+            pre_shift=shift("x"),
         )
     if kind == "ratio":
         if not cuped:
@@ -277,6 +319,8 @@ def stats_from_sums(
                 sum_x2=get("x", "x"),
                 sum_y2=get("y", "y"),
                 sum_xy=get("x", "y"),
+                shift_x=shift("x"),
+                shift_y=shift("y"),
             )
         return CupedRatioStats(
             n=n,
@@ -294,6 +338,10 @@ def stats_from_sums(
             sum_y_px=get("y", "px"),
             sum_y_py=get("y", "py"),
             sum_px_py=get("px", "py"),
+            shift_x=shift("x"),
+            shift_y=shift("y"),
+            shift_px=shift("px"),
+            shift_py=shift("py"),
         )
     raise ExperimentError(
         f"Unknown metric kind {kind!r}", hint="Use one of: mean, proportion, ratio."

@@ -10,16 +10,15 @@ import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
-from scipy import special
-
 from tools.errors import ExperimentError
+from tools.experiments.stats.distributions import chi2_sf
 
 SRM_THRESHOLD = 0.001
 _SPLIT_HINT = 'Expected "arm:weight,arm:weight", e.g. "control:50,treatment:50".'
 
 
-def parse_traffic_split(text: str) -> dict[str, float]:
-    """Parse "control:50,treatment:50" into arm → share of traffic (shares sum to 1).
+def split_weights(text: str) -> dict[str, float]:
+    """The weights of "control:50,treatment:50" as written (arm → 50.0), not normalised.
 
     Weights may be percentages or any positive numbers ("a:1,b:1" is 50/50); a trailing "%"
     is allowed. Raises `ExperimentError` on an empty, malformed or duplicated entry.
@@ -50,11 +49,21 @@ def parse_traffic_split(text: str) -> dict[str, float]:
                 f"Arm {arm!r} appears twice in traffic split {text!r}", hint=_SPLIT_HINT
             )
         split[arm] = value
-    total = sum(split.values())
-    if len(split) < 2 or total <= 0:
+    if len(split) < 2 or sum(split.values()) <= 0:
         raise ExperimentError(
             f"Traffic split {text!r} needs at least two arms with traffic", hint=_SPLIT_HINT
         )
+    return split
+
+
+def parse_traffic_split(text: str) -> dict[str, float]:
+    """Parse "control:50,treatment:50" into arm → share of traffic (shares sum to 1).
+
+    Weights may be percentages or any positive numbers ("a:1,b:1" is 50/50); a trailing "%"
+    is allowed. Raises `ExperimentError` on an empty, malformed or duplicated entry.
+    """
+    split = split_weights(text)
+    total = sum(split.values())
     return {arm: w / total for arm, w in split.items()}
 
 
@@ -124,7 +133,7 @@ def srm_test(
     # Pearson's statistic and the chi-square survival function: what scipy.stats.chisquare
     # computes, without importing scipy.stats (slow to load, heavy in memory).
     chi2 = sum((observed[a] - expected[a]) ** 2 / expected[a] for a in arms)
-    p = float(special.chdtrc(len(arms) - 1, chi2))
+    p = chi2_sf(chi2, len(arms) - 1)
     return SrmResult(
         observed=observed,
         expected=expected,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from scipy import special
+from tools.experiments.stats.distributions import normal_ppf
 
 
 def pooled_variance(
@@ -33,6 +33,6 @@ def minimum_detectable_effect(
     """
     if control_mean == 0 or n_control < 1 or n_treatment < 1:
         return math.nan
-    z = special.ndtri(1 - alpha / 2) + special.ndtri(power)
+    z = normal_ppf(1 - alpha / 2) + normal_ppf(power)
     se = math.sqrt(max(pooled_var, 0.0) * (1 / n_control + 1 / n_treatment))
     return float(z * se / abs(control_mean))

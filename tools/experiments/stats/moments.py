@@ -25,6 +25,10 @@ class Moments:
     n: int
     mean: FloatArray
     cov: FloatArray
+    # The mean minus the shift of centred sums (Σ(v − shift)/n) and the shift itself: a
+    # difference of two arms' means is taken on the centred parts when both share a shift.
+    centred: FloatArray | None = None
+    shift: FloatArray | None = None
 
     def variance_of_mean(self, grad: FloatArray) -> float:
         """Delta-method variance of g(mean) given the gradient of g at the mean."""
@@ -40,10 +44,18 @@ class Moments:
 
 
 def moments_from_sums(
-    n: int, sums: list[float], cross: list[list[float]], *, label: str
+    n: int,
+    sums: list[float],
+    cross: list[list[float]],
+    *,
+    label: str,
+    shifts: list[float] | None = None,
 ) -> Moments:
     """Build `Moments` from n, the sum of each variable and the matrix of sums of products.
 
+    With `shifts`, the sums are of the centred values (v − shift): the covariance is the same
+    for any shift, and near the variables' means it keeps its precision at any magnitude
+    (Σv² − (Σv)²/n loses every digit for values near 1e12 with a spread of 100).
     Raises `ExperimentError` when n < 2 or a value is not finite: no variance can be estimated.
     """
     # Warehouses return counts as int, Decimal or float; any whole number will do.
@@ -66,10 +78,13 @@ def moments_from_sums(
             f"{label}: sufficient statistics contain NaN or infinity",
             hint="A NULL or overflow in the aggregation SQL is the usual cause.",
         )
-    mean = s / n
+    k = np.zeros(len(s)) if shifts is None else np.asarray(shifts, dtype=np.float64)
+    if not np.all(np.isfinite(k)):
+        raise ExperimentError(f"{label}: a shift of the centred sums is not finite")
+    mean = k + s / n
     cov = (c - np.outer(s, s) / n) / (n - 1)
     # Sums of squares minus squared sums cancel catastrophically for near-constant data; a
     # variance can only be negative by rounding, so clamp it to zero.
     diag = np.clip(np.diag(cov), 0.0, None)
     np.fill_diagonal(cov, diag)
-    return Moments(n=int(n), mean=mean, cov=cov)
+    return Moments(n=int(n), mean=mean, cov=cov, centred=s / n, shift=k)

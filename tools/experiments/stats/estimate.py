@@ -12,11 +12,11 @@ import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import special
 
 from tools.errors import ExperimentError
-from tools.experiments.moments import FloatArray, Moments
-from tools.experiments.power import minimum_detectable_effect, pooled_variance
+from tools.experiments.stats.distributions import t_ppf, t_two_sided_p
+from tools.experiments.stats.moments import FloatArray, Moments
+from tools.experiments.stats.power import minimum_detectable_effect, pooled_variance
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,22 @@ class EffectEstimate:
     cuped: bool = False
     theta: float | None = None
     variance_reduction: float | None = None
+    # Why no test is possible (zero variance, an arm below MIN_UNITS_PER_ARM, a zero
+    # denominator), naming the arm; every number but the means is then NaN and never shown.
+    not_testable: str | None = None
+
+    @property
+    def testable(self) -> bool:
+        return self.not_testable is None
+
+    def relative_interval(self, alpha: float) -> tuple[float, float]:
+        """The delta-method interval of the relative effect at level 1 − `alpha`."""
+        half = t_ppf(1 - alpha / 2, self.df) * self.rel_se
+        return self.rel_effect - half, self.rel_effect + half
+
+    def absolute_interval(self, alpha: float) -> tuple[float, float]:
+        half = t_ppf(1 - alpha / 2, self.df) * self.se
+        return self.abs_effect - half, self.abs_effect + half
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready dict; NaN becomes None so `json.dumps` output stays standard JSON."""
@@ -76,11 +92,57 @@ class ArmStatistic:
     moments: Moments
     value: float
     grad: FloatArray
+    # value = shift_value + centred_value for linear statistics of centred sums; two arms
+    # with the same shift_value are compared on centred values (no cancellation at 1e12).
+    centred_value: float | None = None
+    shift_value: float = 0.0
 
     @property
     def variance(self) -> float:
         """Delta-method variance of the statistic."""
         return self.moments.variance_of_mean(self.grad)
+
+
+# Below this many units in an arm, means are too unstable for a t-test (the normal
+# approximation behind it needs a few dozen units even for mildly skewed metrics).
+MIN_UNITS_PER_ARM = 50
+
+
+def untestable(
+    method: str,
+    control_n: int,
+    treatment_n: int,
+    control_mean: float,
+    treatment_mean: float,
+    *,
+    alpha: float,
+    reason: str,
+) -> EffectEstimate:
+    """An estimate that carries only the means and why no test can be made."""
+    nan = math.nan
+    return EffectEstimate(
+        method=method,
+        control_n=control_n,
+        treatment_n=treatment_n,
+        control_mean=control_mean,
+        treatment_mean=treatment_mean,
+        abs_effect=treatment_mean - control_mean
+        if math.isfinite(treatment_mean - control_mean)
+        else nan,
+        abs_ci_low=nan,
+        abs_ci_high=nan,
+        rel_effect=nan,
+        rel_ci_low=nan,
+        rel_ci_high=nan,
+        se=nan,
+        rel_se=nan,
+        statistic=nan,
+        df=nan,
+        p_value=nan,
+        alpha=alpha,
+        mde=nan,
+        not_testable=reason,
+    )
 
 
 def welch_satterthwaite_df(var_c: float, n_c: int, var_t: float, n_t: int) -> float:
@@ -111,18 +173,32 @@ def contrast(
             f"alpha must be between 0 and 1, got {alpha}", hint="0.05 is the usual level."
         )
     n_c, n_t = control.moments.n, treatment.moments.n
-    diff = treatment.value - control.value
+    if (
+        control.centred_value is not None
+        and treatment.centred_value is not None
+        and control.shift_value == treatment.shift_value
+    ):
+        diff = treatment.centred_value - control.centred_value
+    else:
+        diff = treatment.value - control.value
     var_c, var_t = control.variance, treatment.variance
     se = math.sqrt(var_c + var_t)
     df = welch_satterthwaite_df(var_c, n_c, var_t, n_t)
     if se > 0:
         statistic = diff / se
-        # scipy.special's t CDF/quantile: the same functions scipy.stats.t wraps, ~50x
-        # cheaper per call, which matters for many metrics x arms x segments.
-        p_value = float(2 * special.stdtr(df, -abs(statistic)))
-        t_crit = float(special.stdtrit(df, 1 - alpha / 2))
+        # math-only t tail and quantile (`distributions`): scipy.special costs 0.45 s to import.
+        p_value = t_two_sided_p(statistic, df)
+        t_crit = t_ppf(1 - alpha / 2, df)
     else:  # both arms constant: no sampling noise to test against
-        statistic = p_value = t_crit = math.nan
+        return untestable(
+            method,
+            n_c,
+            n_t,
+            float(reference.value),
+            float(treatment_mean),
+            alpha=alpha,
+            reason="zero variance in both arms (every unit has the same value)",
+        )
 
     m_c = reference.value
     if m_c != 0:

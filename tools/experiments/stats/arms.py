@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from tools.errors import ExperimentError
-from tools.experiments.cuped import compare_cuped, compare_cuped_ratios, pooled_theta
-from tools.experiments.estimate import EffectEstimate
-from tools.experiments.ratio import compare_ratios
-from tools.experiments.sufficient import CupedRatioStats, CupedStats, MeanStats, RatioStats
-from tools.experiments.welch import compare_means
+from tools.experiments.stats.cuped import compare_cuped, compare_cuped_ratios, pooled_theta
+from tools.experiments.stats.estimate import EffectEstimate
+from tools.experiments.stats.ratio import compare_ratios
+from tools.experiments.stats.sufficient import CupedRatioStats, CupedStats, MeanStats, RatioStats
+from tools.experiments.stats.welch import compare_means
 
 ArmStats = MeanStats | RatioStats | CupedStats | CupedRatioStats
 
