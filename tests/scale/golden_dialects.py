@@ -49,32 +49,31 @@ def planner_entries(workspace: Path, questions: list[Any], dialect: str) -> list
 def experiment_entries(
     workspace: Path, experiment_ids: tuple[str, ...], dialect: str
 ) -> list[GoldenEntry]:
-    """Each experiment's sufficient-statistics SQL built for `dialect`, then validated in it."""
+    """Each experiment's analysis statements (`lablens experiment sql --dialect`), validated
+    in `dialect` and written as the validator writes them (one line, no comments)."""
     from agent.workspace import Workspace
-    from tools.experiments.analyze import metric_roles, scoped_window
-    from tools.experiments.source import load_experiment
-    from tools.experiments.sufficient_sql import experiment_source, stats_sql
+    from tools.experiments.analysis_sql import TranspileUnsupported, experiment_sql_for
     from tools.sql.validate import validate_sql
     from tools.warehouse.connection import open_warehouse
 
     ws = Workspace.open(workspace)
-    catalog = ws.catalog
-    source = experiment_source(catalog)
     out = []
     with open_warehouse(ws.settings.warehouse, ws.root) as warehouse:
         for experiment_id in experiment_ids:
-            meta = load_experiment(catalog, warehouse, experiment_id, None)
-            roles = metric_roles(catalog, meta)
-            window = meta.window(source.pre_period_days)
-            for table in dict.fromkeys(m.table.lower() for m, _ in roles):
-                metrics = [m for m, _ in roles if m.table.lower() == table]
-                scoped = scoped_window(catalog, window, metrics[0].table)
-                layout = stats_sql(catalog, scoped, metrics, cuped=True, dialect=dialect)
-                report = validate_sql(layout.sql, catalog, dialect=dialect, default_limit=None)
+            try:
+                product = experiment_sql_for(ws.catalog, warehouse, experiment_id, dialect=dialect)
+            except TranspileUnsupported as exc:
+                title = f"experiment {experiment_id}: analysis"
+                out.append(GoldenEntry(title, "", (f"transpile-unsupported: {exc.message}",)))
+                continue
+            for statement in product.statements:
+                report = validate_sql(
+                    statement.sql, ws.catalog, dialect=dialect, default_limit=None
+                )
                 codes = tuple(p.code for p in (*report.errors, *report.warnings))
                 out.append(
                     GoldenEntry(
-                        f"experiment {experiment_id}: statistics over {table}",
+                        f"experiment {experiment_id}: {statement.title}",
                         report.sql if report.valid else "",
                         codes,
                     )

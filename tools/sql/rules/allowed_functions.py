@@ -37,6 +37,10 @@ SYNTAX_CALLS = frozenset(
         "row",
         "position",
         "coalesce",
+        # PostgreSQL's conditional expressions: syntax there, absent from pg_proc
+        "nullif",
+        "greatest",
+        "least",
         "ifnull",
         "grouping",
         "grouping_id",
