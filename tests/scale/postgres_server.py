@@ -14,6 +14,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,11 +84,12 @@ def why_postgres_cannot_run() -> str | None:
     return None
 
 
-def start_postgres(root: Path) -> PostgresServer:
+def start_postgres() -> PostgresServer:
     """initdb + pg_ctl start on a free port; raises CalledProcessError/TimeoutExpired."""
     initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
     assert initdb and pg_ctl
-    root.mkdir(parents=True, exist_ok=True)
+    # Directly under /tmp: the server user must reach it, and pytest's folders are root-only.
+    root = Path(tempfile.mkdtemp(prefix="lablens-pg-"))
     if os.geteuid() == 0:
         user = pwd.getpwnam("postgres")
         os.chown(root, user.pw_uid, user.pw_gid)
@@ -131,6 +133,7 @@ def load_demo(server: PostgresServer, duckdb_path: Path, scratch: Path) -> None:
                 raise
             time.sleep(0.2)
     duck = duckdb.connect(str(duckdb_path), read_only=True)
+    duck.execute("SET enable_progress_bar = false")
     try:
         with conn, conn.cursor() as cur:
             cur.execute(f"CREATE ROLE {READER} LOGIN")

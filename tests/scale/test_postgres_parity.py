@@ -36,7 +36,7 @@ def postgres(
     import subprocess
 
     try:
-        server = start_postgres(Path(tmp_path_factory.mktemp("pg_root")) / "pg")
+        server = start_postgres()
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
         pytest.skip(f"cannot start PostgreSQL here: {exc}")
     try:

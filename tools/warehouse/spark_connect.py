@@ -44,6 +44,7 @@ T = TypeVar("T")
 CONNECT_RETRIES = 4
 _INITIAL_BACKOFF_MS = 250
 _MAX_BACKOFF_MS = 2000
+_INTERRUPT_EVERY_S = 0.5
 # The alias the wrapping subquery gets; never a catalog name.
 _WRAP_ALIAS = "_lablens_q"
 
@@ -281,11 +282,18 @@ class SparkConnectWarehouse:
             self._interrupt(tag)
 
     def _interrupt(self, tag: str) -> None:
+        # Repeated until the statement returns: an interrupt that reaches the server before
+        # the operation is registered under its tag finds nothing to stop.
+        threading.Thread(target=self._interrupt_until_done, args=(tag,), daemon=True).start()
+
+    def _interrupt_until_done(self, tag: str) -> None:
         session = self._session
-        if session is not None:
+        deadline = time.monotonic() + 60
+        while session is not None and self._running == tag and time.monotonic() < deadline:
             # Best effort: a failed interrupt leaves the deadline's error standing.
             with contextlib.suppress(Exception), _quiet_client():
                 session.interruptTag(tag)
+            time.sleep(_INTERRUPT_EVERY_S)
 
     def close(self) -> None:
         self._closed = True
