@@ -20,7 +20,8 @@ from tests.scale.parity import (
 )
 from tools.warehouse.connection import open_warehouse
 
-pytestmark = [pytest.mark.server, pytest.mark.slow]
+# Local Spark on a loaded 2-core machine: the planner context alone is dozens of statements.
+pytestmark = [pytest.mark.server, pytest.mark.slow, pytest.mark.timeout(900)]
 
 _ANCHOR, QUESTIONS = load_questions(EVAL_QUESTIONS)
 # The first question of each category keeps the suite short (local Spark takes seconds a
