@@ -12,13 +12,15 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class ColumnInfo:
     name: str
-    type: str
+    type: str  # the engine's own type name, as the engine writes it
+    comment: str = ""
 
 
 @dataclass(frozen=True)
 class TableInfo:
     name: str
     columns: list[ColumnInfo]
+    comment: str = ""
 
 
 class Warehouse(Protocol):
@@ -27,7 +29,8 @@ class Warehouse(Protocol):
     `execute` and `explain` run exactly one statement with the configured deadline and caps
     and raise `QueryError` on refusal; `cancel` may be called from any thread while a query
     runs, stops it (the query then raises `QueryError`) and is a no-op otherwise;
-    `introspect` lists tables and their columns with types (for `lablens init`).
+    `introspect` lists the base tables (not views) and their columns with types and comments,
+    in table-name order (for `lablens init`); an unreachable warehouse raises `WarehouseError`.
     """
 
     dialect: str
