@@ -42,6 +42,20 @@ class SparkServer:
         path = self.root / "server.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
+    def count(self, event: str) -> int:
+        """How many events of a kind (e.g. `SparkListenerJobStart`) the event log holds."""
+        return sum(
+            path.read_text(errors="replace").count(f'"Event":"{event}"')
+            for path in (self.root / "events").glob("*")
+        )
+
+    def wait_for(self, event: str, more_than: int, timeout_s: float = 60) -> None:
+        deadline = time.monotonic() + timeout_s
+        while self.count(event) <= more_than:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no new {event} in {timeout_s} s")
+            time.sleep(0.05)
+
     def operations(self) -> list[str]:
         """The statement text of every operation the server started, from its own event log
         (Spark writes and flushes each Connect operation event as it happens)."""
@@ -61,7 +75,7 @@ class SparkServer:
             # The server runs in its own process group: spark-submit's JVM child goes too.
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(timeout=30)
+                self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)

@@ -163,3 +163,26 @@ def test_qualify_is_rewritten_where_the_engine_lacks_it(dialect: str, catalog: C
         catalog,
     )
     assert codes == [] and "QUALIFY" not in sql.upper() and "ROW_NUMBER()" in sql
+
+
+def test_the_cli_writes_trinos_median_as_a_new_user_would_try_it(
+    small_demo_workspace: Path,
+) -> None:
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    question = "median time spent yesterday"
+    flags = ["--dialect", "trino", "--json", "-w", str(small_demo_workspace)]
+    out = subprocess.run(
+        [sys.executable, "-m", "agent", "sql", question, *flags],
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    answer = json.loads(out.stdout)
+    assert "APPROX_PERCENTILE(time_spent_s, 0.5)" in answer["sql"]
+    assert "PERCENTILE_CONT" not in answer["sql"] and answer["dialect"] == "trino"

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,11 +23,11 @@ from tools.warehouse.spark_connect import SparkConnectWarehouse, parse_spark_url
 
 pytestmark = pytest.mark.server
 
-# Many rows from few: 5 x 10^4 x 10^4 rows to count, long enough to need the deadline.
-SLOW_SQL = (
-    "SELECT COUNT(*) AS n FROM users a CROSS JOIN users b CROSS JOIN pins c "
-    "WHERE a.user_id + b.user_id + c.pin_id > 0"
-)
+# Long, in many short tasks: 2,000 partitions of range(). Spark stops a cancelled job by not
+# starting its remaining tasks (a running task stops only where it checks for a kill), so
+# short tasks free the local server's two cores right after the interrupt. Sent straight
+# to the adapter: the validator would refuse the table function.
+SLOW_SQL = "SELECT COUNT(*) AS n FROM range(0, 200000000000, 1, 2000) WHERE id % 7 = 3"
 
 
 def _open(url: str, **limits: float) -> SparkConnectWarehouse:
@@ -154,12 +155,21 @@ def test_a_runaway_query_is_interrupted_at_the_deadline(
 def test_cancel_from_another_thread(spark_server: SparkServer, spark_demo: Path) -> None:
     with _open(spark_server.url, timeout_s=120, row_cap=10) as w:
         w.execute("SELECT 1")
-        timer = threading.Timer(1.5, w.cancel)
-        timer.start()
+        jobs = spark_server.count("SparkListenerJobStart")
+
+        def cancel_once_running() -> None:
+            # Cancel while the job runs on the server: an interrupt that lands between the
+            # operation's start and its job's submission stops the operation but, in Spark
+            # itself, not the job submitted right after it.
+            spark_server.wait_for("SparkListenerJobStart", more_than=jobs)
+            w.cancel()
+
+        canceller = threading.Thread(target=cancel_once_running)
+        canceller.start()
         start = time.perf_counter()
         with pytest.raises(QueryError, match="cancelled"):
             w.execute(SLOW_SQL)
-        timer.join()
+        canceller.join()
         assert time.perf_counter() - start < 15
         assert w.execute("SELECT 2").rows == [[2]]
 
@@ -203,7 +213,13 @@ def test_the_client_needs_no_java(spark_server: SparkServer, tmp_path: Path) -> 
 def test_a_server_that_dies_mid_query_is_a_clean_error(spark_server: SparkServer) -> None:
     with _open(spark_server.url, timeout_s=120) as w:
         w.execute("SELECT 1")
-        killer = threading.Timer(2.0, spark_server.stop)
+        jobs = spark_server.count("SparkListenerJobStart")
+        killer = threading.Thread(
+            target=lambda: (
+                spark_server.wait_for("SparkListenerJobStart", jobs),
+                spark_server.stop(),
+            )
+        )
         killer.start()
         start = time.perf_counter()
         with pytest.raises((WarehouseError, QueryError)) as info:
@@ -213,3 +229,49 @@ def test_a_server_that_dies_mid_query_is_a_clean_error(spark_server: SparkServer
         assert "Traceback" not in str(info.value)
         with pytest.raises(WarehouseError, match=f"localhost:{spark_server.port}"):
             w.execute("SELECT 1")
+
+
+def _cli(workspace: Path, *args: str, env_extra: dict[str, str] | None = None) -> Any:
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root), **(env_extra or {})}
+    return subprocess.run(
+        [sys.executable, *args, "-w", str(workspace)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _spark_workspace(small_demo_workspace: Path, target: Path, url: str) -> Path:
+    from tests.scale.conftest import workspace_on
+
+    return workspace_on(small_demo_workspace, target, url)
+
+
+def test_cli_unreachable_server_exits_2_naming_host_and_port(
+    small_demo_workspace: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("pyspark.sql.connect.session", reason="pyspark[connect] is not installed")
+    port = free_port()
+    ws = _spark_workspace(small_demo_workspace, tmp_path / "ws", f"sc://127.0.0.1:{port}")
+    out = _cli(ws, "-m", "agent", "sql", "--raw", "SELECT COUNT(*) FROM users")
+    assert out.returncode == 2, out.stderr[-2000:]
+    assert f"127.0.0.1:{port}" in out.stderr + out.stdout
+    assert "Traceback" not in out.stderr
+
+
+def test_cli_without_the_spark_client_exits_2_with_the_install_hint(
+    small_demo_workspace: Path, tmp_path: Path
+) -> None:
+    # The client missing (as after `pip install lablens` without the extra): `import pyspark`
+    # fails in that process, and lablens says which extra to install.
+    ws = _spark_workspace(small_demo_workspace, tmp_path / "ws", "sc://127.0.0.1:15002")
+    code = (
+        "import sys; sys.modules['pyspark'] = None; sys.argv[0] = 'lablens'\n"
+        "from agent.cli import main; raise SystemExit(main())\n"
+    )
+    out = _cli(ws, "-c", code, "sql", "--raw", "SELECT COUNT(*) FROM users")
+    assert out.returncode == 2, out.stderr[-2000:]
+    assert "lablens[spark]" in out.stderr + out.stdout
+    assert "Traceback" not in out.stderr

@@ -289,7 +289,10 @@ class SparkConnectWarehouse:
 
     def _interrupt(self, tag: str) -> None:
         # Repeated until the statement returns: an interrupt that reaches the server before
-        # the operation is registered under its tag finds nothing to stop.
+        # the operation is registered under its tag finds nothing to stop. (Spark itself has
+        # one more gap: an interrupt that lands after the operation started but before it
+        # submitted its job ends the operation, and the job submitted right after still runs
+        # to its end on the cluster; a read-only principal bounds what it can do.)
         threading.Thread(target=self._interrupt_until_done, args=(tag,), daemon=True).start()
 
     def _interrupt_until_done(self, tag: str) -> None:
