@@ -275,3 +275,47 @@ def test_cli_without_the_spark_client_exits_2_with_the_install_hint(
     assert out.returncode == 2, out.stderr[-2000:]
     assert "lablens[spark]" in out.stderr + out.stdout
     assert "Traceback" not in out.stderr
+
+
+def test_introspect_lists_tables_columns_types_and_comments(
+    spark: SparkConnectWarehouse, spark_server: SparkServer, small_demo_workspace: Path
+) -> None:
+    import warnings
+
+    import duckdb
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pyspark.sql.connect.session import SparkSession
+
+        # Comments as a data team sets them, on an admin session of the test's own.
+        admin = SparkSession.builder.remote(spark_server.url).create()
+        try:
+            admin.sql("COMMENT ON TABLE users IS 'People who use the product'")
+            admin.sql("ALTER TABLE users ALTER COLUMN country COMMENT 'ISO country code'")
+        finally:
+            admin.stop()
+    con = duckdb.connect(str(small_demo_workspace / "warehouse.duckdb"), read_only=True)
+    try:
+        expected = {
+            t: [
+                c
+                for (c,) in con.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+                    "ORDER BY column_index",
+                    [t],
+                ).fetchall()
+            ]
+            for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        }
+    finally:
+        con.close()
+    tables = spark.introspect()
+    assert [t.name for t in tables] == sorted(expected)
+    assert {t.name: [c.name for c in t.columns] for t in tables} == expected
+    users = next(t for t in tables if t.name == "users")
+    assert users.comment == "People who use the product"
+    country = next(c for c in users.columns if c.name == "country")
+    assert (country.type, country.comment) == ("STRING", "ISO country code")
+    types = {c.type for t in tables for c in t.columns}
+    assert {"BIGINT", "DATE", "DOUBLE", "STRING"} <= types and all(t == t.upper() for t in types)

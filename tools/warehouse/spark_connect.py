@@ -166,6 +166,8 @@ class SparkConnectWarehouse:
         try:
             with _quiet_client():
                 return fn()
+        except (WarehouseError, QueryError):
+            raise  # already ours (e.g. the session could not be opened)
         except Exception as exc:
             raise self._translate(exc) from None
 
