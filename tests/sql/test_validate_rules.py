@@ -36,6 +36,7 @@ def test_rules_are_one_module_each_chained_in_order() -> None:
         "partition_filter",
         "aggregates",
         "add_limit",
+        "portable_percentiles",
         "transpile",
         "output_matches",
         "explain",
@@ -412,7 +413,11 @@ def test_rules_declare_what_they_change() -> None:
     from tools.sql.rules import Check, Derive, Rewrite
 
     kinds = {r.name: type(r).__name__ for r in RULES}
-    assert {n for n, k in kinds.items() if k == "Rewrite"} == {"sqlite_strings", "add_limit"}
+    assert {n for n, k in kinds.items() if k == "Rewrite"} == {
+        "sqlite_strings",
+        "add_limit",
+        "portable_percentiles",
+    }
     produced = {r.name: r.produces for r in RULES if isinstance(r, Derive)}
     assert produced == {
         "catalog_tables": "normalized",

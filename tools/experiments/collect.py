@@ -181,18 +181,30 @@ def _table_sums(
 ) -> tuple[TableSums, list[str]]:
     # Scope columns the metric table lacks cannot restrict it: say so rather than fail.
     notes = dropped_scope(catalog, window, metrics[0].table)
+    # Written in DuckDB's dialect (its percentile and date forms are what the statement is
+    # built from) and transpiled by the validator for any other engine, as the planner's SQL
+    # is: the text that runs is the one the validator proved in the warehouse's dialect.
+    portable = warehouse.dialect != "duckdb"
     layout = statement_for(
         catalog,
         window,
         metrics,
-        dialect=warehouse.dialect,
+        dialect="duckdb",
         cuped=cuped,
         cap=cap,
         cap_level=cap_level,
         segment=segment,
         top_metric=top_metric,
+        portable=portable,
     )
-    rows = fetch_rows(layout.sql, catalog, warehouse, purpose="sufficient statistics", cache=cache)
+    rows = fetch_rows(
+        layout.sql,
+        catalog,
+        warehouse,
+        purpose="sufficient statistics",
+        cache=cache,
+        read_dialect="duckdb" if portable else None,
+    )
     return TableSums(metrics[0].table, layout, rows, segment), notes
 
 

@@ -24,8 +24,12 @@ def fetch_rows(
     *,
     purpose: str,
     cache: ResultCache | None = None,
+    read_dialect: str | None = None,
 ) -> list[dict[str, Any]]:
     """Validate and run `sql`; every row as {column: value}.
+
+    `read_dialect` is the dialect `sql` is written in when it is not the warehouse's: the
+    validator transpiles it, and what runs is the transpiled text it proved.
 
     With a `cache`, the validated statement's result comes from it when stored under the
     warehouse's current fingerprint, and is stored there after running otherwise.
@@ -39,7 +43,12 @@ def fetch_rows(
     # Validating the analysis' large statements costs more than the rest of a cached run; a
     # verdict is a pure function of its inputs, so a stored one is reused for the same inputs
     # (and then nothing runs at all: the rows come from the cache).
-    source_key = proof_key(sql, catalog, warehouse.dialect) if cache is not None else None
+    target = (
+        warehouse.dialect
+        if read_dialect in (None, warehouse.dialect)
+        else (f"{read_dialect}->{warehouse.dialect}")
+    )
+    source_key = proof_key(sql, catalog, target) if cache is not None else None
     if cache is not None and source_key is not None:
         proven = cache.get_proven(source_key)
         if proven is not None:
@@ -56,7 +65,13 @@ def fetch_rows(
 
     # No EXPLAIN dry run: the statement runs right after, and the engine reports the same errors.
     report, result = run_validated(
-        sql, catalog, warehouse, default_limit=None, explain=False, execute=execute
+        sql,
+        catalog,
+        warehouse,
+        read_dialect=read_dialect,
+        default_limit=None,
+        explain=False,
+        execute=execute,
     )
     if result is None:
         raise SqlRejected(

@@ -51,7 +51,10 @@ def data_bounds(catalog: Catalog, warehouse: Warehouse) -> tuple[date | None, da
         if t.require_partition_filter and t.partition_column:
             # The validator insists on a range on the partition column; an open one reads all.
             sql += f" WHERE \"{t.partition_column}\" >= CAST('0001-01-01' AS DATE)"
-        _report, result = run_validated(sql, catalog, warehouse, default_limit=None, explain=False)
+        # Written with standard double-quoted identifiers (in Spark they would be strings).
+        _report, result = run_validated(
+            sql, catalog, warehouse, read_dialect="postgres", default_limit=None, explain=False
+        )
         if result is None or not result.rows:
             continue
         lo, hi = result.rows[0][0], result.rows[0][1]
@@ -77,7 +80,7 @@ def sampled_values(catalog: Catalog, warehouse: Warehouse) -> dict[tuple[str, st
                 continue
             sql = distinct_values_sql(t.name, c.name, limit=MAX_VALUES + 1)
             _report, result = run_validated(
-                sql, catalog, warehouse, default_limit=None, explain=False
+                sql, catalog, warehouse, read_dialect="postgres", default_limit=None, explain=False
             )
             values = value_list([r[0] for r in result.rows]) if result is not None else None
             if values:

@@ -51,6 +51,8 @@ def warehouse_dialect(settings: WarehouseConfig | WarehouseSettingsLike) -> str:
     """
     from tools.sql.dialects import dialect_name
 
+    if settings.url and settings.url.startswith("sc://"):
+        return "spark"  # Spark Connect
     if settings.url:
         scheme = settings.url.split("://", 1)[0].split("+", 1)[0]
         return dialect_name(scheme)
@@ -72,6 +74,10 @@ def open_warehouse(settings: WarehouseConfig | WarehouseSettingsLike, root: Path
         if config.url.startswith("duckdb:///"):
             path = Path(config.url.removeprefix("duckdb:///")).expanduser()
             return DuckDBWarehouse(config.with_path(path if path.is_absolute() else root / path))
+        if config.url.startswith("sc://"):
+            from tools.warehouse.spark_connect import SparkConnectWarehouse
+
+            return SparkConnectWarehouse(config)
         return SQLAlchemyWarehouse(config)
     if config.path is None:
         raise WarehouseError(

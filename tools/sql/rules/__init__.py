@@ -41,6 +41,7 @@ from tools.sql.rules.explain import explain
 from tools.sql.rules.file_reads import file_reads
 from tools.sql.rules.output_matches import output_matches
 from tools.sql.rules.partition_filter import partition_filter
+from tools.sql.rules.portable_percentiles import portable_percentiles
 from tools.sql.rules.read_only import read_only
 from tools.sql.rules.resolve_columns import resolve_columns
 from tools.sql.rules.single_statement import single_statement
@@ -102,6 +103,7 @@ RULES: tuple[Rule, ...] = (
     Check(partition_filter, needs_clean=True),
     Check(aggregates, needs_clean=True),
     Rewrite(add_limit, needs_clean=True),
+    Rewrite(portable_percentiles, needs_clean=True),
     Derive(transpile, produces="output_sql", needs_clean=True),
     Derive(output_matches, produces="output_sql", needs_clean=True),
     Check(explain, needs_clean=True),
