@@ -69,6 +69,8 @@ class DocsSettings(_Section, kw_only=True):
 
 class EmbeddingSettings(_Section, kw_only=True):
     provider: Literal["bundled", "sentence-transformers", "openai"] = "bundled"
+    # How the bundled model runs (see README, "Embedding runtimes"); other providers ignore it.
+    runtime: Literal["onnx-int8", "onnx-fp32", "torch"] = "torch"
     model: str | None = None  # model name or path (sentence-transformers) / name (openai)
     base_url: str | None = None
     api_key: Secret | None = None

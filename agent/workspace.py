@@ -96,6 +96,7 @@ class Workspace:
         e = self.settings.embeddings
         return EmbedderSpec(
             provider=e.provider,
+            runtime=e.runtime,
             model=e.model,
             base_url=e.base_url,
             api_key=e.api_key.get_secret_value() if e.api_key else None,

@@ -2,7 +2,7 @@
 a labelled question set, with the bundled model.
 
 Usage: nice -n 10 .venv/bin/python bench/bench_retrieval.py --corpus DIR --questions FILE...
-       [--state DIR] [--json OUT]
+       [--state DIR] [--runtime onnx-int8|onnx-fp32|torch] [--json OUT]
   TF RFCs:  --corpus ../shared/external/tf-rfcs --state /tmp/lablens-rfc-index
             --questions tests/data/tfrfc_questions.yaml tests/data/tfrfc_questions_heldout.yaml
   demo:     --corpus agent/demo --state /tmp/lablens-demo-index
@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from indexes.build import build_index
-from indexes.embedders import EmbedderSpec, make_embedder
+from indexes.embedders import DEFAULT_RUNTIME, EmbedderSpec, make_embedder
 from indexes.retrieval_metrics import evaluate, load_questions
 from indexes.search import search_index
 
@@ -31,8 +31,11 @@ def main() -> None:
     parser.add_argument("--questions", type=Path, nargs="+", required=True)
     parser.add_argument("--state", type=Path, default=Path("/tmp/lablens-retrieval-index"))
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--runtime", choices=["onnx-int8", "onnx-fp32", "torch"], default=DEFAULT_RUNTIME
+    )
     args = parser.parse_args()
-    emb = make_embedder(EmbedderSpec())
+    emb = make_embedder(EmbedderSpec(runtime=args.runtime))
     demo = (args.corpus / "docs").is_dir() and (args.corpus / "reports").is_dir()
     paths = [args.corpus / "docs", args.corpus / "reports"] if demo else [args.corpus]
     root = args.corpus if demo else args.corpus.parent

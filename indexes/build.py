@@ -13,12 +13,13 @@ from Chroma, without re-embedding.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from indexes import generations, state_db
+from indexes import generations, shared_index, state_db
 from indexes.chunking import ChunkingOptions
 from indexes.embedders import Embedder, EmbedderSpec, resolve_embedder
 from indexes.index_lock import index_lock
@@ -72,19 +73,17 @@ def build_index(
     )
     with index_lock(state_dir, wait_s=lock_wait_s):
         client = open_client(state_dir, chroma_url)
-        live = state_db.open_state(state_dir)
-        try:
-            recorded = state_db.get_meta(live, "index_identity")
-            live_collection = generations.collection_of(live, collection)
-            live_files = int(live.execute("SELECT COUNT(*) FROM files").fetchone()[0])
-        finally:
-            live.close()
-        if recorded in (None, "", wanted) or live_files == 0:
-            _build_in_place(state_dir, client, live_collection, emb, opts, wanted, run, summary)
-        else:
-            _rebuild_beside(
-                state_dir, client, collection, live_collection, emb, opts, recorded, run, summary
-            )
+        with (
+            shared_index.server_lock(client, collection) if chroma_url else contextlib.nullcontext()
+        ):
+            if chroma_url and shared_index.pull_for_writer(client, collection, state_dir):
+                summary.messages.append(
+                    "Took the manifest published on the server by the last writer."
+                )
+            _build(state_dir, client, collection, emb, opts, wanted, run, summary)
+            if chroma_url:  # readers see the run only once it is complete
+                head = shared_index.publish(client, collection, state_dir)
+                shared_index.remember_published(state_dir, head)
     summary.elapsed_s = round(time.perf_counter() - started, 3)
     notify(
         ProgressEvent(
@@ -97,6 +96,32 @@ def build_index(
         )
     )
     return summary
+
+
+def _build(
+    state_dir: Path,
+    client: Any,
+    collection: str,
+    emb: Embedder,
+    opts: ChunkingOptions,
+    wanted: str,
+    run: RunSettings,
+    summary: IndexSummary,
+) -> None:
+    """In place when the setting is unchanged, else beside the live index."""
+    live = state_db.open_state(state_dir)
+    try:
+        recorded = state_db.get_meta(live, "index_identity")
+        live_collection = generations.collection_of(live, collection)
+        live_files = int(live.execute("SELECT COUNT(*) FROM files").fetchone()[0])
+    finally:
+        live.close()
+    if recorded in (None, "", wanted) or live_files == 0:
+        _build_in_place(state_dir, client, live_collection, emb, opts, wanted, run, summary)
+    else:
+        _rebuild_beside(
+            state_dir, client, collection, live_collection, emb, opts, recorded, run, summary
+        )
 
 
 def index_identity(emb: Embedder, opts: ChunkingOptions) -> str:

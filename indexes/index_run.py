@@ -33,7 +33,7 @@ from indexes.loaders import (
     read_bytes,
     relative_key,
 )
-from indexes.vector_store import VectorStore
+from indexes.vector_store import ServerUnavailable, VectorStore
 from tools.errors import LablensError
 
 EMBED_GROUP = 256  # chunks embedded per call: big enough for length-sorted batching
@@ -203,12 +203,16 @@ def _flush(
     try:
         _store(conn, store, ready, known, run.mirror)
         stored = ready
+    except ServerUnavailable:
+        raise  # no file is at fault: the run stops, what is stored so far stays consistent
     except Exception:  # find the file at fault: store one by one, skipping those that fail
         stored = []
         for item in ready:
             try:
                 _store(conn, store, [item], known, run.mirror)
                 stored.append(item)
+            except ServerUnavailable:
+                raise
             except Exception as exc:
                 summary.skipped.append(Skipped(item[0].path, _error_reason("storing", exc)))
                 event.skipped += 1

@@ -93,6 +93,10 @@ def search_index(
         raise IndexingError("Empty search query", hint='Try `lablens search "how is X done"`.')
     if filters is not None:
         _check_filter_dates(filters)
+    if chroma_url:  # a shared index: its manifest and lexical index are the server's
+        from indexes.shared_index import synced_state_dir
+
+        state_dir = synced_state_dir(state_dir, open_client(state_dir, chroma_url), collection)
     conn = state_db.open_state(state_dir, readonly=True)
     try:
         collection = collection_of(conn, collection)
@@ -135,6 +139,11 @@ def search_index(
             elif store is not None and allowed != [] and store.exists():
                 where = None if allowed is None else {"path": {"$in": allowed}}
                 dense = [i for i, *_ in store.query(vector, pool, where)]
+                # Vectors the manifest does not claim (a run is mid-way, or stopped before
+                # publishing) are dropped before fusion, so they cannot shift the ranks of the
+                # chunks that are there: a shared index answers from its published snapshot.
+                known = _chunk_rows(conn, dense)
+                dense = [i for i in dense if i in known]
         rankings = [r for r, m in ((dense, "dense"), (lexical, "lexical")) if mode in ("hybrid", m)]
         fused = reciprocal_rank_fusion(rankings, k=rrf_k)
         # Dense-only ranking keeps each document's best chunk: summing its next chunks lowered

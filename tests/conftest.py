@@ -7,10 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from indexes.onnx_export import cache_root
+
 # No test may reach a hub or leak a developer's settings into lablens.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
+
+
+# The ONNX copy of the bundled model is derived from the installed weights (keyed by their
+# fingerprint): tests share the developer's cache instead of exporting it in every test's HOME.
+_MODEL_CACHE = str(cache_root())
 
 
 @pytest.fixture(autouse=True)
@@ -19,6 +26,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if var.startswith("LABLENS_") or var in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
             monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LABLENS_CACHE_DIR", _MODEL_CACHE)
 
 
 DEMO_SCALE = 1.0  # full default size: experiment verdicts need the real sample sizes

@@ -33,11 +33,12 @@ def loopback_spec(embedding_server: EmbeddingServer) -> EmbedderSpec:
 
 @pytest.fixture(scope="session")
 def bundled_embedder():  # type: ignore[no-untyped-def]
-    """The real bundled MiniLM, loaded once per session (its import alone takes seconds)."""
+    """The real bundled MiniLM on sentence-transformers (torch), loaded once per session (its
+    import alone takes seconds): the reference the other runtimes are compared with."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from indexes.embedders import make_embedder
 
-    return make_embedder(EmbedderSpec())
+    return make_embedder(EmbedderSpec(runtime="torch"))
 
 
 def write(path: Path, text: str) -> Path:
