@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from tools.planner.tokens import NUMBER_WORDS
+
 # Abbreviations with one meaning in analytics; each expands to words the planner knows.
 _ABBREVIATIONS = {
     "dau": "daily active users",
@@ -31,35 +33,10 @@ _ABBREVIATIONS = {
     "m/m": "month over month",
 }
 _GRAIN_ADVERBS = {"day": "daily", "week": "weekly", "month": "monthly", "quarter": "quarterly"}
-_NUMBERS = [
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-    "thirty",
-    "sixty",
-    "ninety",
-]
-_NUMBER_VALUE = {w: str(i) for i, w in enumerate(_NUMBERS[:19], start=2)} | {
-    "thirty": "30",
-    "sixty": "60",
-    "ninety": "90",
-}
+# Spelled-out counts are the tokenizer's ("ninety-day" reads as a 90-day window), longest first
+# so the alternation never stops at a prefix ("six" of "sixteen").
+_NUMBER_VALUE = NUMBER_WORDS
+_NUMBERS = sorted(NUMBER_WORDS, key=len, reverse=True)
 # "one-day" / "single-day" stay: they ask for per-row extremes, not a window.
 _N = r"(\d+|" + "|".join(_NUMBERS) + r")"
 _WORD = re.compile(r"[A-Za-z][A-Za-z/]*")

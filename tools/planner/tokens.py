@@ -96,7 +96,7 @@ NUMBER_WORDS = {
         ]
     )
     if n > 1
-} | {"thirty": "30", "forty": "40", "fifty": "50", "hundred": "100"}
+} | {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "ninety": "90", "hundred": "100"}
 
 
 def tokenize(text: str) -> list[Token]:
