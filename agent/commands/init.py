@@ -55,6 +55,13 @@ def run(args: argparse.Namespace) -> int:
             f"No warehouse to describe: {root} has no {CONFIG_FILE}.",
             hint="Pass --warehouse FILE (a DuckDB file) or --url URL (e.g. postgresql://…).",
         )
+    if args.url and "://" not in args.url:
+        # A file path given to --url: say which flag takes it instead of a parser error.
+        raise WorkspaceError(
+            f"--url takes a warehouse URL; {args.url!r} has no scheme.",
+            hint="Pass a DuckDB file as --warehouse FILE, or a URL such as "
+            "postgresql://user@host/db or sc://host:15002.",
+        )
     targets = [catalog_path] if from_config else [config_path, catalog_path]
     existing = [p.name for p in targets if p.exists()]
     if existing and not args.force:

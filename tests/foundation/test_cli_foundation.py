@@ -166,6 +166,14 @@ def test_init_with_no_warehouse_anywhere_says_how_to_name_one(
     assert not (tmp_path / "ws").exists()
 
 
+def test_init_with_a_file_path_as_url_names_the_flag_for_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run_cli(capsys, "init", "-w", str(tmp_path / "ws"), "--url", "pins.duckdb")
+    assert code == 2 and "--warehouse FILE" in err and "no scheme" in err
+    assert not (tmp_path / "ws").exists()
+
+
 def test_init_on_an_empty_warehouse_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
