@@ -95,6 +95,9 @@ def _rewrite_for(answer: SqlAnswer, dialect: str, catalog: Catalog, limit: int |
     )
     answer.sql, answer.dialect, answer.valid = report.sql, report.dialect, report.valid
     answer.errors = list(report.errors)
+    # The rewrite's own warnings shaped the text (e.g. an approximate percentile where the
+    # engine has no exact one): they are part of the answer, never dropped.
+    answer.notes.extend(w.message for w in report.warnings)
     answer.notes.append(f"Written for {report.dialect}; not run on this warehouse.")
 
 
