@@ -10,7 +10,6 @@ mirror is still current without reading it again.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 import sqlite3
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from indexes.chunking import Chunk
+from indexes.doc_rows import doc_rowid, doc_rowids_present, write_doc_row
 from tools.errors import IndexingError
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ def drop_orphan_chunks(conn: sqlite3.Connection) -> int:
         known = {doc_rowid(str(r[0])) for r in conn.execute("SELECT path FROM files")}
         conn.executemany(
             "DELETE FROM docs_fts WHERE rowid = ?",
-            [(r,) for r in sorted(_doc_rowids_present(conn) - known)],
+            [(r,) for r in sorted(doc_rowids_present(conn) - known)],
         )
         n += conn.execute(
             "DELETE FROM file_vectors WHERE path NOT IN (SELECT path FROM files)"
@@ -207,7 +207,7 @@ def record_files(conn: sqlite3.Connection, files: Sequence[FileRecord]) -> None:
                 "INSERT INTO chunks_fts (title, heading, body, chunk_id) VALUES (?, ?, ?, ?)",
                 [(c.title, c.heading, c.text, c.id) for c in chunks],
             )
-            _write_doc_row(conn, path, title, [c.text for c in chunks])
+            write_doc_row(conn, path, title, [c.text for c in chunks])
             conn.execute(
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -232,29 +232,10 @@ def clear_all(conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM files")
 
 
-def doc_rowid(path: str) -> int:
-    """The docs_fts rowid of a file: from its path, so replacing a file's row is a lookup by
-    rowid (a WHERE on the unindexed path column would scan every row, per file written)."""
-    digest = hashlib.sha256(path.encode("utf-8", "surrogatepass")).digest()
-    return int.from_bytes(digest[:8], "big") >> 1  # SQLite rowids are signed 64-bit
-
-
-def _write_doc_row(conn: sqlite3.Connection, path: str, title: str, texts: list[str]) -> None:
-    # The chunks' text back to back: the overlap between neighbouring chunks is counted twice,
-    # which BM25's term saturation makes harmless (and it keeps the row derivable from chunks).
-    rowid = doc_rowid(path)
-    conn.execute("DELETE FROM docs_fts WHERE rowid = ?", (rowid,))
-    if texts:
-        conn.execute(
-            "INSERT INTO docs_fts (rowid, title, body, path) VALUES (?, ?, ?, ?)",
-            (rowid, title, "\n".join(texts), path),
-        )
-
-
 def fill_doc_rows(conn: sqlite3.Connection) -> int:
     """Write the document-level FTS row of every indexed file that lacks one, from its stored
     chunks (an index written before docs_fts existed); one transaction; returns how many."""
-    present = _doc_rowids_present(conn)
+    present = doc_rowids_present(conn)
     missing = [
         str(r[0])
         for r in conn.execute("SELECT path FROM files WHERE chunk_count > 0 ORDER BY path")
@@ -268,18 +249,8 @@ def fill_doc_rows(conn: sqlite3.Connection) -> int:
                 "SELECT title, text FROM chunks WHERE path = ? ORDER BY ordinal", (path,)
             ).fetchall()
             title = str(rows[0][0]) if rows else ""
-            _write_doc_row(conn, path, title, [str(t) for _, t in rows])
+            write_doc_row(conn, path, title, [str(t) for _, t in rows])
     return len(missing)
-
-
-def _doc_rowids_present(conn: sqlite3.Connection) -> set[int]:
-    """The rowids docs_fts holds, read from FTS5's per-row size table: a scan of docs_fts
-    itself would read every document's text (measured: 14 ms warm, 0.3 s cold for 400 large
-    files, against 0.3 ms), on every `lablens index` run."""
-    try:
-        return {int(r[0]) for r in conn.execute("SELECT id FROM docs_fts_docsize")}
-    except sqlite3.OperationalError:  # no size table (an FTS5 built without one)
-        return {int(r[0]) for r in conn.execute("SELECT rowid FROM docs_fts")}
 
 
 # chunk id -> docs_fts rowid of its file, per state database and state token: a long-lived

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from indexes import state_db
+from indexes import doc_rows, state_db
 from indexes.build import build_index
 from indexes.embedders import EmbedderSpec
 from indexes.lexical import lexical_search
@@ -90,7 +90,7 @@ def test_document_rows_follow_changes_and_deletions(
     rows = _doc_rows(state)
     assert [r[1] for r in rows] == ["docs/gpu.md", "docs/oncall.md", "docs/spread.md"]
     assert "fortnight" in rows[2][3] and "every refusal" not in rows[2][3]
-    assert rows[2][0] == state_db.doc_rowid("docs/spread.md")
+    assert rows[2][0] == doc_rows.doc_rowid("docs/spread.md")
     assert rows[2][2] == "Calling other services"
 
 
@@ -131,7 +131,7 @@ def test_the_chunk_to_document_map_follows_each_committed_change(
         conn = state_db.open_state(state, readonly=True)
         try:
             expected = {
-                cid: state_db.doc_rowid(path)
+                cid: doc_rows.doc_rowid(path)
                 for cid, path in conn.execute("SELECT id, path FROM chunks").fetchall()
             }
             return state_db.chunk_doc_rowids(conn), expected
@@ -157,7 +157,7 @@ def test_a_document_row_without_its_file_is_dropped_on_the_next_run(
     conn = sqlite3.connect(state / state_db.DB_FILE)
     conn.execute(
         "INSERT INTO docs_fts (rowid, title, body, path) VALUES (?, 'Gone', 'jitter', 'gone.md')",
-        (state_db.doc_rowid("gone.md"),),
+        (doc_rows.doc_rowid("gone.md"),),
     )
     conn.commit()
     conn.close()
