@@ -73,7 +73,7 @@ def run_lablens(
 
         from tools.experiments.statements.stats_statement import stats_sql
 
-        collect.stats_sql = partial(stats_sql, health=False)  # type: ignore[assignment]
+        collect.stats_sql = partial(stats_sql, health=False)  # type: ignore[attr-defined]
 
     ws = Workspace.open(workspace)
     imported = time.perf_counter()

@@ -38,8 +38,7 @@ from tools.experiments.collect import (
 from tools.experiments.results import Cap
 from tools.experiments.source import ExperimentMeta
 from tools.experiments.statements.daily_statement import daily_sql
-from tools.experiments.statements.stats_layout import ARM_SUMS
-from tools.experiments.statements.stats_statement import StatsLayout
+from tools.experiments.statements.stats_layout import ARM_SUMS, StatsLayout
 
 if TYPE_CHECKING:
     from tools.warehouse.connection import Warehouse

@@ -25,12 +25,8 @@ from tools.experiments.query import fetch_rows
 from tools.experiments.result_cache import ResultCache, open_cache
 from tools.experiments.source import ExperimentMeta, load_experiment_rows, meta_from_row
 from tools.experiments.statements.experiment_source import experiment_source
-from tools.experiments.statements.stats_statement import (
-    CapSpec,
-    StatsLayout,
-    UnitTable,
-    stats_sql,
-)
+from tools.experiments.statements.stats_layout import CapSpec, StatsLayout, UnitTable
+from tools.experiments.statements.stats_statement import stats_sql
 from tools.experiments.statements.window import ExperimentWindow, SegmentJoin
 from tools.experiments.unit_table import find_unit_table
 

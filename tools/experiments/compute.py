@@ -27,7 +27,7 @@ from tools.experiments.health_checks import (
 )
 from tools.experiments.results import ExperimentAnalysis, MetricResult, SegmentResult
 from tools.experiments.statement_rows import arm_stats, row_count_of
-from tools.experiments.statements.stats_statement import (
+from tools.experiments.statements.stats_layout import (
     POST_ROWS,
     PRE_ROWS,
     PRE_UNITS,

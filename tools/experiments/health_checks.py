@@ -14,7 +14,7 @@ from tools.experiments.collect import CollectedSums, TableSums
 from tools.experiments.results import Cap
 from tools.experiments.source import ExperimentMeta
 from tools.experiments.statement_rows import arm_stats, row_count_of
-from tools.experiments.statements.stats_statement import (
+from tools.experiments.statements.stats_layout import (
     AFTER_END,
     BEFORE_START,
     FIRST_PRE_DAY,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tools.catalog.model import Metric
-from tools.experiments.statements.stats_statement import StatsLayout
+from tools.experiments.statements.stats_layout import StatsLayout
 from tools.experiments.statements.units import UNITS
 from tools.experiments.stats.arms import ArmStats
 from tools.experiments.stats.sufficient import stats_from_sums

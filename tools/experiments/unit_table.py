@@ -8,7 +8,7 @@ counted by the health checks (a unit the platform does not know is a logging pro
 from __future__ import annotations
 
 from tools.catalog.model import Catalog
-from tools.experiments.statements.stats_statement import UnitTable
+from tools.experiments.statements.stats_layout import UnitTable
 
 
 def find_unit_table(catalog: Catalog) -> UnitTable | None:

@@ -41,19 +41,13 @@ from tools.experiments.statements.experiment_source import experiment_source
 from tools.experiments.statements.health_columns import arm_health, period_health, top_units
 from tools.experiments.statements.quoting import literal, quote
 from tools.experiments.statements.stats_layout import (
-    AFTER_END,
     ARM_SUMS,
-    BEFORE_START,
     FIRST_PRE_DAY,
-    HEALTH_COLUMNS,
     LAST_DAY,
-    NO_VARIANT,
     NOT_IN_UNIT_TABLE,
     POST_ROWS,
     PRE_ROWS,
     PRE_UNITS,
-    SEVERAL_ARMS,
-    TOP_SHARES,
     CapSpec,
     StatsLayout,
     UnitTable,
@@ -74,26 +68,6 @@ from tools.experiments.statements.window import (
     date_column,
     metric_table,
 )
-
-# The layout names are read from here too (`stats_layout` holds them).
-__all__ = [
-    "AFTER_END",
-    "BEFORE_START",
-    "FIRST_PRE_DAY",
-    "HEALTH_COLUMNS",
-    "LAST_DAY",
-    "NOT_IN_UNIT_TABLE",
-    "NO_VARIANT",
-    "POST_ROWS",
-    "PRE_ROWS",
-    "PRE_UNITS",
-    "SEVERAL_ARMS",
-    "TOP_SHARES",
-    "CapSpec",
-    "StatsLayout",
-    "UnitTable",
-    "stats_sql",
-]
 
 
 def _variables(metric: Metric, cuped: bool) -> list[tuple[str, int, str]]:
