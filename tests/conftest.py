@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,30 @@ DEMO_SCALE = 1.0  # full default size: experiment verdicts need the real sample 
 DEMO_SEED = 7
 
 
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]
+) -> Path:
+    """A workspace built by `build(root)` once per run, and this worker's own copy of it.
+
+    With the suite spread over workers (pytest-xdist), the first worker to need it builds it
+    under a lock in the run's shared temp folder and every worker copies it: the same bytes,
+    built once, and no worker sees another's writes (a result cache, a history)."""
+    mine = tmp_path_factory.mktemp(name) / "pinlab"
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        build(mine)
+        return mine
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent / f"built-{name}"
+    with FileLock(f"{shared}.lock"):
+        if not (shared / "complete").exists():
+            shutil.rmtree(shared, ignore_errors=True)
+            build(shared / "pinlab")
+            (shared / "complete").touch()
+    shutil.copytree(shared / "pinlab", mine)
+    return mine
+
+
 @pytest.fixture(scope="session")
 def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The full-scale demo workspace (80 k users; ≈ 11 s to build), once per run; read-only.
@@ -42,9 +68,10 @@ def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     from agent.demo.build import build_demo_workspace
 
-    root = tmp_path_factory.mktemp("demo") / "pinlab"
-    build_demo_workspace(root, scale=DEMO_SCALE, seed=DEMO_SEED, index=False)
-    return root
+    def build(root: Path) -> None:
+        build_demo_workspace(root, scale=DEMO_SCALE, seed=DEMO_SEED, index=False)
+
+    return built_once(tmp_path_factory, "demo", build)
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +80,26 @@ def small_demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shape of the data, not its statistical power."""
     from agent.demo.build import build_demo_workspace
 
-    root = tmp_path_factory.mktemp("demo_small") / "pinlab"
-    build_demo_workspace(root, scale=0.05, seed=DEMO_SEED, index=False)
-    return root
+    def build(root: Path) -> None:
+        build_demo_workspace(root, scale=0.05, seed=DEMO_SEED, index=False)
+
+    return built_once(tmp_path_factory, "demo_small", build)
+
+
+# The suite runs on every core (pytest-xdist, `--dist loadgroup`). A file's tests stay on one
+# worker so its module-scoped fixtures (an index, a server) are built once, and every test that
+# shares the Spark server goes to the same worker so only one JVM starts.
+_SHARED_SERVER_FIXTURES = frozenset({"spark_server", "spark_demo"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the items
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    groups: dict[pytest.Item, str] = {}
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        groups[item] = "spark" if fixtures & _SHARED_SERVER_FIXTURES else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(groups[item]))
+    # Longest first, so no worker is left with a long group at the end: the Spark tests (a JVM
+    # to start), then the files with a slow test, then the rest, each in collection order.
+    slow = {groups[i] for i in items if i.get_closest_marker("slow") is not None}
+    items.sort(key=lambda i: (groups[i] != "spark", groups[i] not in slow))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from agent.chat.app import ChatApp
+from tests.conftest import built_once
 
 SIZE = (120, 40)
 
@@ -18,10 +19,11 @@ def chat_workspace(small_demo_workspace: Path, tmp_path_factory: pytest.TempPath
     """The small demo workspace with its docs indexed (a copy: the shared one stays as is)."""
     from agent.demo.build import index_demo_docs
 
-    root = tmp_path_factory.mktemp("chat") / "pinlab"
-    shutil.copytree(small_demo_workspace, root)
-    index_demo_docs(root)
-    return root
+    def build(root: Path) -> None:
+        shutil.copytree(small_demo_workspace, root)
+        index_demo_docs(root)
+
+    return built_once(tmp_path_factory, "chat", build)
 
 
 async def wait_for(pilot: object, predicate: Callable[[], bool], timeout: float = 60.0) -> None:

@@ -40,7 +40,12 @@ def _screen_until(session: str, predicate: object, timeout: float) -> str:
 def test_chat_in_tmux_answers_a_typed_question(chat_workspace: Path, tmp_path: Path) -> None:
     session = f"lablens-test-{uuid.uuid4().hex[:8]}"
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("TMUX")},
+        # The pane's own size, not a size pytest's workers put in the environment.
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("TMUX") and k not in ("COLUMNS", "LINES")
+        },
         "PYTHONPATH": str(REPO),
         "HOME": str(tmp_path),
         "TERM": "xterm-256color",

@@ -28,14 +28,14 @@ _ANCHOR, QUESTIONS = load_questions(EVAL_QUESTIONS)
 
 
 @pytest.fixture(scope="module")
-def catalog(demo_workspace: Path) -> Catalog:
-    return load_catalog(demo_workspace / "catalog.yaml")
+def catalog(small_demo_workspace: Path) -> Catalog:
+    return load_catalog(small_demo_workspace / "catalog.yaml")
 
 
 @pytest.fixture(scope="module")
-def sources(demo_workspace: Path) -> GoldenSources:
+def sources(small_demo_workspace: Path) -> GoldenSources:
     # The planner's context and the experiments' metadata are read once for all dialects.
-    return golden_sources(demo_workspace, QUESTIONS, DEMO_EXPERIMENTS)
+    return golden_sources(small_demo_workspace, QUESTIONS, DEMO_EXPERIMENTS)
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)

@@ -41,6 +41,7 @@ from tools.experiments.statements.daily_statement import daily_sql
 from tools.experiments.statements.stats_layout import ARM_SUMS, StatsLayout
 
 if TYPE_CHECKING:
+    from tools.sql.problems import ValidationReport
     from tools.warehouse.connection import Warehouse
 
 DIALECTS = ("duckdb", "postgres", "trino", "spark", "bigquery", "snowflake")
@@ -73,6 +74,9 @@ class AnalysisStatement:
     title: str
     sql: str
     comments: tuple[str, ...] = ()
+    # The validator's report on the statement (its one-line form and warnings): kept so a
+    # caller that shows or compares it does not validate the same statement again.
+    report: ValidationReport | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"title": self.title, "sql": self.sql, "comments": list(self.comments)}
@@ -204,7 +208,7 @@ def transpile(sql: str, dialect: str, *, construct_hint: str = "") -> str:
         ) from None
 
 
-def _validate(sql: str, catalog: Catalog, dialect: str, title: str) -> str:
+def _validate(sql: str, catalog: Catalog, dialect: str, title: str) -> ValidationReport:
     from tools.sql.validate import validate_sql
 
     report = validate_sql(sql, catalog, dialect=dialect, read_dialect=dialect, default_limit=None)
@@ -213,7 +217,7 @@ def _validate(sql: str, catalog: Catalog, dialect: str, title: str) -> str:
             f"The {title} statement does not validate in {dialect}:\n{report.summary()}",
             hint="This is a lablens bug for this dialect; the DuckDB form is the reference.",
         )
-    return sql
+    return report
 
 
 def _units_sql(layout: StatsLayout) -> str:
@@ -339,7 +343,7 @@ def experiment_sql(
                     f"({', '.join(m.name for m in group)})"
                 )
         text = transpile(sql, dialect)
-        _validate(text, catalog, dialect, title)
+        report = _validate(text, catalog, dialect, title)
         header = [f"{meta.experiment_id}: {title}", f"dialect {dialect}, level {level}"]
         if window.pre_start is not None and level != "daily":
             header.append(
@@ -351,6 +355,7 @@ def experiment_sql(
                 title=title,
                 sql="\n".join(f"-- {h}" for h in header) + "\n" + annotated,
                 comments=tuple(f"{k}: {v}" for k, v in comments.items()),
+                report=report,
             )
         )
     return out

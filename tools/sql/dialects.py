@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
 from tools.did_you_mean import did_you_mean
@@ -27,16 +28,21 @@ ALIASES = {
 }
 
 
-def dialect_name(name: str) -> str:
-    """The canonical sqlglot name for `name`; raises `InputError` with a suggestion if unknown."""
+@cache
+def _known() -> frozenset[str]:
     from sqlglot.dialects.dialect import Dialects
 
+    return frozenset(d.value for d in Dialects if d.value)
+
+
+def dialect_name(name: str) -> str:
+    """The canonical sqlglot name for `name`; raises `InputError` with a suggestion if unknown."""
     key = name.strip().lower()
     key = ALIASES.get(key, key)
-    known = [d.value for d in Dialects if d.value]
+    known = _known()
     if key in known:
         return key
-    close = did_you_mean(key, [*known, *ALIASES], n=1)
+    close = did_you_mean(key, [*sorted(known), *ALIASES], n=1)
     hint = f"{close} " if close else ""
     raise InputError(
         f"Unknown SQL dialect {name!r}.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from tools.errors import InputError
@@ -46,16 +47,28 @@ def too_deep() -> InputError:
     )
 
 
+_QUIET: ContextVar[bool] = ContextVar("lablens_quiet_sqlglot", default=False)
+
+
+class _QuietFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR or not _QUIET.get()
+
+
+logging.getLogger("sqlglot").addFilter(_QuietFilter())
+
+
 @contextmanager
 def quiet_sqlglot() -> Iterator[None]:
-    """sqlglot logs a warning when it falls back to an unparsed Command; we report it instead."""
-    logger = logging.getLogger("sqlglot")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
+    """sqlglot logs a warning when it falls back to an unparsed Command; we report it instead.
+
+    A filter reading a context variable, not `setLevel`: the level is shared by every thread
+    (a chat answer parses while another finishes), and setting it clears logging's caches."""
+    token = _QUIET.set(True)
     try:
         yield
     finally:
-        logger.setLevel(level)
+        _QUIET.reset(token)
 
 
 def parse_statements(
