@@ -100,6 +100,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         groups[item] = "spark" if fixtures & _SHARED_SERVER_FIXTURES else item.nodeid.split("::")[0]
         item.add_marker(pytest.mark.xdist_group(groups[item]))
     # Longest first, so no worker is left with a long group at the end: the Spark tests (a JVM
-    # to start), then the files with a slow test, then the rest, each in collection order.
-    slow = {groups[i] for i in items if i.get_closest_marker("slow") is not None}
+    # to start), then the files with a slow test or a server to start, then the rest, each in
+    # collection order.
+    slow = {
+        groups[i]
+        for i in items
+        if i.get_closest_marker("slow") is not None or i.get_closest_marker("server") is not None
+    }
     items.sort(key=lambda i: (groups[i] != "spark", groups[i] not in slow))

@@ -14,7 +14,7 @@ from agent.chat.prompt_input import PromptInput
 from agent.chat.side_panel import SidePanel
 from tests.chat.conftest import SIZE, ask, opened, wait_for
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
 
 
 @pytest.fixture

@@ -20,6 +20,9 @@ SIZE = (120, 36)
 Snap = Callable[..., bool]
 
 
+pytestmark = pytest.mark.slow  # the whole file (listed first, so no worker ends on it)
+
+
 class _SnapshotDay(date):
     """The calendar day the snapshots were taken: relative-date notes name it."""
 

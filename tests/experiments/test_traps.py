@@ -19,6 +19,8 @@ import pytest
 from tests.experiments.trap_warehouse import START, TRIAL, Frames, build_trap
 from tools.experiments.results import ExperimentAnalysis
 
+pytestmark = pytest.mark.slow  # the whole file (listed first, so no worker ends on it)
+
 
 def _check(a: ExperimentAnalysis, name: str):  # type: ignore[no-untyped-def]
     found = [h for h in a.health if h.check == name]

@@ -30,6 +30,9 @@ CONTRACT_VALUES = {
 }
 
 
+pytestmark = pytest.mark.slow  # the whole file (listed first, so no worker ends on it)
+
+
 @pytest.fixture(scope="module")
 def con(demo_workspace: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(demo_workspace / "warehouse.duckdb"), read_only=True)

@@ -14,6 +14,9 @@ TARGET = 0.85
 PARAPHRASE_TARGET = 0.95
 
 
+pytestmark = pytest.mark.slow  # the whole file (listed first, so no worker ends on it)
+
+
 def test_the_evaluation_has_at_least_80_questions_across_categories() -> None:
     _anchor, questions = load_questions(QUESTIONS)
     assert len(questions) >= 80

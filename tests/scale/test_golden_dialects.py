@@ -27,6 +27,9 @@ from tools.sql.validate import validate_sql
 _ANCHOR, QUESTIONS = load_questions(EVAL_QUESTIONS)
 
 
+pytestmark = pytest.mark.slow  # the whole file (listed first, so no worker ends on it)
+
+
 @pytest.fixture(scope="module")
 def catalog(small_demo_workspace: Path) -> Catalog:
     return load_catalog(small_demo_workspace / "catalog.yaml")
