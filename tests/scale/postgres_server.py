@@ -8,7 +8,6 @@ statement timeout on top (the adapter's own settings).
 
 from __future__ import annotations
 
-import glob
 import os
 import pwd
 import secrets
@@ -19,6 +18,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.sql.postgres_server import postgres_binary
 
 READER = "lablens_reader"
 
@@ -61,14 +62,6 @@ class PostgresServer:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def _binary(name: str) -> str | None:
-    found = shutil.which(name)
-    if found:
-        return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    return candidates[-1] if candidates else None
-
-
 def _as_server_user(cmd: list[str]) -> list[str]:
     return cmd if os.geteuid() != 0 else ["runuser", "-u", "postgres", "--", *cmd]
 
@@ -78,7 +71,7 @@ def why_postgres_cannot_run() -> str | None:
         import psycopg2  # noqa: F401
     except ImportError:
         return "psycopg2 is not installed"
-    if not _binary("initdb") or not _binary("pg_ctl"):
+    if not postgres_binary("initdb") or not postgres_binary("pg_ctl"):
         return "PostgreSQL server binaries not installed (apt-get install postgresql)"
     if os.geteuid() == 0:
         try:
@@ -90,7 +83,7 @@ def why_postgres_cannot_run() -> str | None:
 
 def start_postgres() -> PostgresServer:
     """initdb + pg_ctl start on a free port; raises CalledProcessError/TimeoutExpired."""
-    initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
+    initdb, pg_ctl = postgres_binary("initdb"), postgres_binary("pg_ctl")
     assert initdb and pg_ctl
     # Directly under /tmp: the server user must reach it, and pytest's folders are root-only.
     root = Path(tempfile.mkdtemp(prefix="lablens-pg-"))

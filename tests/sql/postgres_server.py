@@ -22,7 +22,8 @@ class Unavailable(Exception):
     """PostgreSQL cannot run here; the message says why."""
 
 
-def _binary(name: str) -> str | None:
+def postgres_binary(name: str) -> str | None:
+    """A PostgreSQL server binary: on the PATH, else the newest Debian install."""
     found = shutil.which(name)
     if found:
         return found
@@ -52,7 +53,7 @@ def running_postgres(setup_sql: list[str], *, password: str | None = None) -> It
         import psycopg2  # noqa: F401
     except ImportError:
         raise Unavailable("psycopg2 is not installed") from None
-    initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
+    initdb, pg_ctl = postgres_binary("initdb"), postgres_binary("pg_ctl")
     if not initdb or not pg_ctl:
         raise Unavailable("PostgreSQL server binaries not installed (apt-get install postgresql)")
     if os.geteuid() == 0:
