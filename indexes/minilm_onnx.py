@@ -53,12 +53,17 @@ class OnnxMiniLM:
         for start in range(0, len(order), BATCH):
             rows = order[start : start + BATCH]
             width = max(len(encodings[i].ids) for i in rows)
+            # Padded positions are masked out of attention and pooling, so their id does not
+            # change an fp32 vector; it does change int8's, whose activations are quantised
+            # per batch: [PAD]'s rarely trained embedding is an outlier that coarsens the
+            # scale (cosine to the unpadded vector 0.98), the start token is not (0.999).
             ids = np.zeros((len(rows), width), dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)
             for r, i in enumerate(rows):
-                n = len(encodings[i].ids)
-                ids[r, :n] = encodings[i].ids
-                mask[r, :n] = 1
+                seq = encodings[i].ids
+                ids[r, :] = seq[0] if seq else 0
+                ids[r, : len(seq)] = seq
+                mask[r, : len(seq)] = 1
             feeds = dict(zip(INPUTS, (ids, mask, np.zeros_like(ids)), strict=True))
             vecs = np.asarray(self.session.run(None, feeds)[0], dtype=np.float32)
             if out is None:
