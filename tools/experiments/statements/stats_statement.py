@@ -335,7 +335,7 @@ def stats_sql(
         + "\n  FROM unit_values AS v CROSS JOIN unit_caps AS c)"
     )
 
-    counts = arm_health(window, null_cols, use_pre=use_pre, q=q, lit=lit)[: None if health else 2]
+    counts = arm_health(window, null_cols, use_pre=use_pre, q=q, lit=lit, health=health)
     group_keys = [f"cu.{q(ARM)}"]
     select_keys = [f"cu.{q(ARM)} AS {q(ARM)}"]
     segment_join = ""
