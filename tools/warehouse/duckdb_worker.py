@@ -211,7 +211,11 @@ def main() -> None:
         try:
             request = read_frame(requests.fileno())
         except EOFError:
-            return
+            # The parent waits for this exit: release the file, then skip the interpreter's
+            # teardown of DuckDB and the modules (about 0.1 s of every command otherwise).
+            worker.conn.close()
+            replies.flush()
+            os._exit(0)
         try:
             reply = worker.handle(request)
         except MemoryError as exc:

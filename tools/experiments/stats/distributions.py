@@ -144,12 +144,16 @@ def t_ppf(p: float, df: float) -> float:
     g2 = (5 * x**5 + 16 * x**3 + 3 * x) / 96
     x = x + g1 / df + g2 / df**2
     log_c = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+    last = math.inf
     for _ in range(50):
         pdf = math.exp(log_c - (df + 1) / 2 * math.log1p(x * x / df))
         step = (t_sf(x, df) - tail) / pdf
+        if last < 1e-10 * max(1.0, abs(x)) and abs(step) >= last:
+            break  # t_sf's rounding floor (huge df): more steps only wander around the root
         x += step
         if abs(step) < 1e-14 * max(1.0, abs(x)):
             break
+        last = abs(step)
     return x
 
 
