@@ -86,6 +86,19 @@ def small_demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built_once(tmp_path_factory, "demo_small", build)
 
 
+def indexed_small_demo(tmp_path_factory: pytest.TempPathFactory, small_demo: Path) -> Path:
+    """A copy of the small demo with its docs and reports indexed by the workspace's own
+    settings (the bundled model, the default runtime). Built once per run: the chat tests and
+    the retrieval-quality test read the same index, each from its own copy."""
+    from agent.demo.build import index_demo_docs
+
+    def build(root: Path) -> None:
+        shutil.copytree(small_demo, root)
+        index_demo_docs(root)
+
+    return built_once(tmp_path_factory, "indexed_demo", build)
+
+
 # The suite runs on every core (pytest-xdist, `--dist loadgroup`). A file's tests stay on one
 # worker so its module-scoped fixtures (an index, a server) are built once, and every test that
 # shares the Spark server goes to the same worker so only one JVM starts.

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from agent.chat.app import ChatApp
-from tests.conftest import built_once
+from tests.conftest import indexed_small_demo
 
 SIZE = (120, 40)
 
@@ -17,13 +16,7 @@ SIZE = (120, 40)
 @pytest.fixture(scope="session")
 def chat_workspace(small_demo_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small demo workspace with its docs indexed (a copy: the shared one stays as is)."""
-    from agent.demo.build import index_demo_docs
-
-    def build(root: Path) -> None:
-        shutil.copytree(small_demo_workspace, root)
-        index_demo_docs(root)
-
-    return built_once(tmp_path_factory, "chat", build)
+    return indexed_small_demo(tmp_path_factory, small_demo_workspace)
 
 
 async def wait_for(pilot: object, predicate: Callable[[], bool], timeout: float = 60.0) -> None:

@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
-from indexes.build import build_index
+from indexes.loaders import discover
 from indexes.retrieval_metrics import EvalReport, evaluate, load_questions
 from indexes.search import search_index
+from indexes.state_db import manifest, open_state
+from tests.conftest import indexed_small_demo
 from tests.docs.conftest import DEMO_DIR
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "data" / "retrieval_questions.yaml"
@@ -20,12 +22,20 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 
 @pytest.fixture(scope="module")
-def demo_index(tmp_path_factory: pytest.TempPathFactory, bundled_embedder: Any) -> Path:
-    state = tmp_path_factory.mktemp("demo-index") / ".lablens"
-    summary = build_index(
-        [DEMO_DIR / "docs", DEMO_DIR / "reports"], state, embedder=bundled_embedder, root=DEMO_DIR
-    )
-    assert summary.skipped == [] and summary.files_indexed >= 20
+def demo_index(
+    tmp_path_factory: pytest.TempPathFactory, small_demo_workspace: Path, bundled_embedder: Any
+) -> Path:
+    """The demo's docs and reports indexed with the bundled model (the chat tests' index:
+    the same files as agent/demo, built once per run)."""
+    state = indexed_small_demo(tmp_path_factory, small_demo_workspace) / ".lablens"
+    conn = open_state(state, readonly=True)
+    try:
+        indexed = set(manifest(conn))
+    finally:
+        conn.close()
+    corpus, _, _ = discover([DEMO_DIR / "docs", DEMO_DIR / "reports"], DEMO_DIR)
+    assert len(corpus) >= 20
+    assert indexed == {f.rel for f in corpus}  # nothing skipped
     return state
 
 

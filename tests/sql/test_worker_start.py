@@ -82,3 +82,20 @@ def test_start_never_waits_for_another_threads_query(warehouse_file: Path) -> No
         thread.join()
         assert errors and "cancelled" in str(errors[0])
         assert w.execute("SELECT 5 AS five").rows == [[5]]
+
+
+def test_after_close_the_worker_has_exited_and_the_file_is_free_for_a_writer(
+    warehouse_file: Path,
+) -> None:
+    import duckdb
+
+    w = DuckDBWarehouse(WarehouseConfig(path=warehouse_file))
+    assert w.execute("SELECT 1 AS one").rows == [[1]]
+    proc = w._proc
+    assert proc is not None
+    w.close()
+    # The worker leaves through os._exit after closing its connection: a clean exit code,
+    # and DuckDB's file lock released (a writer could not open the file otherwise).
+    assert proc.returncode == 0
+    with duckdb.connect(str(warehouse_file)) as writer:
+        writer.execute("CREATE TABLE after_close AS SELECT 1 AS x")
