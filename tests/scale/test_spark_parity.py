@@ -4,7 +4,6 @@ statistics, health counts, caps) equal to 1e-9. Both engines read the same small
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -62,23 +61,9 @@ def test_planner_rows_match_duckdb(question: Any, answers: tuple[Any, Any]) -> N
     assert planner_mismatch(question.question, *answers) is None
 
 
-# One statistics statement costs a local Spark 15-45 s on this 2-core machine (planning a
-# 20 kB statement, then 14 jobs): the suite runs the two experiments whose statements
-# hold every part the others use — CUPED, caps, a ratio guardrail and two more metrics; a
-# COUNT(DISTINCT day) metric in its own grouping — and LABLENS_SPARK_ALL_EXPERIMENTS=1 runs
-# all five (the three-arm one differs only in Python). PostgreSQL's test runs all five.
-SPARK_EXPERIMENTS = (
-    DEMO_EXPERIMENTS
-    if os.environ.get("LABLENS_SPARK_ALL_EXPERIMENTS") == "1"
-    else ("hf_l1_ranker_v2", "notif_seq_model")
-)
-
-
-def test_the_default_experiments_are_demo_experiments() -> None:
-    assert set(SPARK_EXPERIMENTS) <= set(DEMO_EXPERIMENTS)
-
-
-@pytest.mark.parametrize("experiment_id", SPARK_EXPERIMENTS)
+# All five demo experiments: one statistics statement costs a local Spark 5-7 s on this 2-core
+# machine when it is quiet (planning a 20 kB statement, then 14 jobs; 15-45 s when loaded).
+@pytest.mark.parametrize("experiment_id", DEMO_EXPERIMENTS)
 def test_experiment_verdict_and_sums_match_duckdb(
     experiment_id: str, duck_ws: Workspace, spark_ws: Workspace
 ) -> None:
