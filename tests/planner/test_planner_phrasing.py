@@ -66,3 +66,30 @@ def test_irregular_verbs_and_open_ended_dates(catalog, context) -> None:  # type
 def test_a_value_after_a_preposition_is_no_verb(catalog, context) -> None:  # type: ignore[no-untyped-def]
     plan = plan_query("how many users do we have in Japan or in Brazil", catalog, context)
     assert _filters(plan) == [("country", "in", ("JP", "BR"))]
+
+
+def test_how_many_times_is_a_total_not_a_time_column(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    for q in (
+        "how many times were pins saved on search in October",
+        "the number of times pins were saved in October",
+    ):
+        plan = plan_query(q, catalog, context)
+        assert plan.measure.kind == "aggregate" and plan.measure.agg == "SUM", q
+        assert plan.measure.column is not None and plan.measure.column.column == "saves", q
+    # 'times' elsewhere is still the word it was: a comparison's unit.
+    plan = plan_query("users who saved more than 20 times in October", catalog, context)
+    assert plan.having or any(op == ">" for _c, op, _v in _filters(plan))
+
+
+def test_a_column_synonym_also_names_its_twin_at_another_grain(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    # The synonym is written on the per-user table's column only; a filter on the pins
+    # reaches only the per-pin table, whose column of the same name answers.
+    per_user = catalog.table("engagement_daily").column("saves")
+    per_pin = catalog.table("pin_engagement_daily").column("saves")
+    assert "pins saved" in per_user.synonyms and "pins saved" not in per_pin.synonyms
+    plan = plan_query(
+        "how many times were travel pins saved on search in October", catalog, context
+    )
+    assert plan.base_table == "pin_engagement_daily"
+    assert plan.measure.column is not None and plan.measure.column.column == "saves"
+    assert ("category", "=", ("travel",)) in _filters(plan)

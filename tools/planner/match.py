@@ -138,6 +138,7 @@ def build_lexicon(
             for word, v in c.value_synonyms.items():
                 lex.add(word, Concept("value", t.name, column=c.name, value=v), value_text=word)
                 named.append((word, Concept("value", t.name, column=c.name, value=v)))
+    _share_synonyms(lex, catalog)
     for t in catalog.tables:
         status = t.column(t.status_column) if t.status_column else None
         for v, words in _status_words(status.values if status else None):
@@ -148,6 +149,25 @@ def build_lexicon(
             lex.add(v, Concept("value", table, column=column, value=v, sampled=True), value_text=v)
     _add_adjective_forms(lex, named)
     return lex
+
+
+def _share_synonyms(lex: Lexicon, catalog: Catalog) -> None:
+    """A synonym written on one table's column also names the columns of the same name and
+    type in other tables: the same measure kept at another grain ('items bought' written on a
+    per-user table's `purchases` also names a per-item table's `purchases`), so a filter that
+    only the other table can reach still finds its measure. Which table answers is the
+    planner's choice, as for the column's own name."""
+    by_name: dict[tuple[str, str], list[tuple[str, Column]]] = {}
+    for t in catalog.tables:
+        for c in t.columns:
+            by_name.setdefault((c.name.lower(), c.type.upper()), []).append((t.name, c))
+    for same in by_name.values():
+        if len(same) < 2:
+            continue
+        phrases = [p for _table, col in same for p in col.synonyms]
+        for table, col in same:
+            for phrase in phrases:
+                lex.add(phrase, Concept("column", table, column=col.name))
 
 
 def _adjective_forms(word: str) -> set[str]:

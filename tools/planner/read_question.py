@@ -76,6 +76,7 @@ def read_question(
     keep = protected or set()
     r.used |= keep  # hide them from the cue finders for now
     _find_change(r)
+    _find_times_idiom(r)
     _find_grain(r)
     _find_mode_and_share(r)
     _find_comparisons(r)
@@ -99,6 +100,20 @@ def _find_change(r: Reading) -> None:
             r.grain, r.change = CHANGE_GRAINS[a], True
             r.used |= {i, i + 1, i + 2}
             return
+
+
+def _find_times_idiom(r: Reading) -> None:
+    """'how many times was it bought', 'the number of times ...': how often, a total of the
+    measure that follows, so 'times' is part of the counting phrase, not a time column."""
+    toks = r.tokens
+    for i in range(1, len(toks)):
+        if toks[i].lower != "times" or i in r.used:
+            continue
+        before = [t.lower for t in toks[max(0, i - 2) : i]]
+        if before[-1:] == ["many"]:
+            r.used.add(i)
+        elif before == ["number", "of"]:  # not 'the number of <things>', a distinct count
+            r.used |= {i - 2, i - 1, i}
 
 
 def _find_mode_and_share(r: Reading) -> None:
