@@ -118,3 +118,39 @@ def test_by_rows_with_a_qualifier_counts_them_and_says_so(catalog, context) -> N
     plan = plan_query("total clicks by users in Japan in October", catalog, context)
     assert plan.dimensions == []
     assert any(n.startswith("Read 'by users ...' as whose rows to count") for n in plan.notes)
+
+
+def test_everyday_phrasings_with_one_reading(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("how large is the pins table", catalog, context)
+    assert plan.measure.kind == "count_rows" and plan.base_table == "pins"
+    plan = plan_query("how high is the quality score of video pins on average", catalog, context)
+    assert plan.measure.agg == "AVG" and plan.measure.column.column == "quality_score"  # type: ignore[union-attr]
+    plan = plan_query("the middle value of time spent in October", catalog, context)
+    assert plan.measure.agg == "MEDIAN"
+    plan = plan_query("users based in Brazil", catalog, context)
+    assert [(f.column.column, f.values) for f in plan.filters] == [("country", ("BR",))]
+    plan = plan_query("hides during the month of September", catalog, context)
+    assert (str(plan.start), str(plan.end)) == ("2026-09-01", "2026-09-30")
+    plan = plan_query("pins whose quality score exceeds 0.8", catalog, context)
+    assert [(f.op, f.values) for f in plan.filters] == [(">", (0.8,))]
+
+
+def test_best_and_worst_follow_the_metrics_direction(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    # hide_rate is lower-is-better in the catalog: its worst value is the highest.
+    plan = plan_query("the platform with the worst hide rate in October", catalog, context)
+    assert (plan.order, plan.limit) == ("desc", 1)
+    assert any("lower is better" in n for n in plan.notes)
+    plan = plan_query("the platform with the best hide rate in October", catalog, context)
+    assert plan.order == "asc"
+    # ctr is higher-is-better: 'worst' stays the lowest, with nothing to say.
+    plan = plan_query("the platform with the worst ctr in October", catalog, context)
+    assert plan.order == "asc" and not any("lower is better" in n for n in plan.notes)
+
+
+def test_how_many_before_a_plural_column_counts_its_values(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("how many categories are the pins in", catalog, context)
+    assert plan.measure.kind == "count_distinct" and not plan.dimensions
+    assert plan.measure.column is not None and plan.measure.column.column == "category"
+    # A table after the count word is still counted as rows of it.
+    plan = plan_query("how many pins per category", catalog, context)
+    assert plan.measure.kind == "count_rows" and [d.column for d in plan.dimensions] == ["category"]

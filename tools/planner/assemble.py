@@ -79,7 +79,7 @@ def assemble_plan(
     apply_rollup(catalog, reading, roles, plan)
     _note_rows_averaged(catalog, plan)
     name_entities(catalog, plan)
-    apply_order(reading, roles, plan)
+    apply_order(catalog, reading, roles, plan)
     refuse_arm_comparison(catalog, plan)
     return plan
 

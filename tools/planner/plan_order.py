@@ -6,6 +6,7 @@ from tools.catalog.model import Catalog
 from tools.planner.plan_model import Measure, QueryPlan
 from tools.planner.read_question import Reading
 from tools.planner.roles import Roles
+from tools.planner.tokens import stem
 
 _ROLLUPS = ("AVG", "MEDIAN", "MAX", "MIN")
 _ROLLUP_WORDS = {"AVG": "average", "MEDIAN": "median", "MAX": "largest", "MIN": "smallest"}
@@ -52,12 +53,26 @@ def _per_entities(catalog: Catalog, reading: Reading, roles: Roles, plan: QueryP
     ) and all(m.start > 0 and toks[m.start - 1].lower == "per" for m in roles.dims)
 
 
-def apply_order(reading: Reading, roles: Roles, plan: QueryPlan) -> None:
+# Superlatives that judge rather than measure: "the worst hide rate" is its highest value when
+# the catalog says lower is better for the metric.
+_JUDGING = {stem("best"), stem("worst")}
+
+
+def apply_order(catalog: Catalog, reading: Reading, roles: Roles, plan: QueryPlan) -> None:
     if (not plan.dimensions and plan.grain is None) or plan.rollup or plan.change:
         return  # one row: nothing to rank
     plan.limit = reading.limit
     if reading.superlatives and not roles.agg_from_superlative:
-        plan.order = "desc" if reading.superlatives[0][1] == "desc" else "asc"
+        at, direction = reading.superlatives[0]
+        word = reading.tokens[at]
+        metric = catalog.metric(plan.measure.metric or "") if plan.measure.metric else None
+        if word.stem in _JUDGING and metric is not None and not metric.higher_is_better:
+            direction = "asc" if direction == "desc" else "desc"
+            plan.notes.append(
+                f"Read '{word.text}' as the {'lowest' if direction == 'asc' else 'highest'}"
+                f" {metric.name}: lower is better for it (the catalog's higher_is_better)."
+            )
+        plan.order = "desc" if direction == "desc" else "asc"
         if plan.limit is None and (_asks_which(reading) or _leads_with_one(reading, plan)):
             plan.limit = 1  # "which surface had the highest ..." wants one answer
     elif reading.order:

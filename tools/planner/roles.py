@@ -178,7 +178,25 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
         else:
             roles.other_columns.append(m)
     _drop_qualifiers(catalog, roles)
+    _count_of_column_values(catalog, reading, roles)
     return roles
+
+
+def _count_of_column_values(catalog: Catalog, reading: Reading, roles: Roles) -> None:
+    """'how many countries are the users in', 'number of surfaces with saves': a count word
+    right before a plural category column counts its distinct values, as 'distinct' would."""
+    if roles.count_at is None or roles.distinct_at is not None:
+        return
+    toks = reading.tokens
+    start = roles.count_at + 1
+    if start < len(toks) and toks[start].lower == "of":
+        start += 1
+    m = next((m for m in roles.other_columns if m.start == start), None)
+    if m is None or m.of_kind("table") or mention_kinds(catalog, m) != {"category"}:
+        return
+    last = toks[m.end - 1]
+    if last.lower != last.stem and last.lower.endswith("s"):  # a plural: the values, counted
+        roles.distinct_at = roles.count_at
 
 
 def _names_a_measure(catalog: Catalog, m: Mention, kinds: set[str]) -> bool:

@@ -1,7 +1,8 @@
 """Everyday analyst shorthand -> the words the planner reads, before any token is matched.
 
 'day-by-day' -> 'daily', 'per-country' -> 'per country', 'seven-day total' -> 'last 7 days
-total', 'DAU' -> 'daily active users', 'WoW' -> 'week over week', 'yday' -> 'yesterday'.
+total', 'DAU' -> 'daily active users', 'WoW' -> 'week over week', 'yday' -> 'yesterday',
+'how big is' -> 'how many', 'the middle value' -> 'median'.
 A word the catalog itself defines (a column named `mtd`, a value 'wow') keeps the catalog's
 meaning: `known` says which words those are.
 """
@@ -40,6 +41,20 @@ _NUMBERS = sorted(NUMBER_WORDS, key=len, reverse=True)
 # "one-day" / "single-day" stay: they ask for per-row extremes, not a window.
 _N = r"(\d+|" + "|".join(_NUMBERS) + r")"
 _WORD = re.compile(r"[A-Za-z][A-Za-z/]*")
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
+# Everyday phrasings with one reading, rewritten to the words the planner reads: "how big is
+# the user base" counts, "how good is the score" asks for its value, "the middle value" is the
+# median, "users who live in Japan" are users in Japan, "the month of October" is October.
+_PHRASES = [
+    (re.compile(p, re.IGNORECASE), words)
+    for p, words in (
+        (r"\bhow (?:big|large) (?:is|are)\b", "how many"),
+        (r"\bhow (?:good|bad|high|low) (?:is|are|was|were)\b", "what is"),
+        (r"\bmiddle value\b", "median"),
+        (r"\b(?:live|lives|living|located|based|residing) in\b", "in"),
+        (rf"\b(?:the )?month of (?={_MONTH})", ""),
+    )
+]
 
 
 def expand_shorthand(question: str, known: Callable[[str], bool]) -> str:
@@ -58,6 +73,8 @@ def expand_shorthand(question: str, known: Callable[[str], bool]) -> str:
         text,
         flags=re.IGNORECASE,
     )
+    for pattern, words in _PHRASES:
+        text = pattern.sub(words, text)
     return _WORD.sub(lambda m: _abbreviation(m.group(0), known), text)
 
 
