@@ -154,3 +154,21 @@ def test_how_many_before_a_plural_column_counts_its_values(catalog, context) -> 
     # A table after the count word is still counted as rows of it.
     plan = plan_query("how many pins per category", catalog, context)
     assert plan.measure.kind == "count_rows" and [d.column for d in plan.dimensions] == ["category"]
+
+
+def test_ordinal_days_ranges_without_from_and_hyphenated_superlatives(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("hides from the 3rd to the 9th of September", catalog, context)
+    assert (str(plan.start), str(plan.end)) == ("2026-09-03", "2026-09-09")
+    plan = plan_query("closeups on the 12th of October", catalog, context)
+    assert (str(plan.start), str(plan.end)) == ("2026-10-12", "2026-10-12")
+    plan = plan_query("saves for Oct 3 thru Oct 6", catalog, context)
+    assert (str(plan.start), str(plan.end)) == ("2026-10-03", "2026-10-06")
+    plan = plan_query("the 3 most-clicked pins yesterday", catalog, context)
+    assert (plan.limit, plan.order) == (3, "desc")
+
+
+def test_flag_versus_not_is_one_row_per_flag_value(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    for q in ("impressions of pins in October, video versus not", "pin saves by video or not"):
+        plan = plan_query(q, catalog, context)
+        assert [d.column for d in plan.dimensions] == ["is_video"], q
+        assert not any(f.column.column == "is_video" for f in plan.filters), q

@@ -219,7 +219,8 @@ _Resolver = Callable[[re.Match[str], date], tuple[date | None, date | None]]
 _PATTERNS: list[tuple[str, _Resolver]] = [
     (r"\b(?:on\s+)?(?:the\s+)?day\s+before\s+yesterday\b", _day_before_yesterday),
     (rf"\bbetween\s+({_POINT})\s+and\s+({_POINT})", _between),
-    (rf"\bfrom\s+({_POINT})\s+(?:to|until|through|till)\s+({_POINT})", _between),
+    (rf"\bfrom\s+({_POINT})\s+(?:to|until|through|thru|till)\s+({_POINT})", _between),
+    (rf"\b({_POINT})\s+(?:to|until|through|thru|till)\s+({_POINT})", _between),
     (rf"\b(?:since|starting|from)\s+({_POINT})(?:\s+(?:onwards?|on)\b)?", _since),
     (rf"\b(?:after|later\s+than)\s+({_POINT})", _after),
     (rf"\b(?:before|earlier\s+than|prior\s+to)\s+({_POINT})", _before),

@@ -53,6 +53,20 @@ _PHRASES = [
         (r"\bmiddle value\b", "median"),
         (r"\b(?:live|lives|living|located|based|residing) in\b", "in"),
         (rf"\b(?:the )?month of (?={_MONTH})", ""),
+        # "the 1st to the 10th of October" -> "October 1 to October 10"; "the 5th of May".
+        (
+            rf"\b(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)\s+(to|through|thru|until|till)\s+"
+            rf"(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)\s+of\s+({_MONTH})",
+            r"\4 \1 \2 \4 \3",
+        ),
+        (rf"\b(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)\s+of\s+({_MONTH})", r"\2 \1"),
+        # "video versus not", "by video or not", "video vs non-video": one row per flag value.
+        (
+            r"(?:,\s*|\bby\s+)([A-Za-z][\w-]*)\s+(?:versus|vs\.?|or)\s+(?:not|non-?\1)\b",
+            r" by whether \1",
+        ),
+        # "the most-saved pins": the superlative and its measure, as two words.
+        (r"\b(most|least|best|worst|top|highest|lowest)-(?=[a-z])", r"\1 "),
     )
 ]
 

@@ -161,7 +161,7 @@ served serve happened happen occur occurred come came made make total
 are is be been am yet table tables data
 sold sell sells selling bought buy buys purchased place placed run runs ran single line
 recorded has got any when change growth delta exist exists whose spent single-day one-day
-own owns owned broken altogether onward onwards based something anything new
+own owns owned broken altogether onward onwards based something anything new behind
 """
 FILLER = {stem(w) for w in _FILLER_WORDS.split()}
 # Every question word the planner reads besides the catalog's (unmatched others are unknown).
