@@ -65,7 +65,7 @@ def apply_order(catalog: Catalog, reading: Reading, roles: Roles, plan: QueryPla
     if reading.superlatives and not roles.agg_from_superlative:
         at, direction = reading.superlatives[0]
         word = reading.tokens[at]
-        metric = catalog.metric(plan.measure.metric or "") if plan.measure.metric else None
+        metric = catalog.metric(plan.measure.metric) if plan.measure.metric else None
         if word.stem in _JUDGING and metric is not None and not metric.higher_is_better:
             direction = "asc" if direction == "desc" else "desc"
             plan.notes.append(
