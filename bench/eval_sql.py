@@ -4,7 +4,7 @@
                              [--llm] [--failures] [--questions FILE]
 
 Sets: the demo questions and their held-out third, the paraphrases of the demo questions
-(five tuning sets and a held-out third), and two warehouses of other domains (e-commerce
+(six tuning sets and a held-out third), and two warehouses of other domains (e-commerce
 `shop`, ads delivery `ads`, each with a second tuning set `*_more`) generated under
 tests/planner/warehouses/ and catalogued by `lablens init`
 alone. The demo workspace is built in a temporary folder unless --workspace names one.
@@ -34,6 +34,7 @@ SETS: dict[str, tuple[str, Path]] = {
     "paraphrases_new": ("demo", DATA / "nl2sql_paraphrases_new.yaml"),
     "paraphrases_fresh": ("demo", DATA / "nl2sql_paraphrases_fresh.yaml"),
     "paraphrases_focus": ("demo", DATA / "nl2sql_paraphrases_focus.yaml"),
+    "paraphrases_probe": ("demo", DATA / "nl2sql_paraphrases_probe.yaml"),
     "paraphrases_heldout": ("demo", DATA / "nl2sql_paraphrases_heldout.yaml"),
     "shop": ("shop", DATA / "nl2sql_shop.yaml"),
     "shop_more": ("shop", DATA / "nl2sql_shop_more.yaml"),
