@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from tools.planner import plan_query
-from tools.planner.plan_model import QueryPlan
+from tools.planner.plan_model import ColumnRef, QueryPlan
 
 
 def _filters(plan: QueryPlan) -> list[tuple[str, str, Any]]:
@@ -93,3 +93,61 @@ def test_a_column_synonym_also_names_its_twin_at_another_grain(catalog, context)
     assert plan.base_table == "pin_engagement_daily"
     assert plan.measure.column is not None and plan.measure.column.column == "saves"
     assert ("category", "=", ("travel",)) in _filters(plan)
+
+
+def test_a_table_named_before_its_column_counts_the_column_values(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("how many user countries do we have", catalog, context)
+    assert plan.measure.kind == "count_distinct" and plan.measure.column == ColumnRef(
+        "users", "country"
+    )
+    # A column of another table keeps its own reading.
+    plan = plan_query("how many pins per category", catalog, context)
+    assert plan.measure.kind != "count_distinct"
+
+
+def test_a_plural_that_is_a_flag_and_a_key_counts_the_keys_where_the_table_is_named(
+    catalog, context
+) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("how many creators have made at least one pin", catalog, context)
+    assert plan.measure.kind == "count_distinct"
+    assert plan.measure.column == ColumnRef("pins", "creator_id")
+    assert any("creator_id" in n and "is_creator" in n for n in plan.notes)
+    # Without the key's table, the flag's holders are counted.
+    plan = plan_query("how many creators are there in Japan", catalog, context)
+    assert plan.measure.kind == "count_rows" and plan.base_table == "users"
+    assert ("is_creator", "=", (True,)) in _filters(plan) or any(
+        f.column.column == "is_creator" for f in plan.filters
+    )
+
+
+def test_a_verb_the_catalog_knows_as_a_noun_reads_as_the_noun(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("unique pins engaged with yesterday", catalog, context)
+    assert plan.measure.kind == "count_distinct" and plan.base_table == "pin_engagement_daily"
+    assert any("'engaged' as 'engagement'" in n for n in plan.notes)
+
+
+def test_agentive_by_after_an_irregular_participle_is_no_breakdown(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("saves made by creator accounts last week", catalog, context)
+    assert not plan.dimensions
+    assert any(f.column.column == "is_creator" for f in plan.filters)
+
+
+def test_shared_months_pairs_based_and_non_flags(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("hides between 3 and 9 October", catalog, context)
+    assert (plan.start, plan.end) == (date(2026, 10, 3), date(2026, 10, 9))
+    plan = plan_query("closeups from September 2 to 12", catalog, context)
+    assert (plan.start, plan.end) == (date(2026, 9, 2), date(2026, 9, 12))
+    plan = plan_query("which pair of platforms has the most users", catalog, context)
+    assert (plan.limit, plan.order) == (2, "desc")
+    plan = plan_query("saves from Japan-based users yesterday", catalog, context)
+    assert [c for c, _op, _v in _filters(plan)] == ["country"]
+    plan = plan_query("saves of video and non-video pins yesterday", catalog, context)
+    assert [d.column for d in plan.dimensions] == ["is_video"]
+
+
+def test_the_top_after_a_singular_noun_is_one_answer(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("platform with the top ctr in October", catalog, context)
+    assert (plan.limit, plan.order) == (1, "desc")
+    plan = plan_query("the five pins clicked the most last week", catalog, context)
+    assert (plan.limit, plan.order) == (5, "desc")
+    assert [d.column for d in plan.dimensions][:1] == ["pin_id"]

@@ -241,6 +241,8 @@ def find_mentions(tokens: list[Token], lex: Lexicon, skip: set[int]) -> list[Men
             window = range(i, i + n)
             if any(j in skip for j in window):
                 break
+            if n > 1 and any(tokens[j].alone for j in window):
+                break
             text = " ".join(tokens[j].text for j in window)
             concepts = list(lex.exact.get(text, [])) if n == 1 else []
             concepts += lex.phrases.get(compact([tokens[j].stem for j in window]), [])

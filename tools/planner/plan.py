@@ -132,7 +132,7 @@ def _plan(
     for m in choice.attributes:
         slots.append(Slot("dim", attribute_refs(catalog, m)))
     ranking = reading.limit is not None or bool(reading.superlatives) or reading.order is not None
-    notes = []
+    notes = list(roles.notes)
     for m in _units_averaged_over(catalog, choice, roles, ranking):
         roles.dims.remove(m)
         notes.append(

@@ -214,7 +214,16 @@ def _the_top_of_which(toks: list[Token], i: int) -> bool:
         and i + 1 < len(toks)
         and not toks[i + 1].is_number
         and not toks[i + 1].lower.endswith("s")  # "which are the top pins": a ranked list
-        and any(t.lower in ("which", "what") for t in toks[: i - 1])
+        and (
+            any(t.lower in ("which", "what") for t in toks[: i - 1])
+            # "surface with the top hide rate": a singular noun that has it, one answer.
+            or (
+                i >= 3
+                and toks[i - 2].lower in ("with", "has", "had", "having")
+                and not toks[i - 3].lower.endswith("s")
+                and not toks[i - 3].is_number
+            )
+        )
     )
 
 

@@ -50,6 +50,7 @@ class Roles:
     active: bool = False
     listing: bool = False  # "list/show/which <table>": the rows themselves
     contrasts: set[str] = field(default_factory=set)  # columns of "a vs b" value pairs
+    notes: list[str] = field(default_factory=list)  # readings chosen here, shown with the plan
 
 
 def column_kind(catalog: Catalog, c: Concept) -> str:
@@ -179,19 +180,52 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
             roles.other_columns.append(m)
     _drop_qualifiers(catalog, roles)
     _count_of_column_values(catalog, reading, roles)
+    _count_of_keyed_entities(catalog, reading, roles)
     return roles
 
 
+def _count_of_keyed_entities(catalog: Catalog, reading: Reading, roles: Roles) -> None:
+    """'how many creators published pins': the plural right after the count word is both a
+    flag and a key of a table the question also names, so it counts the distinct keys there
+    (the creators who did it), not that table's rows by holders of the flag."""
+    if roles.count_at is None or roles.distinct_at is not None or roles.numeric:
+        return
+    m = next((b for b, neg in roles.booleans if b.start == roles.count_at + 1 and not neg), None)
+    if m is None or not reading.tokens[m.end - 1].lower.endswith("s"):
+        return
+    named = {c.table for t in roles.tables if t.start > m.end for c in t.of_kind("table")}
+    keys = [c for c in m.of_kind("column") if column_kind(catalog, c) == "key" and c.table in named]
+    if not keys:
+        return
+    roles.distinct_at = roles.count_at
+    flags = [c for c in m.of_kind("column") if column_kind(catalog, c) == "boolean"]
+    roles.notes.append(
+        f"Counted the distinct {', '.join(f'{c.table}.{c.column}' for c in keys)} (each"
+        f" '{m.text}' once), not the rows of the flag "
+        + ", ".join(f"{c.table}.{c.column}" for c in flags)
+        + " the same word could mean."
+    )
+
+
 def _count_of_column_values(catalog: Catalog, reading: Reading, roles: Roles) -> None:
-    """'how many countries are the users in', 'number of surfaces with saves': a count word
-    right before a plural category column counts its distinct values, as 'distinct' would."""
+    """'how many countries are the users in', 'number of surfaces with saves', 'how many pin
+    categories': a count word right before a plural category column (or its table and it)
+    counts its distinct values, as 'distinct' would."""
     if roles.count_at is None or roles.distinct_at is not None:
         return
     toks = reading.tokens
     start = roles.count_at + 1
     if start < len(toks) and toks[start].lower == "of":
         start += 1
+    # "how many pin categories": the table named before its own column.
+    owner = next((t for t in roles.tables if t.start == start), None)
+    if owner is not None:
+        start = owner.end
     m = next((m for m in roles.other_columns if m.start == start), None)
+    if owner is not None and m is not None:
+        tables = {c.table for c in owner.of_kind("table")}
+        if not any(c.table in tables for c in m.of_kind("column")):
+            return
     if m is None or m.of_kind("table") or mention_kinds(catalog, m) != {"category"}:
         return
     last = toks[m.end - 1]
@@ -224,9 +258,20 @@ def _trailing_verb(toks: list, m: Mention) -> bool:  # type: ignore[type-arg]
     return any(t.lower in ("did", "does", "do") for t in toks[: m.start])
 
 
+# Past participles that do not end in -ed: "clicks made by creator accounts".
+_PARTICIPLE_WORDS = """
+made done written seen given taken sent bought sold paid spent won built run driven brought read
+held led left
+"""
+_IRREGULAR_PARTICIPLES = frozenset(_PARTICIPLE_WORDS.split())
+
+
 def _agentive_by(toks: list, i: int) -> bool:  # type: ignore[type-arg]
     # "published by creators" names who did it; it is not a breakdown.
-    return toks[i].lower == "by" and i > 0 and toks[i - 1].lower.endswith("ed")
+    if toks[i].lower != "by" or i == 0:
+        return False
+    before = toks[i - 1].lower
+    return before.endswith("ed") or before in _IRREGULAR_PARTICIPLES
 
 
 _QUALIFIER_LEADS = {"in", "from", "who", "that", "with", "on", "whose", "of"}

@@ -65,6 +65,30 @@ _PHRASES = [
             r"(?:,\s*|\bby\s+)([A-Za-z][\w-]*)\s+(?:versus|vs\.?|or)\s+(?:not|non-?\1)\b",
             r" by whether \1",
         ),
+        # "video and non-video pins": one row per flag value, as "video versus not" above.
+        (
+            r"\b([A-Za-z][\w-]*)\s+(?:and|or|versus|vs\.?)\s+non-?\1\b",
+            r"by whether \1",
+        ),
+        # "15 and 30 September", "the 1st to the 10th October": the month is said once.
+        (
+            rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(and|to|through|thru|until|till)\s+"
+            rf"(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})",
+            r"\4 \1 \2 \4 \3",
+        ),
+        # "October 1 to 10": the month is said once, before both days.
+        (
+            rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\s+(and|to|through|thru|until|till)\s+"
+            rf"(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:days?|weeks?|months?|[:.,]?\d))",
+            r"\1 \2 \3 \1 \4",
+        ),
+        # "US-based creators" are creators in the US; "a pair of countries" is two of them.
+        (r"\b([A-Za-z]+)-based\b", r"\1"),
+        (r"\b(?:a\s+)?pair\s+of\b", "2"),
+        # "the least populated countries": the fewest rows, said of the groups themselves.
+        (r"\b(most|least)\s+populated\b", r"\1"),
+        # "the pins saved the most": the superlative before its verb, as "most saved pins".
+        (r"\b([a-z]+ed)\s+(?:the\s+)?(most|least)\b(?!\s+[a-z]+s\b)", r"\2 \1"),
         # "the most-saved pins": the superlative and its measure, as two words.
         (r"\b(most|least|best|worst|top|highest|lowest)-(?=[a-z])", r"\1 "),
     )

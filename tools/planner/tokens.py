@@ -20,6 +20,9 @@ class Token:
     stem: str
     start: int  # character offsets in the question, for messages
     end: int
+    # A word read as another ('engaged' as 'engagement') names that word alone: it never
+    # joins its neighbours into a longer catalog name ('pins engaged' is not 'pin engagement').
+    alone: bool = False
 
     @property
     def is_number(self) -> bool:

@@ -4,6 +4,10 @@
 (a letter dropped, added, replaced, or two neighbours swapped). Every correction
 is returned as a note, so the reading is shown, never silent. A word with two readings that
 close is left alone: the refusal then names the closest terms.
+
+A verb the catalog only knows as its noun is read the same way ('pins engaged with' ->
+'engagement', 'users enrolled' -> 'enrollment'): only for words that would otherwise be
+refused, so a catalog's own use of the verb always wins.
 """
 
 from __future__ import annotations
@@ -27,14 +31,29 @@ def correct_typos(
     notes: list[str] = []
     for i, t in enumerate(tokens):
         fix = None
+        why, derived = "the closest known word", False
         if i in unknown and len(t.lower) >= _MIN_LEN and t.lower.isalpha():
-            fix = _unique_close(t.lower, words)
+            fix = _noun_of_verb(t, words)
+            if fix is not None:
+                why, derived = "the noun the catalog uses", True
+            else:
+                fix = _unique_close(t.lower, words)
         if fix is None:
             out.append(t)
             continue
-        out.append(Token(t.text, fix, stem(fix), t.start, t.end))
-        notes.append(f"Read '{t.text}' as '{fix}' (the closest known word).")
+        out.append(Token(t.text, fix, stem(fix), t.start, t.end, alone=derived))
+        notes.append(f"Read '{t.text}' as '{fix}' ({why}).")
     return out, notes
+
+
+def _noun_of_verb(t: Token, words: set[str]) -> str | None:
+    """'engaged' -> 'engagement' when the catalog knows the -ment noun and not the verb."""
+    if not t.lower.endswith(("ed", "ing", "es", "e")):
+        return None
+    for noun in (t.stem + "ement", t.stem + "ment"):
+        if noun in words:
+            return noun
+    return None
 
 
 def _unique_close(word: str, words: set[str]) -> str | None:

@@ -37,7 +37,7 @@ ASCENDING = {
     stem(w) for w in ("least", "fewest", "lowest", "smallest", "worst", "bottom", "min", "minimum")
 }
 COUNT_WORDS = {stem(w) for w in ("count", "many", "number")}
-DISTINCT_WORDS = {stem(w) for w in ("distinct", "unique", "different")}
+DISTINCT_WORDS = {stem(w) for w in ("distinct", "unique", "different", "individual")}
 ROW_WORDS = {stem(w) for w in ("row", "rows", "record", "records", "entries", "entry")}
 ACTIVE_WORDS = {stem(w) for w in ("active",)}
 LIST_WORDS = {stem(w) for w in ("list", "show", "display", "which", "what", "give")}
@@ -162,6 +162,7 @@ are is be been am yet table tables data
 sold sell sells selling bought buy buys purchased place placed run runs ran single line
 recorded has got any when change growth delta exist exists whose spent single-day one-day
 own owns owned broken altogether onward onwards based something anything new behind
+saw seen went go goes gone
 """
 FILLER = {stem(w) for w in _FILLER_WORDS.split()}
 # Every question word the planner reads besides the catalog's (unmatched others are unknown).
