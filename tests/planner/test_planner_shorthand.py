@@ -172,3 +172,11 @@ def test_flag_versus_not_is_one_row_per_flag_value(catalog, context) -> None:  #
         plan = plan_query(q, catalog, context)
         assert [d.column for d in plan.dimensions] == ["is_video"], q
         assert not any(f.column.column == "is_video" for f in plan.filters), q
+
+
+def test_based_reads_as_the_place_unless_the_catalog_names_it() -> None:
+    from tools.planner.shorthand import expand_shorthand
+
+    assert expand_shorthand("pins of US-based creators", lambda w: False) == "pins of US creators"
+    kept = expand_shorthand("web-based campaigns", lambda w: w.lower() == "web-based")
+    assert kept == "web-based campaigns"

@@ -82,8 +82,7 @@ _PHRASES = [
             rf"(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:days?|weeks?|months?|[:.,]?\d))",
             r"\1 \2 \3 \1 \4",
         ),
-        # "US-based creators" are creators in the US; "a pair of countries" is two of them.
-        (r"\b([A-Za-z]+)-based\b", r"\1"),
+        # "a pair of countries" is two of them.
         (r"\b(?:a\s+)?pair\s+of\b", "2"),
         # "the least populated countries": the fewest rows, said of the groups themselves.
         (r"\b(most|least)\s+populated\b", r"\1"),
@@ -93,6 +92,8 @@ _PHRASES = [
         (r"\b(most|least|best|worst|top|highest|lowest)-(?=[a-z])", r"\1 "),
     )
 ]
+
+_BASED = re.compile(r"\b([A-Za-z]+)-based\b", re.IGNORECASE)
 
 
 def expand_shorthand(question: str, known: Callable[[str], bool]) -> str:
@@ -113,6 +114,8 @@ def expand_shorthand(question: str, known: Callable[[str], bool]) -> str:
     )
     for pattern, words in _PHRASES:
         text = pattern.sub(words, text)
+    # "US-based creators" are creators in the US, unless the catalog names "X-based" itself.
+    text = _BASED.sub(lambda m: m.group(0) if known(m.group(0)) else m.group(1), text)
     return _WORD.sub(lambda m: _abbreviation(m.group(0), known), text)
 
 
