@@ -27,4 +27,19 @@ def start_unless_cached(warehouse: object, cache_dir: Path | None, experiment_id
     if cache is not None and cache.holds_results():
         return False
     start()
+    _load_first_run_modules()
     return True
+
+
+def _load_first_run_modules() -> None:
+    """Import what a first run needs before its first statement, while the worker starts.
+
+    The catalog's loader (PyYAML), the validator's rules and sqlglot's DuckDB dialect (every
+    statistics statement is written in it) would otherwise load one after the other on the
+    way to the first statement, with the worker ready and idle; here they load on this core
+    while the worker starts on the other. A cached run starts no worker and skips this.
+    """
+    import sqlglot.dialects.duckdb  # noqa: F401
+
+    import tools.catalog.load
+    import tools.sql.rules  # noqa: F401
