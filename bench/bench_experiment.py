@@ -65,9 +65,17 @@ def run_lablens(
 ) -> dict[str, Any]:
     t0 = time.perf_counter()
     from agent.workspace import Workspace
+    from tools.experiments.early_start import start_unless_cached
+    from tools.warehouse.connection import open_warehouse
+
+    # In the order `lablens experiment summarize` does it (agent/commands/experiment.py):
+    # the worker starts before the analysis modules are imported, and opens the file while
+    # they load, so the work timed below begins with the worker as the command has it.
+    ws = Workspace.open(workspace)
+    wh = open_warehouse(ws.settings.warehouse, ws.root)
+    start_unless_cached(wh, Path(cache_dir) if cache_dir else None, experiment)
     from tools.experiments import collect
     from tools.experiments.analyze import analyze_experiment
-    from tools.warehouse.connection import open_warehouse
 
     if not health:  # the bench's own switch: no user-facing way to drop the checks
         from functools import partial
@@ -76,11 +84,10 @@ def run_lablens(
 
         collect.stats_sql = partial(stats_sql, health=False)  # type: ignore[attr-defined]
 
-    ws = Workspace.open(workspace)
     imported = time.perf_counter()
     cpu0 = _cpu_s()
     engine_s = 0.0
-    with open_warehouse(ws.settings.warehouse, ws.root) as wh:
+    with wh:
         execute = wh.execute
 
         def timed(sql: str) -> Any:  # engine time, to split the work into SQL and Python
