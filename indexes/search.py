@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -145,11 +145,29 @@ def search_index(
                 known = _chunk_rows(conn, dense)
                 dense = [i for i in dense if i in known]
         rankings = [r for r, m in ((dense, "dense"), (lexical, "lexical")) if mode in ("hybrid", m)]
-        fused = reciprocal_rank_fusion(rankings, k=rrf_k)
         # Dense-only ranking keeps each document's best chunk: summing its next chunks lowered
         # dense MRR on both question sets (BENCHMARKS.md), where it lifts lexical and hybrid.
         depth = 1 if mode == "dense" else DOC_DEPTH
-        return _hits(conn, fused, dense, lexical, query, k, max_per_file, depth)
+        # The order is fused from the same `candidates` chunks per leg whatever `k` is, so a
+        # document's rank does not depend on how many results were asked for; the deeper lists
+        # only fill the places the fixed pool leaves empty. (Exact for the lexical leg and the
+        # dense mirror; Chroma's HNSW may order its first `candidates` differently when asked
+        # for more.)
+        fused = reciprocal_rank_fusion([r[:candidates] for r in rankings], k=rrf_k)
+        hits = _hits(conn, fused, dense, lexical, query, k, max_per_file, depth)
+        if len(hits) < k and any(len(r) > candidates for r in rankings):
+            deeper = _hits(
+                conn,
+                reciprocal_rank_fusion(rankings, k=rrf_k),
+                dense,
+                lexical,
+                query,
+                k + max_per_file * len(hits),
+                max_per_file,
+                depth,
+            )
+            hits += _after(hits, deeper, k - len(hits))
+        return hits
     finally:
         conn.close()
 
@@ -281,6 +299,21 @@ def _hits(
             if len(hits) >= k:
                 return hits
     return hits
+
+
+def _after(hits: list[Hit], deeper: list[Hit], n: int) -> list[Hit]:
+    """Up to `n` hits of `deeper` from documents not in `hits`, scored no higher than the last
+    of `hits` (they were ranked on a longer list, whose scores are not comparable)."""
+    shown = {h.path for h in hits}
+    floor = hits[-1].score if hits else None
+    extra: list[Hit] = []
+    for hit in deeper:
+        if hit.path in shown or len(extra) >= n:
+            continue
+        if floor is not None and hit.score > floor:
+            hit = replace(hit, score=floor)
+        extra.append(hit)
+    return extra
 
 
 def _chunk_rows(conn: sqlite3.Connection, ids: list[str]) -> dict[str, dict[str, Any]]:

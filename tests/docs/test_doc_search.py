@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -104,6 +105,34 @@ def test_one_hit_per_file_by_default_more_on_request(
         max_per_file=3,
     )
     assert [h.path for h in two].count("docs/ranker.md") >= 2
+
+
+def test_the_order_does_not_depend_on_how_many_results_are_asked_for(
+    tmp_path: Path, loopback_spec: EmbedderSpec
+) -> None:
+    # 40 files of words drawn from one small vocabulary: every query matches most chunks, so
+    # a pool of 5 chunks per leg is far from all of them and the deeper lists must fill k.
+    rng = random.Random(7)
+    vocab = [f"w{i}" for i in range(60)]
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for n in range(40):
+        sections = [
+            f"## Part {s}\n\n" + " ".join(rng.choices(vocab, k=40)) + "\n" for s in range(3)
+        ]
+        (docs / f"f{n:02d}.md").write_text(f"# File {n}\n\n" + "\n".join(sections))
+    build_index([docs], tmp_path / "state", embedder=loopback_spec, root=tmp_path)
+    for q in range(12):
+        query = " ".join(rng.sample(vocab, 4))
+        ranks = {
+            k: search_index(query, tmp_path / "state", k=k, candidates=5, embedder=loopback_spec)
+            for k in (3, 15)
+        }
+        few, many = ([h.path for h in ranks[k]] for k in (3, 15))
+        assert many[:3] == few, query
+        assert len(many) == len(set(many)) == 15
+        scores = [h.score for h in ranks[15]]
+        assert scores == sorted(scores, reverse=True)
 
 
 def test_searching_with_another_embedder_than_the_index_is_refused(
