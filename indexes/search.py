@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -153,21 +153,13 @@ def search_index(
         # only fill the places the fixed pool leaves empty. (Exact for the lexical leg and the
         # dense mirror; Chroma's HNSW may order its first `candidates` differently when asked
         # for more.)
-        fused = reciprocal_rank_fusion([r[:candidates] for r in rankings], k=rrf_k)
-        hits = _hits(conn, fused, dense, lexical, query, k, max_per_file, depth)
-        if len(hits) < k and any(len(r) > candidates for r in rankings):
-            deeper = _hits(
-                conn,
-                reciprocal_rank_fusion(rankings, k=rrf_k),
-                dense,
-                lexical,
-                query,
-                k + max_per_file * len(hits),
-                max_per_file,
-                depth,
-            )
-            hits += _after(hits, deeper, k - len(hits))
-        return hits
+        pooled = reciprocal_rank_fusion([r[:candidates] for r in rankings], k=rrf_k)
+        deeper = (
+            reciprocal_rank_fusion(rankings, k=rrf_k)
+            if any(len(r) > candidates for r in rankings)
+            else pooled
+        )
+        return _hits(conn, pooled, deeper, dense, lexical, query, k, max_per_file, depth)
     finally:
         conn.close()
 
@@ -254,7 +246,8 @@ def _allowed_paths(conn: sqlite3.Connection, f: SearchFilters) -> list[str]:
 
 def _hits(
     conn: sqlite3.Connection,
-    fused: list[tuple[str, float]],
+    pooled: list[tuple[str, float]],
+    deeper: list[tuple[str, float]],
     dense: list[str],
     lexical: list[str],
     query: str,
@@ -262,15 +255,20 @@ def _hits(
     max_per_file: int,
     depth: int = DOC_DEPTH,
 ) -> list[Hit]:
-    """Documents ranked by their aggregated chunk scores (fusion.document_scores), each with
-    its best `max_per_file` chunks; a hit's score is its document's."""
+    """Documents ranked by their aggregated chunk scores (fusion.document_scores) over the
+    `pooled` fusion, then the documents only the `deeper` one reaches; each with its best
+    `max_per_file` chunks (the pooled ones first). A hit's score is its document's."""
     dense_rank = {cid: r for r, cid in enumerate(dense, start=1)}
     lex_rank = {cid: r for r, cid in enumerate(lexical, start=1)}
     # In Chroma but not in the manifest: a run is mid-way; such chunks are left out.
-    rows = _chunk_rows(conn, [cid for cid, _ in fused])
-    docs = document_scores(fused, {cid: row["path"] for cid, row in rows.items()}, depth=depth)
+    rows = _chunk_rows(conn, [cid for cid, _ in deeper])
+    path_of = {cid: row["path"] for cid, row in rows.items()}
+    docs = document_scores(pooled, path_of, depth=depth)
+    if deeper is not pooled:
+        docs += _below(docs, document_scores(deeper, path_of, depth=depth))
     chunks_of: dict[str, list[str]] = {}
-    for cid, _ in fused:
+    in_pool = {cid for cid, _ in pooled}
+    for cid, _ in [*pooled, *(kv for kv in deeper if kv[0] not in in_pool)]:
         if cid in rows:
             chunks_of.setdefault(rows[cid]["path"], []).append(cid)
     hits: list[Hit] = []
@@ -301,19 +299,18 @@ def _hits(
     return hits
 
 
-def _after(hits: list[Hit], deeper: list[Hit], n: int) -> list[Hit]:
-    """Up to `n` hits of `deeper` from documents not in `hits`, scored no higher than the last
-    of `hits` (they were ranked on a longer list, whose scores are not comparable)."""
-    shown = {h.path for h in hits}
-    floor = hits[-1].score if hits else None
-    extra: list[Hit] = []
-    for hit in deeper:
-        if hit.path in shown or len(extra) >= n:
-            continue
-        if floor is not None and hit.score > floor:
-            hit = replace(hit, score=floor)
-        extra.append(hit)
-    return extra
+def _below(
+    docs: list[tuple[str, float]], deeper: list[tuple[str, float]]
+) -> list[tuple[str, float]]:
+    """The documents of `deeper` not in `docs`, in their order, scored no higher than the last
+    of `docs` (they were ranked on longer lists, whose scores are not comparable)."""
+    shown = {path for path, _ in docs}
+    floor = docs[-1][1] if docs else None
+    return [
+        (path, score if floor is None else min(score, floor))
+        for path, score in deeper
+        if path not in shown
+    ]
 
 
 def _chunk_rows(conn: sqlite3.Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
