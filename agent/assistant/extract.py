@@ -35,7 +35,6 @@ def sentences_of(hit: Hit) -> list[tuple[str, int, int]]:
     """(sentence, first line, last line) of a hit's prose; headings, code and tables skipped."""
     out: list[tuple[str, int, int]] = []
     para: list[tuple[str, int]] = []
-    in_code = False
 
     def flush() -> None:
         if not para:
@@ -56,7 +55,9 @@ def sentences_of(hit: Hit) -> list[tuple[str, int, int]]:
             start = end
         para.clear()
 
-    for i, raw in enumerate(hit.text.splitlines()):
+    lines = hit.text.splitlines()
+    in_code = _starts_inside_code(lines)
+    for i, raw in enumerate(lines):
         line = hit.start_line + i
         stripped = raw.strip()
         if stripped.startswith("```"):
@@ -68,7 +69,44 @@ def sentences_of(hit: Hit) -> list[tuple[str, int, int]]:
             continue
         para.append((stripped.lstrip("-*> ").replace("**", "").strip(), line))
     flush()
-    return [s for s in out if len(s[0]) > 20]
+    # A sentence that ends in a colon introduces a list or table the answer does not quote.
+    return [s for s in out if len(s[0]) > 20 and not s[0].endswith(":") and not _code_line(s[0])]
+
+
+# Words that open a line of SQL, in the capitals SQL is written in within docs.
+_SQL_OPENERS = frozenset(
+    {
+        *("SELECT", "FROM", "WHERE", "AND", "OR", "JOIN", "LEFT", "RIGHT", "INNER", "OUTER"),
+        *("ON", "GROUP", "ORDER", "HAVING", "LIMIT", "WITH", "UNION", "CASE", "WHEN", "ELSE"),
+        *("END", "INSERT", "UPDATE", "DELETE", "CREATE"),
+    }
+)
+_CODE_CHARS = frozenset("=(){}[]<>;")
+
+
+def _code_line(text: str) -> bool:
+    """A line (or sentence) that reads as code or SQL, not prose."""
+    stripped = text.strip()
+    if not stripped:
+        return False
+    first = stripped.split()[0]
+    return (
+        stripped.endswith((";", "{", "}"))
+        or stripped.startswith(("--", "//"))
+        or first in _SQL_OPENERS
+        or sum(c in _CODE_CHARS for c in stripped) > 0.08 * len(stripped)
+    )
+
+
+def _starts_inside_code(lines: Sequence[str]) -> bool:
+    """Whether a chunk begins inside a fenced block: chunks are cut by size, so one can start
+    mid-block. Then its fences are odd in number and the lines before the first read as code
+    (a chunk that ends mid-block has odd fences too, but prose before them)."""
+    fences = [i for i, raw in enumerate(lines) if raw.strip().startswith("```")]
+    if len(fences) % 2 == 0:
+        return False
+    before = [raw for raw in lines[: fences[0]] if raw.strip()]
+    return bool(before) and sum(map(_code_line, before)) * 2 >= len(before)
 
 
 def best_sentences(question: str, hits: Sequence[Hit], terms: Sequence[str]) -> list[Sentence]:
