@@ -138,12 +138,14 @@ def search_index(
                 dense = _mirror_query(mirror, vector, pool, allowed)
             elif store is not None and allowed != [] and store.exists():
                 where = None if allowed is None else {"path": {"$in": allowed}}
-                dense = [i for i, *_ in store.query(vector, pool, where)]
+                # Twice the pool: HNSW searches with ef = max(ef_search, n), so asking for more
+                # makes the tail of the `pool` we keep match the exact mirror's far more often.
+                dense = [i for i, *_ in store.query(vector, 2 * pool, where)]
                 # Vectors the manifest does not claim (a run is mid-way, or stopped before
                 # publishing) are dropped before fusion, so they cannot shift the ranks of the
                 # chunks that are there: a shared index answers from its published snapshot.
                 known = _chunk_rows(conn, dense)
-                dense = [i for i in dense if i in known]
+                dense = [i for i in dense if i in known][:pool]
         rankings = [r for r, m in ((dense, "dense"), (lexical, "lexical")) if mode in ("hybrid", m)]
         # Dense-only ranking keeps each document's best chunk: summing its next chunks lowered
         # dense MRR on both question sets (BENCHMARKS.md), where it lifts lexical and hybrid.
