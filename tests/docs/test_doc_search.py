@@ -122,7 +122,7 @@ def test_the_order_does_not_depend_on_how_many_results_are_asked_for(
         ]
         (docs / f"f{n:02d}.md").write_text(f"# File {n}\n\n" + "\n".join(sections))
     build_index([docs], tmp_path / "state", embedder=loopback_spec, root=tmp_path)
-    for q in range(12):
+    for _ in range(12):
         query = " ".join(rng.sample(vocab, 4))
         ranks = {
             k: search_index(query, tmp_path / "state", k=k, candidates=5, embedder=loopback_spec)
