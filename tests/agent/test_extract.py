@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from agent.assistant.extract import best_sentences, sentences_of
 from indexes.search import Hit
 
@@ -49,42 +51,30 @@ def test_a_chunk_that_starts_inside_a_code_block_quotes_only_its_prose() -> None
     assert [s.source.start_line for s in best] == [113]
 
 
-def test_a_chunk_that_ends_inside_a_code_block_keeps_the_prose_before_it() -> None:
-    text = (
-        "Check the arms after an incident, as below.\n"
-        "\n"
-        "```sql\n"
-        "SELECT a.variant, COUNT(*) AS n\n"
-        "FROM experiment_assignments AS a\n"
-    )
-    assert [s for s, _, _ in sentences_of(_hit(text))] == [
-        "Check the arms after an incident, as below."
-    ]
-
-
-def test_unfenced_sql_is_not_quoted_and_prose_with_brackets_is() -> None:
-    text = (
-        "The cap is the 99th percentile (pooled over both arms) of the per-unit value.\n"
-        "\n"
-        "SELECT variant, SUM(saves) FROM engagement_daily GROUP BY variant;\n"
-        "\n"
-        "    WHERE dt >= DATE '2026-10-01' AND surface = 'homefeed'\n"
-    )
-    assert [s for s, _, _ in sentences_of(_hit(text))] == [
-        "The cap is the 99th percentile (pooled over both arms) of the per-unit value."
-    ]
-
-
-def test_a_sentence_that_only_introduces_a_table_is_not_quoted() -> None:
-    text = (
-        "Every experiment has a row in the experiments table before traffic starts, with:\n"
-        "\n"
-        "| field | meaning |\n"
-        "|---|---|\n"
-        "| `start_date` | the first day |\n"
-        "\n"
-        "Arms are named exactly as in the assignment table.\n"
-    )
-    assert [s for s, _, _ in sentences_of(_hit(text))] == [
-        "Arms are named exactly as in the assignment table."
-    ]
+@pytest.mark.parametrize(
+    ("text", "prose"),
+    [
+        pytest.param(
+            "Check the arms after an incident, as below.\n\n```sql\n"
+            "SELECT a.variant, COUNT(*) AS n\nFROM experiment_assignments AS a\n",
+            "Check the arms after an incident, as below.",
+            id="ends-inside-a-code-block",
+        ),
+        pytest.param(
+            "The cap is the 99th percentile (pooled over both arms) of the per-unit value.\n\n"
+            "SELECT variant, SUM(saves) FROM engagement_daily GROUP BY variant;\n\n"
+            "    WHERE dt >= DATE '2026-10-01' AND surface = 'homefeed'\n",
+            "The cap is the 99th percentile (pooled over both arms) of the per-unit value.",
+            id="unfenced-sql-dropped-brackets-kept",
+        ),
+        pytest.param(
+            "Every experiment has a row in the experiments table before traffic starts, with:\n\n"
+            "| field | meaning |\n|---|---|\n| `start_date` | the first day |\n\n"
+            "Arms are named exactly as in the assignment table.\n",
+            "Arms are named exactly as in the assignment table.",
+            id="sentence-that-only-introduces-a-table",
+        ),
+    ],
+)
+def test_only_prose_is_quoted(text: str, prose: str) -> None:
+    assert [s for s, _, _ in sentences_of(_hit(text))] == [prose]
