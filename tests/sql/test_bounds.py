@@ -126,7 +126,39 @@ def test_spills_stay_in_the_bounded_folder(warehouse_file: Path, tmp_path: Path)
     after = sorted(p.name for p in warehouse_file.parent.iterdir())
     assert after == before  # no warehouse.duckdb.tmp/ next to the file
     assert spill.is_dir()
+    # The worker that spilled closed its connection on the way out, which deletes them.
+    assert not [p.name for p in spill.iterdir() if p.name.startswith("duckdb_temp_")]
     assert file_sha256(warehouse_file) == digest
+
+
+def test_a_killed_worker_leaves_no_spill_files(warehouse_file: Path, tmp_path: Path) -> None:
+    spill = tmp_path / "state" / "duckdb_tmp"
+    with _open(
+        warehouse_file, memory_limit="64MB", temp_dir=spill, max_temp_size="2GB", timeout_s=120
+    ) as w:
+        w.execute("SELECT 1")
+        errors: list[Exception] = []
+
+        def spilling_query() -> None:
+            try:
+                w.execute(
+                    "SELECT count(*) FROM (SELECT DISTINCT a.range * 100000 + b.range AS k "
+                    "FROM range(20000) a, range(5000) b)"
+                )
+            except QueryError as exc:
+                errors.append(exc)
+
+        thread = threading.Thread(target=spilling_query)
+        thread.start()
+        deadline = time.monotonic() + 60
+        while not list(spill.glob("duckdb_temp_*")) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert list(spill.glob("duckdb_temp_*")), "the query never spilled"
+        w.cancel()  # killed: DuckDB cannot delete its own files
+        thread.join()
+        assert errors and "cancelled" in str(errors[0])
+        assert not list(spill.glob("duckdb_temp_*"))
+        assert w.execute("SELECT 6 AS six").rows == [[6]]
 
 
 def test_spilling_off_refuses_cleanly(warehouse_file: Path) -> None:

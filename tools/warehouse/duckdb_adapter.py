@@ -140,7 +140,7 @@ class DuckDBWarehouse:
         with self._proc_lock:
             proc, self._proc = self._proc, None
         if proc is not None:
-            _stop(proc)
+            _stop(proc, self.config.temp_dir)
 
     # The worker --------------------------------------------------------------------------
 
@@ -234,7 +234,7 @@ class DuckDBWarehouse:
             cwd=str(_CODE_ROOT),
             close_fds=True,
         )
-        weakref.finalize(self, _stop, proc)
+        weakref.finalize(self, _stop, proc, config.temp_dir)
         assert proc.stdin is not None
         write_frame(
             proc.stdin,
@@ -270,7 +270,7 @@ class DuckDBWarehouse:
         with self._proc_lock:
             if self._proc is proc:
                 self._proc = None
-        _stop(proc)
+        _stop(proc, self.config.temp_dir)
 
     def _lost(self, proc: subprocess.Popen[bytes]) -> QueryError:
         if self._cancelled.is_set():
@@ -317,14 +317,48 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
             proc.kill()
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """Close the worker's pipes and make sure it is gone (politely first)."""
-    for stream in (proc.stdin, proc.stdout):
-        if stream is not None:
-            with contextlib.suppress(OSError):
-                stream.close()
+def _stop(proc: subprocess.Popen[bytes], temp_dir: Path | None) -> None:
+    """Close the worker's pipes and make sure it is gone (politely first).
+
+    A worker that was killed (deadline, cancel, lost) could not delete its spill files,
+    which DuckDB names by process id: they are removed here, once the process is reaped.
+    """
+    if proc.stdin is not None:
+        with contextlib.suppress(OSError):
+            proc.stdin.close()  # the worker reads EOF and exits
+    _await_exit(proc, 2.0)
+    if proc.stdout is not None:
+        with contextlib.suppress(OSError):
+            proc.stdout.close()
     try:
         proc.wait(timeout=2)
     except subprocess.TimeoutExpired:
         _kill(proc)
         proc.wait()
+    if temp_dir is not None:
+        from tools.warehouse.duckdb_worker import spill_files
+
+        for path in spill_files(temp_dir, proc.pid):
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def _await_exit(proc: subprocess.Popen[bytes], timeout_s: float) -> None:
+    """Return when the worker has closed its end of the reply pipe (it exits), or at the timeout.
+
+    `select` wakes the moment the pipe closes; `Popen.wait(timeout=…)` polls in doubling
+    sleeps and so returns 31 or 63 ms after an exit that took 20 or 40.
+    """
+    if proc.stdout is None or proc.poll() is not None:
+        return
+    fd = proc.stdout.fileno()
+    deadline = time.monotonic() + timeout_s
+    while (remaining := deadline - time.monotonic()) > 0:
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if not ready:
+            return
+        try:
+            if not os.read(fd, 65536):
+                return
+        except OSError:
+            return
