@@ -6,6 +6,8 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from indexes.search import Hit
 
 
@@ -98,11 +100,11 @@ def _run_search(args: argparse.Namespace) -> int:
 
         emit_json(result.to_dict())
         return 0
-    _print_hits(args.query, list(result.hits))
+    _print_hits(args.query, list(result.hits), result.notes)
     return 0
 
 
-def _print_hits(query: str, hits: list[Hit]) -> None:
+def _print_hits(query: str, hits: list[Hit], notes: Sequence[str] = ()) -> None:
     from rich.markup import escape
 
     from agent.output import console
@@ -126,6 +128,8 @@ def _print_hits(query: str, hits: list[Hit]) -> None:
             f"  {where}"
         )
         con.print(f"   {highlight(printable(h.snippet, keep_newlines=False), terms)}")
+    for note in notes:  # the question's words are the user's own: escaped, not trusted markup
+        con.print(f"[yellow]Note:[/] {escape(printable(note, keep_newlines=False))}")
 
 
 def highlight(text: str, terms: list[str]) -> str:

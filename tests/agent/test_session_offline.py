@@ -115,3 +115,15 @@ def test_a_changed_warehouse_refreshes_the_names(workspace: Path) -> None:
     with Session(workspace, use_llm=False) as second:
         second.names()
         assert second.resources.warehouse_opened
+
+
+def test_a_doc_answer_says_when_no_doc_uses_a_question_word(
+    indexed_workspace: Path, embedder: WordVectorEmbedder
+) -> None:
+    # The demo docs never mention GDPR: the nearest passages come back, with that caveat.
+    with Session(indexed_workspace, use_llm=False, embedder=embedder) as session:
+        final = run(session, "what is our policy on sample ratio mismatch under gdpr?")[-1]
+        covered = run(session, "what is our policy on sample ratio mismatch?")[-1]
+    assert isinstance(final, AnswerReady) and final.sources
+    assert "No indexed doc uses the word “gdpr”" in final.text
+    assert isinstance(covered, AnswerReady) and "No indexed doc uses" not in covered.text

@@ -79,7 +79,7 @@ def _search_docs(res: Resources, args: Mapping[str, object]) -> AgentResult:
             f"The doc index was built with `{built_with}`, not the configured "
             f"`{embedder.identity}`: keyword search only (run `lablens index` to rebuild it)."
         )
-        result = replace(result, notes=(note,))
+        result = replace(result, notes=(note, *result.notes))
     return result
 
 

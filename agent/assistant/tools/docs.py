@@ -25,11 +25,15 @@ class DocSearchResult:
     query: str
     hits: tuple[Hit, ...]
     notes: tuple[str, ...] = ()  # e.g. a keyword-only search; in the answer, not in --json
+    # Uncommon question words no indexed doc uses (indexes/unused_words.py): a topic the
+    # passages may not cover, however close they rank.
+    unused_words: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
             "query": self.query,
             "results": [{k: getattr(h, k) for k in HIT_KEYS} for h in self.hits],
+            "unused_words": list(self.unused_words),
         }
 
     def to_text(self) -> str:
@@ -88,7 +92,24 @@ def search_docs(
         mode=mode,  # type: ignore[arg-type]  # checked by argparse choices / the JSON schema
         engine=engine,  # type: ignore[arg-type]
     )
-    return DocSearchResult(query, tuple(hits))
+    unused: tuple[str, ...] = ()
+    if hits:
+        from indexes.unused_words import unused_words
+
+        unused = tuple(unused_words(state_dir, query))
+    return DocSearchResult(query, tuple(hits), notes=unused_note(unused), unused_words=unused)
+
+
+def unused_note(words: Sequence[str]) -> tuple[str, ...]:
+    """The caveat for question words no indexed doc uses (none when there are none)."""
+    if not words:
+        return ()
+    quoted = ", ".join(f"“{w}”" for w in words)
+    noun = "the word" if len(words) == 1 else "the words"
+    return (
+        f"No indexed doc uses {noun} {quoted}: these passages match the question's other "
+        "words and may not answer it.",
+    )
 
 
 def index_embedder(state_dir: Path) -> str | None:
