@@ -38,6 +38,37 @@ def test_periods_resolve_against_the_reference_day(
     assert (found.start, found.end) == (start, end)
 
 
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        # A week of a month is seven days counted from its first or back from its last.
+        ("saves in the first week of October", date(2026, 10, 1), date(2026, 10, 7)),
+        ("saves during the 2nd week of october", date(2026, 10, 8), date(2026, 10, 14)),
+        ("saves the third week of sept 2026", date(2026, 9, 15), date(2026, 9, 21)),
+        ("saves in the fourth week of September", date(2026, 9, 22), date(2026, 9, 28)),
+        ("saves last week of october", date(2026, 10, 25), date(2026, 10, 31)),
+        ("saves in the final week of february 2024", date(2024, 2, 23), date(2024, 2, 29)),
+        ("saves in the first 10 days of October", date(2026, 10, 1), date(2026, 10, 10)),
+        ("saves over the last three days of september", date(2026, 9, 28), date(2026, 9, 30)),
+    ],
+)
+def test_weeks_and_days_of_a_named_month(text: str, start: date, end: date) -> None:
+    found = find_date_range(text, TODAY)
+    assert found is not None
+    assert (found.start, found.end) == (start, end)
+    assert "week" in found.label or "days" in found.label
+
+
+def test_more_days_than_the_month_has_are_refused() -> None:
+    with pytest.raises(ValueError, match="30 days"):
+        find_date_range("saves in the first 40 days of september", TODAY)
+
+
+def test_a_week_of_a_month_plans_over_exactly_those_days(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query("total saves in the last week of october", catalog, context)
+    assert (plan.start, plan.end) == (date(2026, 10, 25), date(2026, 10, 31))
+
+
 def test_a_month_without_a_year_is_the_latest_one_that_has_started() -> None:
     found = find_date_range("saves in December", TODAY)
     assert found is not None and found.start == date(2025, 12, 1)
