@@ -83,3 +83,10 @@ def test_no_period_on_a_partitioned_table_uses_all_data_and_says_so(catalog, con
     plan = plan_query("total saves by surface", catalog, context)
     assert (plan.start, plan.end) == (date(2026, 9, 1), date(2026, 10, 31))
     assert any("No period given" in n for n in plan.notes)
+
+
+def test_the_days_a_week_of_a_month_became_are_said(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    first = plan_query("total saves in the first week of october", catalog, context)
+    assert any("2026-10-01 to 2026-10-07" in n and "from its first day" in n for n in first.notes)
+    last = plan_query("total saves in the last 3 days of october", catalog, context)
+    assert any("2026-10-29 to 2026-10-31" in n and "back from its last" in n for n in last.notes)

@@ -214,10 +214,49 @@ def _day_before_yesterday(_m: re.Match[str], today: date) -> tuple[date, date]:
     return d, d
 
 
+# A week of a month is seven days counted from its first day (or back from its last), not a
+# calendar week: "the first week of October" is October 1-7 whatever weekday the 1st is. The
+# plan's explanation prints the dates, so the reading is always visible.
+_ORDINAL_WEEKS = {
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+    "last": -1, "final": -1,
+}  # fmt: skip
+_ORDINAL_RE = "|".join(_ORDINAL_WEEKS)
+
+
+def _week_of_month(m: re.Match[str], today: date) -> tuple[date, date]:
+    first, last = parse_point(m.group(2), today)
+    k = _ORDINAL_WEEKS[m.group(1)]
+    if k < 0:
+        return last - timedelta(days=6), last
+    start = first + timedelta(days=7 * (k - 1))
+    return start, start + timedelta(days=6)
+
+
+def _days_of_month(m: re.Match[str], today: date) -> tuple[date, date]:
+    first, last = parse_point(m.group(3), today)
+    n, length = _n(m.group(2)), (last - first).days + 1
+    if not 1 <= n <= length:
+        raise ValueError(f"{m.group(3).strip()} has {length} days, not {n}")
+    if m.group(1) == "first":
+        return first, first + timedelta(days=n - 1)
+    return last - timedelta(days=n - 1), last
+
+
 _Resolver = Callable[[re.Match[str], date], tuple[date | None, date | None]]
 
 _PATTERNS: list[tuple[str, _Resolver]] = [
     (r"\b(?:on\s+)?(?:the\s+)?day\s+before\s+yesterday\b", _day_before_yesterday),
+    (
+        rf"\b(?:(?:in|during|for|over)\s+)?(?:the\s+)?({_ORDINAL_RE})\s+week\s+of\s+"
+        rf"({_MONTH_ONLY})\b",
+        _week_of_month,
+    ),
+    (
+        rf"\b(?:(?:in|during|for|over)\s+)?(?:the\s+)?(first|last|final)\s+{_N}\s+days\s+of\s+"
+        rf"({_MONTH_ONLY})\b",
+        _days_of_month,
+    ),
     (rf"\bbetween\s+({_POINT})\s+and\s+({_POINT})", _between),
     (rf"\bfrom\s+({_POINT})\s+(?:to|until|through|thru|till)\s+({_POINT})", _between),
     (rf"\b({_POINT})\s+(?:to|until|through|thru|till)\s+({_POINT})", _between),

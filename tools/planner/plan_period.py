@@ -47,13 +47,18 @@ def apply_period(catalog: Catalog, ctx: PlannerContext, reading: Reading, plan: 
 def _relative_period_note(
     label: str, start: date | None, end: date | None, ctx: PlannerContext
 ) -> str | None:
-    """Say which days a relative period ("last week") became, and from which day it counted."""
+    """Say which days a relative period ("last week") became, and from which day it counted;
+    a week or days of a named month ("first week of October") say which days they are."""
     words = label.lower().split()
-    if not any(w in _RELATIVE_WORDS for w in words):
-        return None
     days = f"{start} to {end}" if start != end else f"{start}"
     if start is None or end is None:
         days = f"from {start}" if start else f"up to {end}"
+    if "of" in words and ("week" in words or "days" in words):
+        back = any(w in ("last", "final") for w in words[: words.index("of")])
+        side = "back from its last" if back else "from its first"
+        return f"'{label}' read as {days}: days of the month counted {side} day."
+    if not any(w in _RELATIVE_WORDS for w in words):
+        return None
     note = f"'{label}' read as {days}"
     if ctx.calendar_today is not None and ctx.calendar_today != ctx.today:
         last = date.fromordinal(ctx.today.toordinal() - 1)
