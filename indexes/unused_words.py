@@ -41,7 +41,7 @@ def unused_words(state_dir: Path, text: str) -> list[str]:
         return []
     try:
         conn = state_db.open_state(state_dir, readonly=True)
-    except IndexingError:  # the search that just ran reports a broken index; a caveat never
+    except IndexingError:  # a broken index is the search's to report, not this caveat's
         return []
     try:
         return [t for t in candidates if not _used(conn, t)]
