@@ -1,0 +1,112 @@
+"""Counting people through a join: "how many users … saved a pin" counts each user once.
+
+A daily table holds many rows per user, so joining it to `users` repeats every user once per
+active day. Each question runs through the planner and the validator on a real DuckDB demo
+warehouse and is checked against a hand-written query.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent.workspace import Workspace
+from tools.planner.join_path import fans_out
+from tools.planner.offline_answer import answer_with_planner
+from tools.planner.plan_model import ColumnRef, JoinStep
+from tools.planner.warehouse_context import planner_context
+
+LAST_WEEK = "e.dt BETWEEN DATE '2026-10-25' AND DATE '2026-10-31'"
+OCTOBER = "e.dt BETWEEN DATE '2026-10-01' AND DATE '2026-10-31'"
+
+
+@pytest.fixture
+def ws(small_demo_workspace: Path) -> Workspace:
+    return Workspace.open(small_demo_workspace)
+
+
+def _answer(ws: Workspace, warehouse, question: str):  # type: ignore[no-untyped-def]
+    answer = answer_with_planner(
+        question, ws.catalog, warehouse, planner_context(ws.catalog, warehouse)
+    )
+    assert answer.valid and answer.executed, (question, answer.sql)
+    return answer
+
+
+def _by_country(warehouse, where: str) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    rows = warehouse.execute(
+        "SELECT u.country, COUNT(DISTINCT e.user_id) FROM engagement_daily e "
+        f"JOIN users u ON e.user_id = u.user_id WHERE {where} GROUP BY u.country"
+    ).rows
+    return {r[0]: r[1] for r in rows}
+
+
+def test_a_daily_table_repeats_users_so_joining_it_fans_out(ws: Workspace) -> None:
+    to_daily = JoinStep(
+        "engagement_daily", ColumnRef("users", "user_id"), ColumnRef("engagement_daily", "user_id")
+    )
+    to_users = JoinStep(
+        "users", ColumnRef("engagement_daily", "user_id"), ColumnRef("users", "user_id")
+    )
+    assert fans_out(ws.catalog, to_daily)
+    assert not fans_out(ws.catalog, to_users)
+
+
+def test_users_with_a_filter_on_both_tables_are_counted_once(ws: Workspace, warehouse) -> None:  # type: ignore[no-untyped-def]
+    answer = _answer(ws, warehouse, "how many users on ios saved a pin last week")
+    expected = warehouse.execute(
+        "SELECT COUNT(DISTINCT e.user_id) FROM engagement_daily e JOIN users u "
+        f"ON e.user_id = u.user_id WHERE u.platform = 'ios' AND e.saves > 0 AND {LAST_WEEK}"
+    ).rows[0][0]
+    assert [tuple(r) for r in answer.rows] == [(expected,)]
+
+
+def test_users_by_country_are_counted_once_per_country(ws: Workspace, warehouse) -> None:  # type: ignore[no-untyped-def]
+    answer = _answer(ws, warehouse, "how many users hid a pin last week by country")
+    assert {r[0]: r[1] for r in answer.rows} == _by_country(
+        warehouse, f"e.hides > 0 AND {LAST_WEEK}"
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "top 5 countries by users who hid a pin last week",
+        "top 5 countries by number of users who hid a pin last week",
+    ],
+)
+def test_ranking_countries_by_users_who_did_something(
+    ws: Workspace, warehouse, question: str
+) -> None:  # type: ignore[no-untyped-def]
+    answer = _answer(ws, warehouse, question)
+    expected = _by_country(warehouse, f"e.hides > 0 AND {LAST_WEEK}")
+    top = sorted(expected.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+    assert [(r[0], r[1]) for r in answer.rows] == top, answer.sql
+
+
+def test_the_most_users_ranks_countries_by_their_users(ws: Workspace, warehouse) -> None:  # type: ignore[no-untyped-def]
+    answer = _answer(ws, warehouse, "countries with the most users who saved a pin in october")
+    expected = _by_country(warehouse, f"e.saves > 0 AND {OCTOBER}")
+    best = max(expected.items(), key=lambda kv: (kv[1], kv[0]))
+    assert (answer.rows[0][0], answer.rows[0][1]) == best, answer.sql
+    assert all(len(r) == 2 for r in answer.rows), answer.sql
+
+
+def test_assigned_users_by_country_are_counted_once(ws: Workspace, warehouse) -> None:  # type: ignore[no-untyped-def]
+    answer = _answer(ws, warehouse, "how many users were assigned to hf_l1_ranker_v2 by country")
+    rows = warehouse.execute(
+        "SELECT u.country, COUNT(DISTINCT a.user_id) FROM experiment_assignments a "
+        "JOIN users u ON a.user_id = u.user_id WHERE a.experiment_id = 'hf_l1_ranker_v2' "
+        "GROUP BY u.country"
+    ).rows
+    assert {r[0]: r[1] for r in answer.rows} == {r[0]: r[1] for r in rows}
+
+
+def test_creators_who_did_something_are_counted_not_their_actions(ws: Workspace, warehouse) -> None:  # type: ignore[no-untyped-def]
+    answer = _answer(ws, warehouse, "how many creators hid a pin in october")
+    expected = warehouse.execute(
+        "SELECT COUNT(DISTINCT e.user_id) FROM engagement_daily e JOIN users u "
+        f"ON e.user_id = u.user_id WHERE u.is_creator AND e.hides > 0 AND {OCTOBER}"
+    ).rows[0][0]
+    assert [tuple(r) for r in answer.rows] == [(expected,)], answer.sql
