@@ -110,3 +110,11 @@ def test_creators_who_did_something_are_counted_not_their_actions(ws: Workspace,
         f"ON e.user_id = u.user_id WHERE u.is_creator AND e.hides > 0 AND {OCTOBER}"
     ).rows[0][0]
     assert [tuple(r) for r in answer.rows] == [(expected,)], answer.sql
+
+
+def test_a_ranking_by_a_table_plural_counts_its_rows(ws: Workspace, warehouse) -> None:  # type: ignore[no-untyped-def]
+    answer = _answer(ws, warehouse, "top 3 countries by users")
+    rows = warehouse.execute(
+        "SELECT country, COUNT(*) AS n FROM users GROUP BY country ORDER BY n DESC, country LIMIT 3"
+    ).rows
+    assert [tuple(r) for r in answer.rows] == [tuple(r) for r in rows], answer.sql

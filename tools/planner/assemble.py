@@ -74,13 +74,14 @@ def assemble_plan(
         path = "; ".join(f"{j.left} = {j.right}" for j in resolved.joins)
         plan.notes.append(f"Join path (shortest over the catalog's join keys): {path}.")
     _note_date_column(catalog, roles, plan)
+    # The arms' refusal first: it names the command that answers the question.
+    refuse_arm_comparison(catalog, plan)
     refuse_fan_out(catalog, plan)
     apply_period(catalog, ctx, reading, plan)
     apply_rollup(catalog, reading, roles, plan)
     _note_rows_averaged(catalog, plan)
     name_entities(catalog, plan)
     apply_order(catalog, reading, roles, plan)
-    refuse_arm_comparison(catalog, plan)
     return plan
 
 

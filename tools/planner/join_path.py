@@ -38,9 +38,7 @@ def table_key(catalog: Catalog, table: str) -> str | None:
         return t.key_column
     if t.unit_column:
         return t.unit_column
-    from tools.planner.tokens import stem
-
-    for name in (f"{stem(t.name)}_id", f"{t.name.rstrip('s')}_id", "id"):
+    for name in _own_id_names(t.name):
         if t.column(name) is not None:
             return t.column(name).name  # type: ignore[union-attr]
     return None
@@ -65,5 +63,37 @@ def foreign_keys_to(catalog: Catalog, table: str) -> list[ColumnRef]:
 
 def fans_out(catalog: Catalog, step: JoinStep) -> bool:
     """True when joining `step.table` can repeat rows of the query (its side is not its key)."""
-    key = table_key(catalog, step.table)
-    return key is None or key.lower() != step.right.column.lower()
+    return not identifies_rows(catalog, step.table, step.right.column)
+
+
+def identifies_rows(catalog: Catalog, table: str, column: str) -> bool:
+    """True when no two rows of `table` share a value of `column`, as far as the catalog says.
+
+    `table_key` also answers with a unit column, which is a key only where the table holds one
+    row per unit: a daily table repeats each unit once per day, a table linking units to
+    something else once per link. So a unit column not named for its table (`<x>_id` in the
+    table of x's) counts as a key only in a table with no time column and no other join key.
+    """
+    t = catalog.table(table)
+    if t is None:
+        return False
+    name = column.lower()
+    if t.key_column:
+        return t.key_column.lower() == name
+    if name in _own_id_names(t.name):
+        return t.column(name) is not None
+    if not t.unit_column or t.unit_column.lower() != name:
+        return False
+    links = any(
+        (jk.left_table.lower() == t.name.lower() and jk.left_column.lower() != name)
+        or (jk.right_table.lower() == t.name.lower() and jk.right_column.lower() != name)
+        for jk in catalog.join_keys
+    )
+    return t.time_column is None and not links
+
+
+def _own_id_names(table: str) -> tuple[str, ...]:
+    """The names a table's own id column goes by: `<singular>_id`, or `id`."""
+    from tools.planner.tokens import stem
+
+    return (f"{stem(table)}_id".lower(), f"{table.rstrip('s')}_id".lower(), "id")

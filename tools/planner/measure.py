@@ -201,6 +201,9 @@ def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureC
     if counted is not None:  # "how many users saved ..." counts users, not saves
         roles.tables.remove(counted)
         return _entity_choice(catalog, roles, counted.of_kind("table")[0].table)
+    flag_table = _counted_flag_holders(catalog, roles)
+    if flag_table is not None:  # "how many creators saved ...": the flag stays a filter
+        return _entity_choice(catalog, roles, flag_table)
     if roles.agg == "AVG" and not reading.grain:
         mean = _mean_per_unit(catalog, roles)
         if mean is not None:
@@ -324,6 +327,18 @@ def _counted_table(roles: Roles) -> Mention | None:
     if later and later[0] in roles.tables and roles.numeric:
         return later[0]
     return None
+
+
+def _counted_flag_holders(catalog: Catalog, roles: Roles) -> str | None:
+    """The table of a flag whose plural follows the counting word, when a measure follows:
+    'how many creators hid a pin' counts the flag's holders who did it, not what they did."""
+    if roles.count_at is None or roles.distinct_at is not None or not roles.numeric:
+        return None
+    flag = next((b for b, neg in roles.booleans if b.start == roles.count_at + 1 and not neg), None)
+    if flag is None or not flag.text.lower().endswith("s"):
+        return None
+    tables = [c.table for c in flag.of_kind("column") if column_kind(catalog, c) == "boolean"]
+    return tables[0] if tables else None
 
 
 def _distinct_target(roles: Roles) -> Mention | None:

@@ -81,7 +81,7 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
     free = [i for i in range(len(toks)) if i not in covered and i not in reading.used]
     for i in free:
         s = toks[i].stem
-        if s in COUNT_WORDS:
+        if s in COUNT_WORDS or _counts_rows_named_next(reading, i, mentions):
             roles.counting = True
             roles.count_at = i if roles.count_at is None else roles.count_at
         if s in DISTINCT_WORDS and roles.distinct_at is None:
@@ -96,6 +96,7 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
         if (
             s in AGGREGATES
             and not _ranks_a_count(toks, i)
+            and not _counts_rows_named_next(reading, i, mentions)
             and (roles.agg is None or roles.agg_word_is_superlative)
             and (roles.agg is None or s not in DESCENDING | ASCENDING)
         ):
@@ -108,6 +109,7 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
         if toks[i].stem in GROUP_WORDS
         and not _agentive_by(toks, i)
         and not _by_whom(catalog, reading, i, mentions)
+        and not _counts_rows_named_next(reading, i, mentions)
         and not (i + 1 < len(toks) and toks[i + 1].lower == "all")  # "across all pins"
         and not _across_the_table(toks, i, mentions)
         and not _question_word_apart(toks, i, mentions, reading.used)
@@ -293,6 +295,27 @@ def _by_whom(catalog: Catalog, reading: Reading, i: int, mentions: list[Mention]
     if "boolean" in kinds:
         return True  # "by creators": the flag's holders, a filter
     return bool(m.of_kind("table")) and after in _QUALIFIER_LEADS
+
+
+_WHO_LEADS = {"who", "that", "whose", "which"}
+
+
+def _counts_rows_named_next(reading: Reading, i: int, mentions: list[Mention]) -> bool:
+    """'countries with the most users who saved', 'top 5 countries by users (who hid)': a
+    superlative, or a ranking's 'by', right before a table's plural counts those rows (as
+    'the most pins' or 'by number of users' would); it is no MAX and no breakdown by them."""
+    toks = reading.tokens
+    m = next((m for m in mentions if m.start == i + 1), None)
+    if m is None or not m.of_kind("table") or not toks[m.end - 1].lower.endswith("s"):
+        return False
+    if toks[i].stem in DESCENDING | ASCENDING:
+        return toks[i].lower not in ("top", "bottom")  # "top users": the users are ranked
+    if toks[i].lower != "by" or (reading.limit is None and not reading.superlatives):
+        return False
+    # The plural ends the phrase: the question ends, a period follows, or who did what.
+    ends = m.end >= len(toks) or m.end in reading.used or toks[m.end].lower in _WHO_LEADS
+    ranked = any(other.end <= i for other in mentions)  # what the count ranks, named before
+    return ends and ranked
 
 
 def _dimable(m: Mention, kinds: set[str]) -> bool:
