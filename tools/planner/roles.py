@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tools.catalog.model import Catalog
+from tools.planner.count_cues import agentive_by, counts_rows_named_next, ranks_a_count
 from tools.planner.match import Concept, Mention
 from tools.planner.read_question import Reading
 from tools.planner.tokens import Token
@@ -81,7 +82,7 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
     free = [i for i in range(len(toks)) if i not in covered and i not in reading.used]
     for i in free:
         s = toks[i].stem
-        if s in COUNT_WORDS or _counts_rows_named_next(reading, i, mentions):
+        if s in COUNT_WORDS or counts_rows_named_next(reading, i, mentions):
             roles.counting = True
             roles.count_at = i if roles.count_at is None else roles.count_at
         if s in DISTINCT_WORDS and roles.distinct_at is None:
@@ -95,8 +96,8 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
         # "lowest average rating": 'average' aggregates, 'lowest' ranks.
         if (
             s in AGGREGATES
-            and not _ranks_a_count(toks, i)
-            and not _counts_rows_named_next(reading, i, mentions)
+            and not ranks_a_count(toks, i)
+            and not counts_rows_named_next(reading, i, mentions)
             and (roles.agg is None or roles.agg_word_is_superlative)
             and (roles.agg is None or s not in DESCENDING | ASCENDING)
         ):
@@ -107,9 +108,9 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
         i
         for i in free
         if toks[i].stem in GROUP_WORDS
-        and not _agentive_by(toks, i)
+        and not agentive_by(toks, i)
         and not _by_whom(catalog, reading, i, mentions)
-        and not _counts_rows_named_next(reading, i, mentions)
+        and not counts_rows_named_next(reading, i, mentions)
         and not (i + 1 < len(toks) and toks[i + 1].lower == "all")  # "across all pins"
         and not _across_the_table(toks, i, mentions)
         and not _question_word_apart(toks, i, mentions, reading.used)
@@ -260,22 +261,6 @@ def _trailing_verb(toks: list, m: Mention) -> bool:  # type: ignore[type-arg]
     return any(t.lower in ("did", "does", "do") for t in toks[: m.start])
 
 
-# Past participles that do not end in -ed: "clicks made by creator accounts".
-_PARTICIPLE_WORDS = """
-made done written seen given taken sent bought sold paid spent won built run driven brought read
-held led left
-"""
-_IRREGULAR_PARTICIPLES = frozenset(_PARTICIPLE_WORDS.split())
-
-
-def _agentive_by(toks: list, i: int) -> bool:  # type: ignore[type-arg]
-    # "published by creators" names who did it; it is not a breakdown.
-    if toks[i].lower != "by" or i == 0:
-        return False
-    before = toks[i - 1].lower
-    return before.endswith("ed") or before in _IRREGULAR_PARTICIPLES
-
-
 _QUALIFIER_LEADS = {"in", "from", "who", "that", "with", "on", "whose", "of"}
 
 
@@ -295,27 +280,6 @@ def _by_whom(catalog: Catalog, reading: Reading, i: int, mentions: list[Mention]
     if "boolean" in kinds:
         return True  # "by creators": the flag's holders, a filter
     return bool(m.of_kind("table")) and after in _QUALIFIER_LEADS
-
-
-_WHO_LEADS = {"who", "that", "whose", "which"}
-
-
-def _counts_rows_named_next(reading: Reading, i: int, mentions: list[Mention]) -> bool:
-    """'countries with the most users who saved', 'top 5 countries by users (who hid)': a
-    superlative, or a ranking's 'by', right before a table's plural counts those rows (as
-    'the most pins' or 'by number of users' would); it is no MAX and no breakdown by them."""
-    toks = reading.tokens
-    m = next((m for m in mentions if m.start == i + 1), None)
-    if m is None or not m.of_kind("table") or not toks[m.end - 1].lower.endswith("s"):
-        return False
-    if toks[i].stem in DESCENDING | ASCENDING:
-        return toks[i].lower not in ("top", "bottom")  # "top users": the users are ranked
-    if toks[i].lower != "by" or (reading.limit is None and not reading.superlatives):
-        return False
-    # The plural ends the phrase: the question ends, a period follows, or who did what.
-    ends = m.end >= len(toks) or m.end in reading.used or toks[m.end].lower in _WHO_LEADS
-    ranked = any(other.end <= i for other in mentions)  # what the count ranks, named before
-    return ends and ranked
 
 
 def _dimable(m: Mention, kinds: set[str]) -> bool:
@@ -346,15 +310,6 @@ def _question_word_apart(
     if nxt is None:
         return True
     return any(toks[j].lower not in _ARTICLES and j not in used for j in range(i + 1, nxt))
-
-
-def _ranks_a_count(toks: list[Token], i: int) -> bool:
-    """'the largest number of pins' ranks by a count ('the most pins'); it is no MAX."""
-    return (
-        toks[i].stem in DESCENDING | ASCENDING
-        and i + 1 < len(toks)
-        and toks[i + 1].stem in COUNT_WORDS
-    )
 
 
 def _comparison_targets(
