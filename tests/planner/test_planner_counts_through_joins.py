@@ -64,6 +64,19 @@ def test_a_daily_table_repeats_users_so_joining_it_fans_out(ws: Workspace) -> No
             "how many creators hid a pin in october",
             f"u.is_creator AND e.hides > 0 AND {OCTOBER}",
         ),
+        (  # a value of the people's table right before its name qualifies them
+            "how many android users hid a pin on search yesterday?",
+            "u.platform = 'android' AND e.surface = 'search' AND e.hides > 0 "
+            "AND e.dt = DATE '2026-10-31'",
+        ),
+        (
+            "how many ios users saved a pin last week",
+            f"u.platform = 'ios' AND e.saves > 0 AND {LAST_WEEK}",
+        ),
+        (  # a value before the holders of a flag
+            "how many android creators hid a pin in october",
+            f"u.platform = 'android' AND u.is_creator AND e.hides > 0 AND {OCTOBER}",
+        ),
     ],
 )
 def test_people_who_did_something_are_counted_once(
