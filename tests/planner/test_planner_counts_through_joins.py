@@ -73,6 +73,10 @@ def test_a_daily_table_repeats_users_so_joining_it_fans_out(ws: Workspace) -> No
             "how many ios users saved a pin last week",
             f"u.platform = 'ios' AND e.saves > 0 AND {LAST_WEEK}",
         ),
+        (  # 'active' says nothing more than that they saved one
+            "how many active android users saved a pin yesterday",
+            "u.platform = 'android' AND e.saves > 0 AND e.dt = DATE '2026-10-31'",
+        ),
         (  # a value before the holders of a flag
             "how many android creators hid a pin in october",
             f"u.platform = 'android' AND u.is_creator AND e.hides > 0 AND {OCTOBER}",
