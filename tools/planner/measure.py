@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from tools.catalog.model import Catalog
 from tools.errors import PlanningError
+from tools.planner.counted import counted_flag_holders, counted_table
 from tools.planner.join_path import foreign_keys_to
 from tools.planner.match import Mention
 from tools.planner.plan_model import ColumnRef
@@ -197,11 +198,11 @@ def choose_measure(catalog: Catalog, roles: Roles, reading: Reading) -> MeasureC
             hint="Name the flag or value, e.g. 'share of <rows> that are <flag>'.",
         )
     groups = bool(roles.dims) or reading.grain is not None
-    counted = _counted_table(roles)
+    counted = counted_table(roles, reading)
     if counted is not None:  # "how many users saved ..." counts users, not saves
         roles.tables.remove(counted)
         return _entity_choice(catalog, roles, counted.of_kind("table")[0].table)
-    flag_table = _counted_flag_holders(catalog, roles)
+    flag_table = counted_flag_holders(catalog, roles, reading)
     if flag_table is not None:  # "how many creators saved ...": the flag stays a filter
         return _entity_choice(catalog, roles, flag_table)
     if roles.agg == "AVG" and not reading.grain:
@@ -308,37 +309,6 @@ def _listed_table(roles: Roles, reading: Reading) -> str | None:
         if m in pool:
             pool.remove(m)
     return m.of_kind("table")[0].table
-
-
-def _counted_table(roles: Roles) -> Mention | None:
-    """The table right after a counting word ("how many users ..."), if that is what follows."""
-    if roles.count_at is None or roles.distinct_at is not None:
-        return None
-    pools = [
-        *roles.tables,
-        *roles.numeric,
-        *roles.dims,
-        *(m for m, _ in roles.values),
-        *(m for m, _ in roles.booleans),
-        *roles.other_columns,
-        *roles.date_columns,
-    ]
-    later = sorted((m for m in pools if m.start > roles.count_at), key=lambda m: m.start)
-    if later and later[0] in roles.tables and roles.numeric:
-        return later[0]
-    return None
-
-
-def _counted_flag_holders(catalog: Catalog, roles: Roles) -> str | None:
-    """The table of a flag whose plural follows the counting word, when a measure follows:
-    'how many creators hid a pin' counts the flag's holders who did it, not what they did."""
-    if roles.count_at is None or roles.distinct_at is not None or not roles.numeric:
-        return None
-    flag = next((b for b, neg in roles.booleans if b.start == roles.count_at + 1 and not neg), None)
-    if flag is None or not flag.text.lower().endswith("s"):
-        return None
-    tables = [c.table for c in flag.of_kind("column") if column_kind(catalog, c) == "boolean"]
-    return tables[0] if tables else None
 
 
 def _distinct_target(roles: Roles) -> Mention | None:

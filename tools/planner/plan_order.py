@@ -73,7 +73,15 @@ def apply_order(catalog: Catalog, reading: Reading, roles: Roles, plan: QueryPla
                 f" {metric.name}: lower is better for it (the catalog's higher_is_better)."
             )
         plan.order = "desc" if direction == "desc" else "asc"
-        if plan.limit is None and (_asks_which(reading) or _leads_with_one(reading, plan)):
+        plural = _plural_which(reading, roles)
+        if plan.limit is None and plural is not None:
+            plan.limit = PLURAL_WHICH_LIMIT
+            plan.notes.append(
+                f"'{plural}' asks for several: the top {PLURAL_WHICH_LIMIT} shown,"
+                f" {'highest' if plan.order == 'desc' else 'lowest'} first"
+                " (say 'top N' for another number)."
+            )
+        elif plan.limit is None and (_asks_which(reading) or _leads_with_one(reading, plan)):
             plan.limit = 1  # "which surface had the highest ..." wants one answer
     elif reading.order:
         plan.order = "asc" if reading.order == "asc" else "desc"
@@ -89,6 +97,25 @@ def _leads_with_one(reading: Reading, plan: QueryPlan) -> bool:
     if len(plan.dimensions) != 1 or not words or words[0].lower.endswith("s"):
         return False
     return phrase_stems(plan.dimensions[0].column)[:1] == (words[0].stem,)
+
+
+# "which countries have the most creators": a plural asks for a ranking, but not of every row.
+PLURAL_WHICH_LIMIT = 10
+
+
+def _plural_which(reading: Reading, roles: Roles) -> str | None:
+    """The group words right after 'which'/'what' when they are a plural ('which countries')."""
+    toks = reading.tokens
+    for i, t in enumerate(toks):
+        if t.lower not in ("which", "what"):
+            continue
+        m = next((d for d in roles.dims if d.start == i + 1), None)
+        if m is not None:
+            last = toks[m.end - 1].lower
+            # "statuses" and "countries" are plurals; "status", "class" and "analysis" are not.
+            if last.endswith("s") and not last.endswith(("ss", "us", "is")):
+                return m.text
+    return None
 
 
 def _asks_which(reading: Reading) -> bool:
