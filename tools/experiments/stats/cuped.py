@@ -20,15 +20,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tools.experiments.stats.estimate import (
-    ArmStatistic,
-    EffectEstimate,
-    contrast,
-    unit_vector,
-)
-from tools.experiments.stats.moments import FloatArray, Moments
+from tools.experiments.stats.estimate import ArmStatistic, EffectEstimate, contrast
+from tools.experiments.stats.moments import Moments
 from tools.experiments.stats.ratio import ratio_gradient
 from tools.experiments.stats.sufficient import CupedRatioStats, CupedStats
+from tools.experiments.stats.vectors import Vector, unit_vector
 
 
 @dataclass(frozen=True)
@@ -37,9 +33,9 @@ class _PostPre:
 
     moments: Moments
     post_value: float
-    post_grad: FloatArray
+    post_grad: Vector
     pre_value: float
-    pre_grad: FloatArray
+    pre_grad: Vector
     # (centred, shift) parts of post and pre for mean metrics (see ArmStatistic)
     parts: tuple[float, float, float, float] | None = None
 
@@ -51,7 +47,7 @@ class _PostPre:
         return ArmStatistic(
             moments=self.moments,
             value=self.post_value - theta * self.pre_value,
-            grad=self.post_grad - theta * self.pre_grad,
+            grad=tuple(p - theta * q for p, q in zip(self.post_grad, self.pre_grad, strict=True)),
             centred_value=centred,
             shift_value=shift,
         )

@@ -11,12 +11,11 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-import numpy as np
-
 from tools.errors import ExperimentError
 from tools.experiments.stats.distributions import t_ppf, t_two_sided_p
-from tools.experiments.stats.moments import FloatArray, Moments
+from tools.experiments.stats.moments import Moments
 from tools.experiments.stats.power import minimum_detectable_effect, pooled_variance
+from tools.experiments.stats.vectors import Vector
 
 
 @dataclass(frozen=True)
@@ -91,7 +90,7 @@ class ArmStatistic:
 
     moments: Moments
     value: float
-    grad: FloatArray
+    grad: Vector
     # value = shift_value + centred_value for linear statistics of centred sums; two arms
     # with the same shift_value are compared on centred values (no cancellation at 1e12).
     centred_value: float | None = None
@@ -204,8 +203,10 @@ def contrast(
     if m_c != 0:
         rel = diff / abs(m_c)
         # Gradient of diff/|m_c|: d/d(control means) = -grad_c/|m_c| - rel·grad_ref/m_c.
-        g_c = -control.grad / abs(m_c) - rel * reference.grad / m_c
-        g_t = treatment.grad / abs(m_c)
+        g_c = tuple(
+            -c / abs(m_c) - rel * r / m_c for c, r in zip(control.grad, reference.grad, strict=True)
+        )
+        g_t = tuple(t / abs(m_c) for t in treatment.grad)
         rel_se = math.sqrt(
             control.moments.variance_of_mean(g_c) + treatment.moments.variance_of_mean(g_t)
         )
@@ -243,10 +244,3 @@ def contrast(
         theta=theta,
         variance_reduction=variance_reduction,
     )
-
-
-def unit_vector(size: int, index: int) -> FloatArray:
-    """Gradient of "the mean of variable `index`"."""
-    g = np.zeros(size)
-    g[index] = 1.0
-    return g

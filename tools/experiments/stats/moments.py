@@ -8,14 +8,11 @@ vector, so their variance is `grad' Σ grad / n` (delta method).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-import numpy as np
-from numpy.typing import NDArray
-
 from tools.errors import ExperimentError
-
-FloatArray = NDArray[np.float64]
+from tools.experiments.stats.vectors import Matrix, Vector, matrix, quadratic_form, vector
 
 
 @dataclass(frozen=True)
@@ -23,24 +20,24 @@ class Moments:
     """n units, the mean of each variable, and their sample covariance (ddof=1)."""
 
     n: int
-    mean: FloatArray
-    cov: FloatArray
+    mean: Vector
+    cov: Matrix
     # The mean minus the shift of centred sums (Σ(v − shift)/n) and the shift itself: a
     # difference of two arms' means is taken on the centred parts when both share a shift.
-    centred: FloatArray | None = None
-    shift: FloatArray | None = None
+    centred: Vector | None = None
+    shift: Vector | None = None
 
-    def variance_of_mean(self, grad: FloatArray) -> float:
+    def variance_of_mean(self, grad: Vector) -> float:
         """Delta-method variance of g(mean) given the gradient of g at the mean."""
-        return float(grad @ self.cov @ grad) / self.n
+        return quadratic_form(grad, self.cov, grad) / self.n
 
-    def unit_variance(self, grad: FloatArray) -> float:
+    def unit_variance(self, grad: Vector) -> float:
         """Per-unit variance of the linearised statistic `grad' x` (n × variance_of_mean)."""
-        return float(grad @ self.cov @ grad)
+        return quadratic_form(grad, self.cov, grad)
 
-    def unit_covariance(self, grad_a: FloatArray, grad_b: FloatArray) -> float:
+    def unit_covariance(self, grad_a: Vector, grad_b: Vector) -> float:
         """Per-unit covariance of two linearised statistics."""
-        return float(grad_a @ self.cov @ grad_b)
+        return quadratic_form(grad_a, self.cov, grad_b)
 
 
 def moments_from_sums(
@@ -71,20 +68,24 @@ def moments_from_sums(
             f"{label}: {n} unit(s) — at least 2 per arm are needed to estimate a variance",
             hint="Check the arm's assignments, or wait for more traffic.",
         )
-    s = np.asarray(sums, dtype=np.float64)
-    c = np.asarray(cross, dtype=np.float64)
-    if not (np.all(np.isfinite(s)) and np.all(np.isfinite(c))):
+    s, c = vector(sums), matrix(cross)
+    if not all(math.isfinite(v) for v in (*s, *(x for row in c for x in row))):
         raise ExperimentError(
             f"{label}: sufficient statistics contain NaN or infinity",
             hint="A NULL or overflow in the aggregation SQL is the usual cause.",
         )
-    k = np.zeros(len(s)) if shifts is None else np.asarray(shifts, dtype=np.float64)
-    if not np.all(np.isfinite(k)):
+    k = tuple(0.0 for _ in s) if shifts is None else vector(shifts)
+    if not all(math.isfinite(v) for v in k):
         raise ExperimentError(f"{label}: a shift of the centred sums is not finite")
-    mean = k + s / n
-    cov = (c - np.outer(s, s) / n) / (n - 1)
+    centred = tuple(v / n for v in s)
+    mean = tuple(shift + part for shift, part in zip(k, centred, strict=True))
     # Sums of squares minus squared sums cancel catastrophically for near-constant data; a
-    # variance can only be negative by rounding, so clamp it to zero.
-    diag = np.clip(np.diag(cov), 0.0, None)
-    np.fill_diagonal(cov, diag)
-    return Moments(n=int(n), mean=mean, cov=cov, centred=s / n, shift=k)
+    # variance can only be negative by rounding, so it is clamped to zero.
+    cov = tuple(
+        tuple(
+            max(cell, 0.0) if i == j else cell
+            for j, cell in enumerate((c[i][j] - s[i] * s[j] / n) / (n - 1) for j in range(len(s)))
+        )
+        for i in range(len(s))
+    )
+    return Moments(n=int(n), mean=mean, cov=cov, centred=centred, shift=k)

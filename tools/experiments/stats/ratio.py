@@ -7,15 +7,14 @@ Var(x̄/ȳ) ≈ (Var x/ȳ² − 2 x̄ Cov(x,y)/ȳ³ + x̄² Var y/ȳ⁴) / n.
 
 from __future__ import annotations
 
-import numpy as np
-
 from tools.errors import ExperimentError
 from tools.experiments.stats.estimate import ArmStatistic, EffectEstimate, contrast
 from tools.experiments.stats.moments import Moments
 from tools.experiments.stats.sufficient import RatioStats
+from tools.experiments.stats.vectors import Vector
 
 
-def ratio_gradient(moments: Moments, num: int, den: int) -> tuple[float, np.ndarray]:
+def ratio_gradient(moments: Moments, num: int, den: int) -> tuple[float, Vector]:
     """Value and gradient of mean[num] / mean[den] with respect to the mean vector."""
     mx, my = float(moments.mean[num]), float(moments.mean[den])
     if my == 0:
@@ -23,10 +22,10 @@ def ratio_gradient(moments: Moments, num: int, den: int) -> tuple[float, np.ndar
             "ratio metric: the denominator sums to 0 in an arm",
             hint="No unit in this arm has any denominator events.",
         )
-    g = np.zeros(len(moments.mean))
+    g = [0.0] * len(moments.mean)
     g[num] = 1 / my
     g[den] = -mx / my**2
-    return mx / my, g
+    return mx / my, tuple(g)
 
 
 def ratio_statistic(stats: RatioStats) -> ArmStatistic:

@@ -16,14 +16,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from tools.errors import ExperimentError
 from tools.experiments.stats.moments import Moments, moments_from_sums
 
+if TYPE_CHECKING:
+    import numpy as np
+
 
 def _array(values: Sequence[float] | np.ndarray) -> np.ndarray:
+    # numpy only here: summaries read sums from SQL and never import it (0.1 s).
+    import numpy as np
+
     return np.asarray(values, dtype=np.float64)
 
 
@@ -48,7 +53,7 @@ class MeanStats:
     @property
     def variance(self) -> float:
         """Sample variance of the per-unit values (ddof=1)."""
-        return float(self.moments().cov[0, 0])
+        return self.moments().cov[0][0]
 
     def moments(self) -> Moments:
         return moments_from_sums(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from tools.experiments.stats.estimate import ArmStatistic, EffectEstimate, contrast, unit_vector
+from tools.experiments.stats.estimate import ArmStatistic, EffectEstimate, contrast
 from tools.experiments.stats.sufficient import MeanStats
+from tools.experiments.stats.vectors import unit_vector
 
 
 def mean_statistic(stats: MeanStats) -> ArmStatistic:
