@@ -19,6 +19,19 @@ NAMES = KnownNames(
     metrics=("saves_per_user",),
     dimensions=("surface", "country", "platform"),
 )
+METRICS = KnownNames(
+    experiments=NAMES.experiments,
+    tables=NAMES.tables,
+    metrics=(
+        "saves_per_user",
+        "time_spent_per_user",
+        "active_days_per_user",
+        "save_rate",
+        "hide_rate",
+        "saver_rate",
+    ),
+    metric_synonyms=(("hide rate", "hide_rate"), ("share of savers", "saver_rate")),
+)
 
 
 def tools(question: str, previous: Previous | None = None) -> list[str]:
@@ -139,3 +152,41 @@ def test_a_short_follow_up_after_an_experiment_searches_its_docs() -> None:
     route = route_question("why?", NAMES, previous)
     assert [c.tool for c in route.calls] == ["search_docs"]
     assert "hf_l1_ranker_v2" in str(route.calls[0].args["query"])
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("which experiments improved saves?", ["saves_per_user", "save_rate"]),
+        ("did the video boost test hurt hide rate?", ["hide_rate"]),
+        ("what did hf_l1_ranker_v2 do to the share of savers", ["saver_rate"]),
+        (
+            "did video_boost_3arm move time spent and active days?",
+            ["time_spent_per_user", "active_days_per_user"],
+        ),
+        ("what happened to save_rate in hf_l1_ranker_v2", ["save_rate"]),
+        # every word of a name but the generic ones ('per', 'user', 'rate') must be there
+        ("is the experiment still active?", []),
+        ("how much time did the test take?", []),
+        ("how did hf_l1_ranker_v2 do?", []),
+    ],
+)
+def test_the_metrics_a_question_names(question: str, expected: list[str]) -> None:
+    assert METRICS.metrics_in(question) == expected
+
+
+def test_an_experiment_question_about_a_metric_carries_it() -> None:
+    route = route_question("did the video boost test hurt hide rate?", METRICS)
+    assert [c.tool for c in route.calls] == ["summarize_experiment"]
+    assert route.metrics == ("hide_rate",)
+
+
+def test_which_experiments_moved_a_metric_compares_them_all() -> None:
+    route = route_question("which experiments improved saves?", METRICS)
+    assert route.kind == "compare"
+    assert [(c.tool, c.args) for c in route.calls] == [
+        ("compare_experiments", {"metric": "saves_per_user, save_rate"})
+    ]
+    assert route.metrics == ("saves_per_user", "save_rate")
+    # no metric named: still the list
+    assert tools("which experiments are running?") == ["list_experiments"]
