@@ -21,7 +21,9 @@ if TYPE_CHECKING:
         ExperimentSqlResult,
         ExperimentSummaryResult,
     )
+    from agent.assistant.tools.metric_effects import MetricEffectsResult
     from agent.assistant.tools.sql import PlannedSqlResult, SqlRunResult
+    from tools.experiments.results import ExperimentAnalysis
 
 TABLE_ROWS = 20  # rows in an answer's table; --json and the chat UI carry every fetched row
 
@@ -85,7 +87,9 @@ def data_answer(planned: PlannedSqlResult, run: SqlRunResult | None) -> str:
     return "\n\n".join(parts)
 
 
-def experiment_answer(summary: ExperimentSummaryResult) -> str:
+def experiment_answer(summary: ExperimentSummaryResult, focus: Sequence[str] = ()) -> str:
+    """Health, verdict, caps and arms; led by the effects of the metrics in `focus` (those the
+    question named), significant or not."""
     a = summary.analysis
     name = f" ({a.meta.name})" if a.meta.name else ""
     # Health first: a verdict is only as good as the data under it.
@@ -99,12 +103,54 @@ def experiment_answer(summary: ExperimentSummaryResult) -> str:
     )
     verdict = [f"**{a.meta.experiment_id}**{name}: verdict **{a.verdict.verdict}**."]
     verdict += [f"- {r}" for r in a.verdict.reasons]
-    blocks = ["\n".join(health), "\n".join(verdict)] if health else ["\n".join(verdict)]
+    blocks = [_focus(a, focus)] if focus else []
+    blocks += ["\n".join(health), "\n".join(verdict)] if health else ["\n".join(verdict)]
     if a.caps:
         blocks.append("Capped (winsorised): " + ", ".join(c.describe() for c in a.caps) + ".")
     blocks.append("Arms: " + ", ".join(f"{arm} {n:,}" for arm, n in a.arms.items()) + ".")
     blocks += [f"Note: {n}" for n in a.notes]
     return "\n\n".join(b for b in blocks if b)
+
+
+def _focus(a: ExperimentAnalysis, metrics: Sequence[str]) -> str:
+    lines = []
+    for name in metrics:
+        results = [m for m in a.metrics if m.metric == name]
+        if not results:
+            covered = ", ".join(dict.fromkeys(m.metric for m in a.metrics))
+            lines.append(f"{name} is not among the metrics this analysis covers ({covered}).")
+            continue
+        lines.append(f"{name} in {a.meta.experiment_id}:")
+        lines += [f"- {m.effect_line()}" for m in results]
+    if a.verdict.verdict == "invalid":
+        lines.append(
+            "The verdict is invalid (see the health checks): these effects cannot be trusted."
+        )
+    return "\n".join(lines)
+
+
+def metric_effects_answer(result: MetricEffectsResult) -> str:
+    """Every experiment grouped by what its own analysis says of the metrics, then each
+    arm's numbers; the groups never rank experiments against each other."""
+    from agent.assistant.tools.metric_effects import GROUPS
+
+    names = " and ".join(result.metrics)
+    blocks = [
+        f"{names} in {len(result.experiments)} experiment(s), each read by its own analysis "
+        "(CUPED, p adjusted within the experiment). Their windows, surfaces and populations "
+        "differ, so the effects are not directly comparable."
+    ]
+    group_lines = []
+    for group in GROUPS:
+        members = result.in_group(group)
+        if members:
+            group_lines.append(f"**{group}:** " + ", ".join(e.experiment_id for e in members))
+    blocks.append("\n".join(group_lines))
+    cols, rows = result.table()
+    if rows:
+        blocks.append(markdown_table(cols, rows, len(rows)))
+    blocks += [f"Not analysed: {e.experiment_id}: {e.error}" for e in result.experiments if e.error]
+    return "\n\n".join(blocks)
 
 
 def list_answer(result: ExperimentListResult) -> str:

@@ -38,6 +38,30 @@ _GENERIC = frozenset(
         "using",
     ]
 )
+# Words of metric names that say how a metric is taken, not what it measures: "saves" names
+# saves_per_user and save_rate, "rate" or "user" alone names none.
+_METRIC_GENERIC = frozenset(
+    [
+        "per",
+        "user",
+        "users",
+        "unit",
+        "units",
+        "rate",
+        "ratio",
+        "share",
+        "count",
+        "total",
+        "avg",
+        "average",
+        "mean",
+        "pct",
+        "percent",
+        "of",
+        "daily",
+        "number",
+    ]
+)
 # Fuzzy match: at least this many distinctive words, worth at least this much in total.
 MIN_WORDS = 2
 MIN_SCORE = 1.75
@@ -70,6 +94,8 @@ class KnownNames:
     tables: tuple[str, ...] = ()
     columns: tuple[str, ...] = ()
     metrics: tuple[str, ...] = ()
+    # (phrase, metric) for every catalog synonym of a metric.
+    metric_synonyms: tuple[tuple[str, str], ...] = ()
     # Column names and their synonyms that a "by X" follow-up may group by.
     dimensions: tuple[str, ...] = ()
     _df: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
@@ -116,12 +142,37 @@ class KnownNames:
         known = self.catalog_names | {i.lower() for i in self.experiment_ids}
         return [t for t in identifiers(question) if t not in known]
 
+    def metrics_in(self, question: str) -> list[str]:
+        """Catalog metrics a question names, in catalog order: by name, by a synonym, or by
+        every word of the name that says what it measures ("saves" for saves_per_user)."""
+        from tools.planner.tokens import stem
+
+        text = " " + " ".join(_WORD.findall(question.lower().replace("-", " "))) + " "
+        phrases = [(_phrase(p), m) for p, m in self.metric_synonyms]
+        phrases += [(n.lower(), n) for n in self.metrics] + [(_phrase(n), n) for n in self.metrics]
+        by_phrase = {m for p, m in phrases if p and f" {p} " in text}
+        for p, m in phrases:  # a phrase's words name its metric only ("save rate")
+            if m in by_phrase and p:
+                text = text.replace(f" {p} ", " ")
+        # Words of an id ("saves_boost_v2") name that id, not a metric; a whole id may.
+        asked = {stem(w) for w in text.split() if "_" not in w}
+        found = []
+        for metric in self.metrics:
+            content = [w for w in metric.lower().split("_") if w and w not in _METRIC_GENERIC]
+            if metric in by_phrase or (content and all(stem(w) in asked for w in content)):
+                found.append(metric)
+        return found
+
     def table_in(self, question: str) -> str | None:
         tokens = set(_WORD.findall(question.lower()))
         for table in sorted(self.tables, key=len, reverse=True):
             if table.lower() in tokens:
                 return table
         return None
+
+
+def _phrase(name: str) -> str:
+    return " ".join(_WORD.findall(name.lower().replace("-", " ").replace("_", " ")))
 
 
 def known_names(catalog: object, experiments: Iterable[tuple[str, str | None]] = ()) -> KnownNames:
@@ -136,11 +187,13 @@ def known_names(catalog: object, experiments: Iterable[tuple[str, str | None]] =
                 dimensions.append(c.name)
                 dimensions.extend(c.synonyms)
     metrics = [m.name for m in getattr(catalog, "metrics", [])]
+    synonyms = [(s, m.name) for m in getattr(catalog, "metrics", []) for s in m.synonyms]
     return KnownNames(
         experiments=tuple(ExperimentName(i, n) for i, n in experiments),
         tables=tuple(t.name for t in tables),
         columns=tuple(dict.fromkeys(columns)),
         metrics=tuple(metrics),
+        metric_synonyms=tuple(synonyms),
         dimensions=tuple(dict.fromkeys(d.lower() for d in dimensions)),
     )
 

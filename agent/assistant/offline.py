@@ -26,6 +26,7 @@ def answer_route(
         ExperimentSqlResult,
         ExperimentSummaryResult,
     )
+    from agent.assistant.tools.metric_effects import MetricEffectsResult
 
     notes = [*notes, *route.notes]
     context = {"kind": route.kind, "question": route.question}
@@ -46,7 +47,9 @@ def answer_route(
             failures.append(call.tool)
             continue
         if isinstance(result, ExperimentSummaryResult):
-            parts.append(compose.experiment_answer(result))
+            parts.append(compose.experiment_answer(result, focus=route.metrics))
+        elif isinstance(result, MetricEffectsResult):
+            parts.append(compose.metric_effects_answer(result))
         elif isinstance(result, DocSearchResult):
             if not result.hits or not result.matched_words:
                 failures.append(call.tool)

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from agent.assistant.followup import Previous, points_at_experiment, rewrite_followup
 from agent.assistant.names import KnownNames, identifiers, words
 from agent.assistant.scope import Refusal, refusal_for
 
-Kind = Literal["refuse", "docs", "data", "maybe_data", "experiment", "mixed", "list", "catalog"]
+Kind = Literal[
+    "refuse", "docs", "data", "maybe_data", "experiment", "mixed", "list", "catalog", "compare"
+]
 
 _OUTCOME = frozenset(
     [
@@ -89,6 +91,7 @@ _DOC = frozenset(
     ]
 )
 _SQL = frozenset(["sql", "query", "queries", "statement", "statements"])
+_EXPERIMENTS = frozenset(["experiments", "experiment", "tests", "test"])
 _CATALOG = frozenset(["table", "tables", "column", "columns", "schema", "schemas", "catalog"])
 _STRONG_DATA = re.compile(
     r"\b(total|sum|count|how many|number of|average|avg|mean|daily|weekly|top \d+|per day|"
@@ -116,6 +119,8 @@ class Route:
     experiment_id: str | None = None
     refusal: Refusal | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # Catalog metrics the question names: an experiment answer leads with their effects.
+    metrics: tuple[str, ...] = ()
 
 
 def route_question(
@@ -134,13 +139,23 @@ def route_question(
         notes.append(f"Read as a follow-up of “{previous.question}”: “{rewritten}”.")
         return _data_route(rewritten, notes, strong=True)
     tokens = set(words(question))
+    metrics = tuple(names.metrics_in(question))
     named = names.find_experiment(question)
     experiment = named or points_at_experiment(question, previous)
     if experiment is not None:
-        return _experiment_route(question, experiment, tokens, notes, pointed=named is None)
+        route = _experiment_route(question, experiment, tokens, notes, pointed=named is None)
+        return replace(route, metrics=metrics)
     unknown = _unknown_name(question, names, mentioned_in_docs)
     if unknown is not None:
         return unknown
+    if (
+        metrics
+        and tokens & _EXPERIMENTS
+        and not tokens & (_DOC | _CATALOG | _SQL)
+        and not _STRONG_DATA.search(question)
+    ):  # "which experiments improved saves?": every experiment's analysis of that metric
+        call = Call("compare_experiments", {"metric": ", ".join(metrics)})
+        return Route("compare", question, (call,), metrics=metrics)
     if "experiments" in tokens and not tokens & _CATALOG and not _STRONG_DATA.search(question):
         return Route("list", question, (Call("list_experiments", {}),))
     asks_why = re.match(r"^(why|how)\b", question.strip(), re.I) is not None

@@ -199,3 +199,19 @@ def test_with_a_model_question_to_sql_lets_the_model_write_validated_sql(
     assert data["source"] == "llm" and data["valid"] is True and data["executed"] is False
     final = events[-1]
     assert isinstance(final, AnswerReady) and final.mode == "llm" and final.sql
+
+
+def test_the_model_compares_experiments_on_a_metric_and_stays_grounded(
+    indexed_workspace: Path, embedder: WordVectorEmbedder
+) -> None:
+    with Session(indexed_workspace, use_llm=False) as session:
+        events = list(session.answer("which experiments improved saves?"))
+    step = next(e for e in events if isinstance(e, StepFinished))
+    assert step.tool == "compare_experiments" and step.result is not None
+    row = step.result.to_dict()["rows"][0]  # type: ignore[index]
+    model = ScriptedModel(
+        [call("compare_experiments", metric="saves"), f"{row[0]}: {row[2]} {row[5]}."]
+    )
+    final = ask(indexed_workspace, model, embedder, "which experiments improved saves?")[-1]
+    assert isinstance(final, AnswerReady) and final.mode == "llm" and final.grounded, final
+    assert "not directly comparable" in model.calls[1].messages[-1].content

@@ -131,6 +131,33 @@ class MetricResult:
             "variance_reduction": _num(e.variance_reduction),
         }
 
+    def reading(self) -> str:
+        """'improved', 'regressed', 'no significant change' or 'not testable', in the metric's
+        own direction: a significantly lower hide rate improved."""
+        if not self.estimate.testable:
+            return "not testable"
+        if not self.significant:
+            return "no significant change"
+        good = (self.estimate.abs_effect > 0) == self.higher_is_better
+        return "improved" if good else "regressed"
+
+    def effect_line(self) -> str:
+        """`boost_high: -0.4 % [-2.1 %, +1.3 %], p 0.612 (guardrail): no significant change`."""
+        p = self.p_adjusted if self.p_adjusted is not None else self.estimate.p_value
+        which = "p adj." if self.p_adjusted is not None else "p"
+        text = f"{self.variant}: {self.effect_text()}"
+        if self.estimate.testable:
+            text += f", {which} {format_p(p)}"
+        text += f" ({self.role}): {self.reading()}"
+        if self.role == "guardrail" and self.non_inferior is not None and self.margin is not None:
+            bound = f"{self.margin:.1%}"
+            text += (
+                f"; a harm beyond its {bound} margin is ruled out"
+                if self.non_inferior
+                else f"; a harm beyond its {bound} margin is not ruled out"
+            )
+        return text
+
     def effect_text(self) -> str:
         """`+2.8 % [+1.9 %, +3.7 %]`, or why there is no test."""
         e = self.estimate

@@ -17,6 +17,7 @@ from tools.errors import InputError
 
 if TYPE_CHECKING:
     from agent.assistant.resources import Resources
+    from agent.assistant.tools.experiments import ExperimentSummaryResult
     from agent.llm.model import ToolSpec
 
 JsonSchema = dict[str, object]
@@ -111,7 +112,7 @@ def _list_experiments(res: Resources, args: Mapping[str, object]) -> AgentResult
     return res.experiments()
 
 
-def _summary(res: Resources, experiment_id: str) -> AgentResult:
+def _summary(res: Resources, experiment_id: str) -> ExperimentSummaryResult:
     from agent.assistant.tools.experiments import summarize_experiment
     from tools.experiments.result_cache import FOLDER
 
@@ -127,6 +128,27 @@ def _summary(res: Resources, experiment_id: str) -> AgentResult:
 
 def _summarize_experiment(res: Resources, args: Mapping[str, object]) -> AgentResult:
     return _summary(res, str(args["experiment_id"]))
+
+
+def _compare_experiments(res: Resources, args: Mapping[str, object]) -> AgentResult:
+    from agent.assistant.tools.metric_effects import (
+        ExperimentEffects,
+        MetricEffectsResult,
+        effects_in,
+        resolve_metrics,
+    )
+    from tools.errors import LablensError
+
+    metrics = resolve_metrics(res.catalog, str(args["metric"]))
+    found = []
+    for experiment_id in res.experiments().ids:
+        try:
+            analysis = _summary(res, experiment_id).analysis
+        except LablensError as exc:  # one broken experiment is reported, not the end
+            found.append(ExperimentEffects(experiment_id, None, error=str(exc)))
+            continue
+        found.append(effects_in(analysis, metrics))
+    return MetricEffectsResult(metrics, tuple(found))
 
 
 def _experiment_sql(res: Resources, args: Mapping[str, object]) -> AgentResult:
@@ -173,6 +195,14 @@ TOOLS: tuple[Tool, ...] = (
         "summarize_experiment",
         _schema(["experiment_id"], experiment_id={**_STR, "description": "experiment id"}),
         _summarize_experiment,
+    ),
+    Tool(
+        "compare_experiments",
+        _schema(
+            ["metric"],
+            metric={**_STR, "description": "metric names (comma-separated) or words ('saves')"},
+        ),
+        _compare_experiments,
     ),
     Tool(
         "experiment_sql",
