@@ -145,7 +145,7 @@ def metric_effects_answer(result: MetricEffectsResult) -> str:
         members = result.in_group(group)
         if members:
             group_lines.append(f"**{group}:** " + ", ".join(e.experiment_id for e in members))
-    blocks.append("\n".join(group_lines))
+    blocks += group_lines  # a paragraph each: Markdown would run lines together
     cols, rows = result.table()
     if rows:
         blocks.append(markdown_table(cols, rows, len(rows)))
