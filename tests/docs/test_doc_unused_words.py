@@ -24,7 +24,8 @@ def state(tmp_path: Path) -> Path:
     )
     write(
         tmp_path / "docs" / "serving.md",
-        "# Serving\n\n## Rollout\n\nThe ranker ships behind a flag and ramps over a week.\n",
+        "# Serving\n\n## Rollout\n\nThe ranker ships behind a flag and ramps over a week.\n"
+        "Look-alike audiences are scored nightly.\n",
     )
     state = tmp_path / ".lablens"
     build_index([tmp_path / "docs"], state, embedder=WordVectorEmbedder(), root=tmp_path)
@@ -43,6 +44,10 @@ def state(tmp_path: Path) -> Path:
         # Identifiers are phrases: the doc's column is found, a made-up one is not.
         ("what does saves_per_user sum?", []),
         ("what does hides_per_pin sum?", ["hides_per_pin"]),
+        # Written as one word where the doc hyphenates it: the doc's two words, one after
+        # the other, are that word; a word no two adjacent doc words spell is still named.
+        ("how are lookalike audiences scored?", []),
+        ("how are lookahead audiences scored?", ["lookahead"]),
     ],
 )
 def test_uncommon_words_no_doc_uses_are_named(
