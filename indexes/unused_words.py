@@ -52,7 +52,17 @@ def unused_words(state_dir: Path, text: str) -> list[str]:
 
 
 def _used(conn: sqlite3.Connection, term: str) -> bool:
-    phrase = '"' + " ".join(w.replace('"', "") for w in term.split("_")) + '"'
+    if _phrase_used(conn, term.split("_")):
+        return True
+    # "lookalike" where the docs write "look-alike" (indexed as two words): any split of the
+    # word into two parts found one right after the other. Only for words not found whole.
+    return "_" not in term and any(
+        _phrase_used(conn, [term[:i], term[i:]]) for i in range(MIN_LENGTH - 1, len(term) - 1)
+    )
+
+
+def _phrase_used(conn: sqlite3.Connection, words: list[str]) -> bool:
+    phrase = '"' + " ".join(w.replace('"', "") for w in words) + '"'
     row = conn.execute(
         "SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT 1", (phrase,)
     ).fetchone()
