@@ -220,7 +220,12 @@ def run_floor(workspace: str, experiment: str) -> dict[str, Any]:
     from bench_experiment_floor import floor_sql
 
     imported = time.perf_counter()
-    con = duckdb.connect(str(Path(workspace) / "warehouse.duckdb"), read_only=True)
+    # No progress bar, as in lablens' worker: on a terminal it would draw over the report.
+    con = duckdb.connect(
+        str(Path(workspace) / "warehouse.duckdb"),
+        read_only=True,
+        config={"enable_progress_bar": False},
+    )
     start, end, surface = con.execute(
         "SELECT start_date, end_date, surface FROM experiments WHERE experiment_id = ?",
         [experiment],
