@@ -141,3 +141,14 @@ def test_a_ranking_by_a_table_plural_counts_its_rows(ws: Workspace, warehouse) -
         "SELECT country, COUNT(*) AS n FROM users GROUP BY country ORDER BY n DESC, country LIMIT 3"
     ).rows
     assert [tuple(r) for r in answer.rows] == [tuple(r) for r in rows], answer.sql
+
+
+def test_a_ranking_by_a_flags_holders_counts_them(ws: Workspace, warehouse) -> None:  # type: ignore[no-untyped-def]
+    # "creators" is the users' flag here, not the pins' creator column: no join to pins.
+    answer = _answer(ws, warehouse, "top 3 platforms by creators who saved a pin last week")
+    rows = warehouse.execute(
+        "SELECT u.platform, COUNT(DISTINCT e.user_id) AS n FROM engagement_daily e "
+        f"JOIN users u ON e.user_id = u.user_id WHERE u.is_creator AND e.saves > 0 AND {LAST_WEEK} "
+        "GROUP BY u.platform ORDER BY n DESC, u.platform LIMIT 3"
+    ).rows
+    assert [tuple(r) for r in answer.rows] == [tuple(r) for r in rows], answer.sql
