@@ -6,6 +6,8 @@ rank by a count; 'top 5 countries by users who hid a pin' ranks countries by a c
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tools.planner.match import Mention
 from tools.planner.read_question import Reading
 from tools.planner.tokens import Token
@@ -30,17 +32,27 @@ def agentive_by(toks: list, i: int) -> bool:  # type: ignore[type-arg]
 _WHO_LEADS = {"who", "that", "whose", "which"}
 
 
-def counts_rows_named_next(reading: Reading, i: int, mentions: list[Mention]) -> bool:
+def counts_rows_named_next(
+    reading: Reading,
+    i: int,
+    mentions: list[Mention],
+    is_flag: Callable[[Mention], bool] = lambda _: False,
+) -> bool:
     """'countries with the most users who saved', 'top 5 countries by users (who hid)': a
     superlative, or a ranking's 'by', right before a table's plural counts those rows (as
-    'the most pins' or 'by number of users' would); it is no MAX and no breakdown by them."""
+    'the most pins' or 'by number of users' would); it is no MAX and no breakdown by them.
+    After a ranking's 'by', a flag's plural counts its holders ('by creators who saved')."""
     toks = reading.tokens
     m = next((m for m in mentions if m.start == i + 1), None)
-    if m is None or not m.of_kind("table") or not toks[m.end - 1].lower.endswith("s"):
+    if m is None or not toks[m.end - 1].lower.endswith("s"):
         return False
+    table = bool(m.of_kind("table"))
     if toks[i].stem in DESCENDING | ASCENDING:
-        return toks[i].lower not in ("top", "bottom")  # "top users": the users are ranked
+        # "top users": the users are ranked
+        return table and toks[i].lower not in ("top", "bottom")
     if toks[i].lower != "by" or (reading.limit is None and not reading.superlatives):
+        return False
+    if not table and not is_flag(m):
         return False
     # The plural ends the phrase: the question ends, a period follows, or who did what.
     ends = m.end >= len(toks) or m.end in reading.used or toks[m.end].lower in _WHO_LEADS

@@ -80,9 +80,13 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
     roles = Roles()
     covered = {i for m in mentions for i in range(m.start, m.end)}
     free = [i for i in range(len(toks)) if i not in covered and i not in reading.used]
+
+    def is_flag(m: Mention) -> bool:
+        return "boolean" in mention_kinds(catalog, m)
+
     for i in free:
         s = toks[i].stem
-        if s in COUNT_WORDS or counts_rows_named_next(reading, i, mentions):
+        if s in COUNT_WORDS or counts_rows_named_next(reading, i, mentions, is_flag):
             roles.counting = True
             roles.count_at = i if roles.count_at is None else roles.count_at
         if s in DISTINCT_WORDS and roles.distinct_at is None:
@@ -97,7 +101,7 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
         if (
             s in AGGREGATES
             and not ranks_a_count(toks, i)
-            and not counts_rows_named_next(reading, i, mentions)
+            and not counts_rows_named_next(reading, i, mentions, is_flag)
             and (roles.agg is None or roles.agg_word_is_superlative)
             and (roles.agg is None or s not in DESCENDING | ASCENDING)
         ):
@@ -110,7 +114,7 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
         if toks[i].stem in GROUP_WORDS
         and not agentive_by(toks, i)
         and not _by_whom(catalog, reading, i, mentions)
-        and not counts_rows_named_next(reading, i, mentions)
+        and not counts_rows_named_next(reading, i, mentions, is_flag)
         and not (i + 1 < len(toks) and toks[i + 1].lower == "all")  # "across all pins"
         and not _across_the_table(toks, i, mentions)
         and not _question_word_apart(toks, i, mentions, reading.used)
