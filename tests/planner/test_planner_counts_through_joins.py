@@ -152,3 +152,24 @@ def test_a_ranking_by_a_flags_holders_counts_them(ws: Workspace, warehouse) -> N
         "GROUP BY u.platform ORDER BY n DESC, u.platform LIMIT 3"
     ).rows
     assert [tuple(r) for r in answer.rows] == [tuple(r) for r in rows], answer.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "where"),
+    [
+        ("how many users on ios hid more than 3 pins last week", "u.platform = 'ios'"),
+        ("how many ios users hid more than 3 pins last week", "u.platform = 'ios'"),
+        ("how many creators hid more than 3 pins last week", "u.is_creator"),
+    ],
+)
+def test_a_threshold_on_what_people_did_is_on_each_ones_total(
+    ws: Workspace, warehouse, question: str, where: str
+) -> None:  # type: ignore[no-untyped-def]
+    # "hid more than 3 pins last week": more than 3 in the week, not on one day of it.
+    answer = _answer(ws, warehouse, question)
+    expected = warehouse.execute(
+        "SELECT COUNT(*) FROM (SELECT e.user_id FROM engagement_daily e JOIN users u "
+        f"ON e.user_id = u.user_id WHERE {where} AND {LAST_WEEK} "
+        "GROUP BY e.user_id HAVING SUM(e.hides) > 3)"
+    ).rows[0][0]
+    assert [tuple(r) for r in answer.rows] == [(expected,)], answer.sql
