@@ -60,10 +60,11 @@ def assemble_plan(
                 plan.notes.append(slot.note.format(pick=pick))
         elif slot.role.startswith("compare:"):
             f = Filter(pick, slot.role.split(":", 1)[1], tuple(values))
-            # "users with more than 20 saves": a condition on each user's total, not per row.
-            (
-                plan.having if via_fact and pick.table.lower() == base.lower() else plan.filters
-            ).append(f)
+            # "users with more than 20 saves": a condition on each user's total, not per row,
+            # also when those rows come through a join that repeats each user ("ios users").
+            per_unit = via_fact and pick.table.lower() == base.lower()
+            per_unit = per_unit or (counting_units and _repeated_per_unit(catalog, resolved, pick))
+            (plan.having if per_unit else plan.filters).append(f)
         elif slot.role == "date":
             plan.time_column = pick
     plan.measure = _measure(catalog, choice, base, plan, via_fact)
@@ -83,6 +84,19 @@ def assemble_plan(
     name_entities(catalog, plan)
     apply_order(catalog, reading, roles, plan)
     return plan
+
+
+def _repeated_per_unit(catalog: Catalog, resolved: Resolved, pick: ColumnRef) -> bool:
+    """A numeric column of a table the joins reach with many rows per counted unit."""
+    from tools.planner.match import Concept
+    from tools.planner.roles import column_kind
+
+    if column_kind(catalog, Concept("column", pick.table, column=pick.column)) != "numeric":
+        return False
+    return any(
+        step.table.lower() == pick.table.lower() and fans_out(catalog, step)
+        for step in resolved.joins
+    )
 
 
 def _measure(

@@ -63,7 +63,8 @@ def qualifiers_after_count(roles: Roles, reading: Reading) -> list[Mention]:
 def counted_flag_holders(catalog: Catalog, roles: Roles, reading: Reading) -> str | None:
     """The table of a flag whose plural follows the counting word, when a measure follows:
     'how many creators hid a pin' counts the flag's holders who did it, not what they did."""
-    if roles.count_at is None or roles.distinct_at is not None or not roles.numeric:
+    measured = roles.numeric or roles.compared  # "hid a pin", "hid more than 3 pins"
+    if roles.count_at is None or roles.distinct_at is not None or not measured:
         return None
     # "how many android creators hid a pin": the value before the flag qualifies its holders.
     run = qualifiers_after_count(roles, reading)

@@ -195,7 +195,8 @@ def _count_of_keyed_entities(catalog: Catalog, reading: Reading, roles: Roles) -
     """'how many creators published pins': the plural right after the count word is both a
     flag and a key of a table the question also names, so it counts the distinct keys there
     (the creators who did it), not that table's rows by holders of the flag."""
-    if roles.count_at is None or roles.distinct_at is not None or roles.numeric:
+    # A measure, or a threshold on one ("hid more than 3 pins"), says what the holders did.
+    if roles.count_at is None or roles.distinct_at is not None or roles.numeric or roles.compared:
         return
     m = next((b for b, neg in roles.booleans if b.start == roles.count_at + 1 and not neg), None)
     if m is None or not reading.tokens[m.end - 1].lower.endswith("s"):
