@@ -173,3 +173,23 @@ def test_a_threshold_on_what_people_did_is_on_each_ones_total(
         "GROUP BY e.user_id HAVING SUM(e.hides) > 3)"
     ).rows[0][0]
     assert [tuple(r) for r in answer.rows] == [(expected,)], answer.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        # A threshold on how many rows of a table each one has: not a column to compare,
+        # so it must not vanish from the SQL (it used to: every creator of a pin counted).
+        ("how many creators published more than 3 pins in october", "more than 3 pins"),
+        ("how many users created more than 3 pins", "more than 3 pins"),
+    ],
+)
+def test_a_threshold_the_planner_cannot_place_is_refused_not_dropped(
+    ws: Workspace, warehouse, question: str, said: str
+) -> None:  # type: ignore[no-untyped-def]
+    from tools.errors import PlanningError
+    from tools.planner.pipeline import plan_sql
+
+    with pytest.raises(PlanningError) as info:
+        plan_sql(question, ws.catalog, planner_context(ws.catalog, warehouse))
+    assert said in str(info.value), str(info.value)
