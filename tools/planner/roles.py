@@ -7,11 +7,13 @@ never from the names of particular tables.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from tools.catalog.model import Catalog
+from tools.errors import PlanningError
 from tools.planner.count_cues import agentive_by, counts_rows_named_next, ranks_a_count
 from tools.planner.match import Concept, Mention
-from tools.planner.read_question import Reading
+from tools.planner.read_question import Comparison, Reading
 from tools.planner.tokens import Token
 from tools.planner.vocabulary import (
     ACTIVE_WORDS,
@@ -333,9 +335,22 @@ def _comparison_targets(
         # "score above 0.9 on quality": else the next numeric column after the comparison.
         later = next((m for m in numeric if m.start > cmp.number and id(m) not in out), None)
         target = after or (before[-1] if before else later)
-        if target is not None:
-            out[id(target)] = (cmp.op, cmp.value)
+        if target is None:
+            _refuse_unplaced(reading, cmp, follows)
+        out[id(target)] = (cmp.op, cmp.value)
     return out
+
+
+def _refuse_unplaced(reading: Reading, cmp: Comparison, follows: int) -> NoReturn:
+    """A comparison with no numeric column to apply to: refused, never dropped from the SQL
+    (dropped, "creators who published more than 3 pins" counted every creator)."""
+    toks = reading.tokens
+    said = " ".join(t.text for t in toks[cmp.start : min(follows + 1, len(toks))])
+    raise PlanningError(
+        f"Understood '{said}', but no numeric column it applies to: lablens compares a "
+        "column's values ('more than 20 saves'), not how many rows each one has.",
+        hint="Rank instead ('top creators by pins'), or name a numeric column to compare.",
+    )
 
 
 def _drop_qualifiers(catalog: Catalog, roles: Roles) -> None:
