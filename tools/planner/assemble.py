@@ -68,6 +68,7 @@ def assemble_plan(
         elif slot.role == "date":
             plan.time_column = pick
     plan.measure = _measure(catalog, choice, base, plan, via_fact)
+    _apply_row_thresholds(reading, roles, plan)
     extra = choice.extra[1:] if choice.kind == "ratio" else choice.extra
     plan.extra_measures = [_extra_measure(catalog, reading, m, base, plan) for m in extra]
     plan.notes += reading_notes(catalog, slots, resolved)
@@ -84,6 +85,19 @@ def assemble_plan(
     name_entities(catalog, plan)
     apply_order(catalog, reading, roles, plan)
     return plan
+
+
+def _apply_row_thresholds(reading: Reading, roles: Roles, plan: QueryPlan) -> None:
+    """'creators who published more than 3 pins': a condition on how many rows of pins each
+    counted creator has, when what is counted is a key of pins; refused otherwise."""
+    from tools.planner.refusal import unplaced_comparison
+
+    for mention, op, value, said in roles.row_thresholds:
+        tables = {c.table.lower() for c in mention.of_kind("table")}
+        m = plan.measure
+        if m.kind != "count_distinct" or m.column is None or m.column.table.lower() not in tables:
+            raise unplaced_comparison(said)
+        plan.having_rows.append((m.column.table, op, value))
 
 
 def _repeated_per_unit(catalog: Catalog, resolved: Resolved, pick: ColumnRef) -> bool:

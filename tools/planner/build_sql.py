@@ -238,7 +238,7 @@ def _nested_unit(plan: QueryPlan, catalog: Catalog, metric: Metric | None) -> Co
         or (metric.kind is MetricKind.MEAN and not _plain_sum(metric.numerator))
     ):
         return ColumnRef(metric.table, metric.unit)
-    if plan.having and plan.measure.column is not None:
+    if (plan.having or plan.having_rows) and plan.measure.column is not None:
         return plan.measure.column
     return None
 
@@ -303,6 +303,9 @@ def _nested(
         for f in plan.having:
             agg = exp.func("SUM", col(f.column))
             inner = inner.having(_filter(Filter(f.column, f.op, f.values), lambda _r, a=agg: a))
+        for table, op, bound in plan.having_rows:  # "more than 3 pins": rows per unit
+            rows = Filter(ColumnRef(table, unit.column), op, (bound,))
+            inner = inner.having(_filter(rows, lambda _r: exp.Count(this=exp.Star())))
         outer_measure = exp.Count(this=exp.Star())
     outer = exp.select(
         *[exp.column(a) for _, a in dims], outer_measure.as_(measure_alias(plan))

@@ -24,6 +24,11 @@ def explain_plan(plan: QueryPlan, catalog: Catalog) -> str:
         f"each counted unit's total {f.column.column} {f.op} {_fmt(f.values[0])}"
         for f in plan.having
     ]
+    conditions += [
+        f"each counted {plan.measure.column.column if plan.measure.column else 'unit'} has "
+        f"{op} {_fmt(value)} rows of {table}"
+        for table, op, value in plan.having_rows
+    ]
     if conditions:
         parts.append("where " + " and ".join(conditions))
     period = _period_phrase(plan)

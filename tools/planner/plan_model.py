@@ -67,6 +67,9 @@ class QueryPlan:
     filters: list[Filter] = field(default_factory=list)
     # Conditions on each counted unit's total ("users with more than 20 saves").
     having: list[Filter] = field(default_factory=list)
+    # (table, op, value): on how many rows of the table each counted unit has ("creators
+    # who published more than 3 pins"); the counted key is a column of that table.
+    having_rows: list[tuple[str, str, float]] = field(default_factory=list)
     # "average daily saves", "pins per creator on average": the measure is computed per group
     # (per period and dimension), then this aggregate runs over the groups; `rollup_keep`
     # are the dimensions kept in the outer query.

@@ -19,7 +19,7 @@ def apply_rollup(catalog: Catalog, reading: Reading, roles: Roles, plan: QueryPl
     if agg not in _ROLLUPS or roles.agg_from_superlative:
         return
     m = plan.measure
-    counting = m.kind in ("count_rows", "count_distinct") and not plan.having
+    counting = m.kind in ("count_rows", "count_distinct") and not (plan.having or plan.having_rows)
     base = catalog.table(plan.base_table)
     event_sum = m.kind == "aggregate" and m.agg == agg and base is not None and base.time_column
     if plan.grain is not None and (counting or event_sum):

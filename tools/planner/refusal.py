@@ -25,6 +25,17 @@ def shown_words(words: list[str]) -> str:
     )
 
 
+def unplaced_comparison(said: str) -> PlanningError:
+    """A comparison with nothing to apply to: refused, never dropped from the SQL (dropped,
+    "creators who published more than 3 pins" counted every creator)."""
+    return PlanningError(
+        f"Understood '{said}', but no numeric column it applies to: lablens compares a "
+        "column's values ('more than 20 saves') or how many rows of a table each counted one "
+        "has ('creators who published more than 3 pins').",
+        hint="Rank instead ('top creators by pins'), or name a numeric column to compare.",
+    )
+
+
 def refuse_long(question: str) -> None:
     if len(question) > MAX_QUESTION_CHARS:
         raise PlanningError(

@@ -7,13 +7,12 @@ never from the names of particular tables.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NoReturn
 
 from tools.catalog.model import Catalog
-from tools.errors import PlanningError
 from tools.planner.count_cues import agentive_by, counts_rows_named_next, ranks_a_count
 from tools.planner.match import Concept, Mention
-from tools.planner.read_question import Comparison, Reading
+from tools.planner.read_question import Reading
+from tools.planner.refusal import unplaced_comparison
 from tools.planner.tokens import Token
 from tools.planner.vocabulary import (
     ACTIVE_WORDS,
@@ -43,6 +42,9 @@ class Roles:
     date_columns: list[Mention] = field(default_factory=list)
     other_columns: list[Mention] = field(default_factory=list)
     compared: list[tuple[Mention, str, float]] = field(default_factory=list)
+    # "more than 3 pins": (the table's mention, op, value, the words), on how many rows of
+    # the table each counted one has
+    row_thresholds: list[tuple[Mention, str, float, str]] = field(default_factory=list)
     agg: str | None = None
     agg_from_superlative: bool = False
     agg_word_is_superlative: bool = False
@@ -109,7 +111,7 @@ def assign_roles(catalog: Catalog, reading: Reading, mentions: list[Mention]) ->
         ):
             roles.agg = AGGREGATES[s]
             roles.agg_word_is_superlative = s in DESCENDING | ASCENDING
-    compared_at = _comparison_targets(catalog, reading, mentions)
+    compared_at, roles.row_thresholds = _comparison_targets(catalog, reading, mentions)
     group_cues = {
         i
         for i in free
@@ -321,13 +323,17 @@ def _question_word_apart(
 
 def _comparison_targets(
     catalog: Catalog, reading: Reading, mentions: list[Mention]
-) -> dict[int, tuple[str, float]]:
+) -> tuple[dict[int, tuple[str, float]], list[tuple[Mention, str, float, str]]]:
     """Each numeric comparison goes to the numeric column right after its number ("more than 20
-    saves") or else the nearest one before it ("quality score above 0.9")."""
+    saves") or else the nearest one before it ("quality score above 0.9"). With no numeric
+    column, a table's plural right after the number counts its rows ("more than 3 pins");
+    anything else is refused, never dropped."""
     out: dict[int, tuple[str, float]] = {}
+    rows: list[tuple[Mention, str, float, str]] = []
     numeric = [
         m for m in mentions if "numeric" in mention_kinds(catalog, m) and not m.of_kind("metric")
     ]
+    toks = reading.tokens
     for cmp in reading.comparisons:
         follows = cmp.number + 1 if cmp.after is None else cmp.after
         after = next((m for m in numeric if m.start == follows), None)
@@ -335,22 +341,15 @@ def _comparison_targets(
         # "score above 0.9 on quality": else the next numeric column after the comparison.
         later = next((m for m in numeric if m.start > cmp.number and id(m) not in out), None)
         target = after or (before[-1] if before else later)
-        if target is None:
-            _refuse_unplaced(reading, cmp, follows)
-        out[id(target)] = (cmp.op, cmp.value)
-    return out
-
-
-def _refuse_unplaced(reading: Reading, cmp: Comparison, follows: int) -> NoReturn:
-    """A comparison with no numeric column to apply to: refused, never dropped from the SQL
-    (dropped, "creators who published more than 3 pins" counted every creator)."""
-    toks = reading.tokens
-    said = " ".join(t.text for t in toks[cmp.start : min(follows + 1, len(toks))])
-    raise PlanningError(
-        f"Understood '{said}', but no numeric column it applies to: lablens compares a "
-        "column's values ('more than 20 saves'), not how many rows each one has.",
-        hint="Rank instead ('top creators by pins'), or name a numeric column to compare.",
-    )
+        if target is not None:
+            out[id(target)] = (cmp.op, cmp.value)
+            continue
+        table = next((m for m in mentions if m.start == follows and m.of_kind("table")), None)
+        said = " ".join(t.text for t in toks[cmp.start : min(follows + 1, len(toks))])
+        if table is None or not toks[table.end - 1].lower.endswith("s"):
+            raise unplaced_comparison(said)
+        rows.append((table, cmp.op, cmp.value, said))
+    return out, rows
 
 
 def _drop_qualifiers(catalog: Catalog, roles: Roles) -> None:
