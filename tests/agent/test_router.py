@@ -53,6 +53,10 @@ def tools(question: str, previous: Previous | None = None) -> list[str]:
         ("what is our policy on sample ratio mismatch?", ["search_docs"]),
         ("total saves by surface", ["question_to_sql"]),
         ("what experiments do we have?", ["list_experiments"]),
+        # a policy question that names experiments is for the docs, not the list
+        ("what is our hide rate guardrail policy for experiments?", ["search_docs"]),
+        # how many experiments moved a metric: every experiment's analysis of it
+        ("how many experiments moved saves?", ["compare_experiments"]),
         ("what columns does engagement_daily have?", ["describe_catalog"]),
     ],
 )

@@ -181,3 +181,12 @@ def test_a_join_that_repeats_rows_is_refused_for_sums(catalog, context) -> None:
 
     with pytest.raises(PlanningError, match="count rows several times"):
         plan_query("save rate for video pins", catalog, context)
+
+
+def test_a_table_the_answer_cannot_use_is_named_in_the_notes(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    # "in experiments" restricts to something no join along the catalog's keys gives here:
+    # the total is over every row, and the notes say that the words were not applied.
+    plan = plan_query("total saves by surface in experiments", catalog, context)
+    assert any("'in experiments'" in n and "not applied" in n for n in plan.notes), plan.notes
+    plan = plan_query("how many users hid a pin last week", catalog, context)
+    assert not any("not applied" in n for n in plan.notes), plan.notes
