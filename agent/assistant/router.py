@@ -148,15 +148,17 @@ def route_question(
     unknown = _unknown_name(question, names, mentioned_in_docs)
     if unknown is not None:
         return unknown
+    counts_experiments = re.search(r"\bhow many (experiments|tests)\b", question, re.I)
     if (
         metrics
         and tokens & _EXPERIMENTS
         and not tokens & (_DOC | _CATALOG | _SQL)
-        and not _STRONG_DATA.search(question)
+        and (counts_experiments or not _STRONG_DATA.search(question))
     ):  # "which experiments improved saves?": every experiment's analysis of that metric
         call = Call("compare_experiments", {"metric": ", ".join(metrics)})
         return Route("compare", question, (call,), metrics=metrics)
-    if "experiments" in tokens and not tokens & _CATALOG and not _STRONG_DATA.search(question):
+    listing = not tokens & (_CATALOG | _DOC) and not _STRONG_DATA.search(question)
+    if "experiments" in tokens and listing:  # "our policy for experiments" is the docs'
         return Route("list", question, (Call("list_experiments", {}),))
     asks_why = re.match(r"^(why|how)\b", question.strip(), re.I) is not None
     if (tokens & _CATALOG or ("metrics" in tokens and "defined" in tokens)) and not asks_why:

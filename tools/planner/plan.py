@@ -219,7 +219,31 @@ def _plan(
         )
     plan = assemble_plan(q, catalog, ctx, reading, roles, choice, slots, resolved, counting_units)
     plan.notes[:0] = notes
+    plan.notes += _restrictions_not_applied(reading, roles, plan)
     return plan
+
+
+_RESTRICTING = {"in", "among", "within", "inside"}
+
+
+def _restrictions_not_applied(reading: Reading, roles: Roles, plan: QueryPlan) -> list[str]:
+    """'saves by surface in experiments': a table the question restricts to, that the answer
+    neither reads nor joins (no join path relates it one-to-one), said, not dropped silently."""
+    used = {plan.base_table.lower(), *(j.table.lower() for j in plan.joins)}
+    toks = reading.tokens
+    out = []
+    for m in roles.tables:
+        if m.start == 0 or toks[m.start - 1].lower not in _RESTRICTING:
+            continue
+        if {c.table.lower() for c in m.of_kind("table")} & used:
+            continue
+        words = f"{toks[m.start - 1].text} {m.text}"
+        out.append(
+            f"'{words}' is not applied: no join along the catalog's keys relates "
+            f"{m.text} to the rows of {plan.base_table} without repeating them, so the answer "
+            f"is over every row of {plan.base_table} in the period."
+        )
+    return out
 
 
 def _names_what_they_did(reading: Reading, m: Mention) -> bool:
