@@ -198,7 +198,6 @@ def test_a_threshold_on_how_many_rows_each_one_has(ws: Workspace, warehouse, que
     [
         # Nothing to count or compare "days" with: refused, never dropped from the SQL.
         ("how many users were active on at least 5 days last week", "at least 5 days"),
-        ("how many users created more than 3 pins", "more than 3 pins"),
     ],
 )
 def test_a_threshold_the_planner_cannot_place_is_refused_not_dropped(
@@ -210,3 +209,13 @@ def test_a_threshold_the_planner_cannot_place_is_refused_not_dropped(
     with pytest.raises(PlanningError) as info:
         plan_sql(question, ws.catalog, planner_context(ws.catalog, warehouse))
     assert said in str(info.value), str(info.value)
+
+
+def test_users_with_more_than_n_pins_are_counted_through_the_pins_creator(
+    ws: Workspace, warehouse
+) -> None:  # type: ignore[no-untyped-def]
+    answer = _answer(ws, warehouse, "how many users created more than 3 pins")
+    expected = warehouse.execute(
+        "SELECT COUNT(*) FROM (SELECT creator_id FROM pins GROUP BY creator_id HAVING COUNT(*) > 3)"
+    ).rows[0][0]
+    assert expected > 0 and [tuple(r) for r in answer.rows] == [(expected,)], answer.sql
