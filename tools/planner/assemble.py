@@ -4,12 +4,13 @@ roll-up, entity names and order."""
 from __future__ import annotations
 
 from tools.catalog.model import Catalog
+from tools.errors import PlanningError
 from tools.planner.base_table import Resolved, Slot
 from tools.planner.join_path import fans_out, foreign_keys_to, table_key
 from tools.planner.match import Mention
 from tools.planner.measure import MeasureChoice
 from tools.planner.plan_checks import refuse_arm_comparison, refuse_fan_out
-from tools.planner.plan_model import ColumnRef, Filter, Measure, QueryPlan
+from tools.planner.plan_model import ColumnRef, Filter, JoinStep, Measure, QueryPlan
 from tools.planner.plan_order import apply_order, apply_rollup
 from tools.planner.plan_period import apply_period
 from tools.planner.planner_context import PlannerContext
@@ -68,7 +69,7 @@ def assemble_plan(
         elif slot.role == "date":
             plan.time_column = pick
     plan.measure = _measure(catalog, choice, base, plan, via_fact)
-    _apply_row_thresholds(reading, roles, plan)
+    _apply_row_thresholds(catalog, reading, roles, plan)
     extra = choice.extra[1:] if choice.kind == "ratio" else choice.extra
     plan.extra_measures = [_extra_measure(catalog, reading, m, base, plan) for m in extra]
     plan.notes += reading_notes(catalog, slots, resolved)
@@ -87,17 +88,52 @@ def assemble_plan(
     return plan
 
 
-def _apply_row_thresholds(reading: Reading, roles: Roles, plan: QueryPlan) -> None:
-    """'creators who published more than 3 pins': a condition on how many rows of pins each
-    counted creator has, when what is counted is a key of pins; refused otherwise."""
+def _apply_row_thresholds(
+    catalog: Catalog, reading: Reading, roles: Roles, plan: QueryPlan
+) -> None:
+    """'creators who published more than 3 pins', 'customers with more than 3 orders': a
+    condition on how many rows of a table each counted one has. What is counted is a key of
+    that table, or the rows of a table it refers to (joined, and counted once each)."""
     from tools.planner.refusal import unplaced_comparison
 
     for mention, op, value, said in roles.row_thresholds:
-        tables = {c.table.lower() for c in mention.of_kind("table")}
+        if op not in (">", ">=") and not (op == "=" and value > 0):
+            # The ones with no rows at all would count too, and only existing rows are read.
+            raise PlanningError(
+                f"'{said}' would also count the ones with none at all, which this planner "
+                "cannot count yet.",
+                hint="Ask for 'more than' or 'at least' a number, or rank ('top … by …').",
+            )
+        tables = {c.table.lower(): c.table for c in mention.of_kind("table")}
         m = plan.measure
-        if m.kind != "count_distinct" or m.column is None or m.column.table.lower() not in tables:
+        if m.kind == "count_distinct" and m.column is not None and m.column.table.lower() in tables:
+            plan.having_rows.append((m.column.table, op, value))
+            continue
+        entity = plan.base_table
+        key = table_key(catalog, entity)
+        refs = [c for c in foreign_keys_to(catalog, entity) if c.table.lower() in tables]
+        if m.kind != "count_rows" or key is None or not refs:
             raise unplaced_comparison(said)
-        plan.having_rows.append((m.column.table, op, value))
+        rows = refs[0]
+        if all(j.table.lower() != rows.table.lower() for j in plan.joins):
+            plan.joins.append(JoinStep(rows.table, ColumnRef(entity, key), rows))
+        plan.measure = Measure("count_distinct", column=ColumnRef(entity, key), entity=entity)
+        plan.having_rows.append((rows.table, op, value))
+        _date_the_counted_rows(catalog, reading, plan, rows.table)
+
+
+def _date_the_counted_rows(catalog: Catalog, reading: Reading, plan: QueryPlan, table: str) -> None:
+    """'more than 1 <row> in June': June's rows of that table, not the ones counted by it."""
+    t = catalog.table(table)
+    column = (t.time_column or t.partition_column) if t is not None else None
+    if reading.period is None or t is None or not column:
+        return
+    if plan.time_column is not None and plan.time_column.table.lower() == table.lower():
+        return
+    plan.time_column = ColumnRef(t.name, column)
+    plan.notes.append(
+        f"The period is read on {t.name}.{column}: the {t.name} counted for each one."
+    )
 
 
 def _repeated_per_unit(catalog: Catalog, resolved: Resolved, pick: ColumnRef) -> bool:

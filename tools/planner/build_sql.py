@@ -304,8 +304,9 @@ def _nested(
             agg = exp.func("SUM", col(f.column))
             inner = inner.having(_filter(Filter(f.column, f.op, f.values), lambda _r, a=agg: a))
         for table, op, bound in plan.having_rows:  # "more than 3 pins": rows per unit
-            rows = Filter(ColumnRef(table, unit.column), op, (bound,))
-            inner = inner.having(_filter(rows, lambda _r: exp.Count(this=exp.Star())))
+            inner = inner.having(
+                _filter(Filter(unit, op, (bound,)), _row_count(catalog, table, col))
+            )
         outer_measure = exp.Count(this=exp.Star())
     outer = exp.select(
         *[exp.column(a) for _, a in dims], outer_measure.as_(measure_alias(plan))
@@ -313,6 +314,20 @@ def _nested(
     if dims:
         outer = outer.group_by(*[exp.column(a) for _, a in dims])
     return outer
+
+
+def _row_count(catalog: Catalog, table: str, col: ColumnMaker) -> Callable[[ColumnRef], exp.Expr]:
+    """COUNT(DISTINCT <table's key>): its rows per unit, however many other joined rows repeat
+    them; COUNT(*) for a table with no key (then nothing else is joined to repeat them)."""
+    from tools.planner.join_path import table_key
+
+    key = table_key(catalog, table)
+    count: exp.Expr = (
+        exp.Count(this=exp.Distinct(expressions=[col(ColumnRef(table, key))]))
+        if key is not None
+        else exp.Count(this=exp.Star())
+    )
+    return lambda _ref: count
 
 
 def _listing(plan: QueryPlan, catalog: Catalog, col: ColumnMaker) -> exp.Select:

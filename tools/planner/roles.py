@@ -346,7 +346,8 @@ def _comparison_targets(
             continue
         table = next((m for m in mentions if m.start == follows and m.of_kind("table")), None)
         said = " ".join(t.text for t in toks[cmp.start : min(follows + 1, len(toks))])
-        if table is None or not toks[table.end - 1].lower.endswith("s"):
+        plural = table is not None and (toks[table.end - 1].lower.endswith("s") or cmp.value <= 1)
+        if table is None or not plural:  # "more than 1 pin" is a plural too
             raise unplaced_comparison(said)
         rows.append((table, cmp.op, cmp.value, said))
     return out, rows
