@@ -190,3 +190,10 @@ def test_a_table_the_answer_cannot_use_is_named_in_the_notes(catalog, context) -
     assert any("'in experiments'" in n and "not applied" in n for n in plan.notes), plan.notes
     plan = plan_query("how many users hid a pin last week", catalog, context)
     assert not any("not applied" in n for n in plan.notes), plan.notes
+
+
+def test_an_average_of_per_entity_counts_says_who_it_leaves_out(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    # Creators with no pin are not in pins: the average is over those with at least one.
+    plan = plan_query("pins per creator on average", catalog, context)
+    assert plan.rollup == "AVG"
+    assert any("at least one" in n and "left out" in n for n in plan.notes), plan.notes
