@@ -28,6 +28,7 @@ def apply_rollup(catalog: Catalog, reading: Reading, roles: Roles, plan: QueryPl
         plan.rollup, plan.rollup_keep = agg, list(plan.dimensions)
     elif counting and plan.dimensions and plan.grain is None:
         plan.rollup, plan.rollup_keep = agg, []
+        _note_groups_without_rows(plan, agg)
     elif event_sum and plan.grain is None and _per_entities(catalog, reading, roles, plan):
         # "average spend per campaign": the mean of each campaign's total, not of its rows.
         plan.measure = Measure("aggregate", agg="SUM", column=m.column)
@@ -37,6 +38,19 @@ def apply_rollup(catalog: Catalog, reading: Reading, roles: Roles, plan: QueryPl
             f"'{word} ... per {roles.dims[0].text}': the {word} of each {roles.dims[0].text}'s"
             f" total {m.column.column if m.column else ''}, not of its rows."
         )
+        _note_groups_without_rows(plan, agg)
+
+
+def _note_groups_without_rows(plan: QueryPlan, agg: str) -> None:
+    """The groups of a per-group average are the ones the rows name: a group with no row
+    (a 0 that would lower a mean) is not among them, and the answer says so."""
+    if agg == "MAX":
+        return  # a 0 never raises a largest value
+    groups = ", ".join(d.column for d in plan.dimensions)
+    plan.notes.append(
+        f"The {_ROLLUP_WORDS.get(agg, agg.lower())} is over the {groups} values found in "
+        f"{plan.base_table}, each with at least one row; any with none (a 0) are left out."
+    )
 
 
 def _per_entities(catalog: Catalog, reading: Reading, roles: Roles, plan: QueryPlan) -> bool:
