@@ -41,12 +41,15 @@ def _answer(root: Path, embedder: WordVectorEmbedder, question: str) -> str:
 
 
 def _expected_reading(m: MetricResult) -> str:
-    if not m.estimate.testable:
+    """From the decision interval: wholly on the metric's good side is an improvement."""
+    if m.decision_ci is None:
         return "not testable"
+    low, high = m.decision_ci
     if not m.significant:
         return "no significant change"
-    good = (m.estimate.abs_effect > 0) == m.higher_is_better
-    return "improved" if good else "regressed"
+    up = low > 0  # a significant interval excludes 0: wholly above or wholly below it
+    assert up or high < 0
+    return "improved" if up == m.higher_is_better else "regressed"
 
 
 @pytest.mark.parametrize(

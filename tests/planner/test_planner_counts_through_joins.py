@@ -34,6 +34,12 @@ def _answer(ws: Workspace, warehouse, question: str):  # type: ignore[no-untyped
     return answer
 
 
+def _answers_the_count(ws: Workspace, warehouse, question: str, expected_sql: str) -> None:  # type: ignore[no-untyped-def]
+    answer = _answer(ws, warehouse, question)
+    expected = warehouse.execute(expected_sql).rows[0][0]
+    assert [tuple(r) for r in answer.rows] == [(expected,)], answer.sql
+
+
 def _by_country(warehouse, where: str) -> dict[str, int]:  # type: ignore[no-untyped-def]
     rows = warehouse.execute(
         "SELECT u.country, COUNT(DISTINCT e.user_id) FROM engagement_daily e "
@@ -86,12 +92,29 @@ def test_a_daily_table_repeats_users_so_joining_it_fans_out(ws: Workspace) -> No
 def test_people_who_did_something_are_counted_once(
     ws: Workspace, warehouse, question: str, where: str
 ) -> None:  # type: ignore[no-untyped-def]
-    answer = _answer(ws, warehouse, question)
-    expected = warehouse.execute(
-        "SELECT COUNT(DISTINCT e.user_id) FROM engagement_daily e JOIN users u "
-        f"ON e.user_id = u.user_id WHERE {where}"
-    ).rows[0][0]
-    assert [tuple(r) for r in answer.rows] == [(expected,)], answer.sql
+    sql = f"SELECT COUNT(DISTINCT e.user_id) {_JOINED} {where}"
+    _answers_the_count(ws, warehouse, question, sql)
+
+
+_JOINED = "FROM engagement_daily e JOIN users u ON e.user_id = u.user_id WHERE"
+
+
+@pytest.mark.parametrize(
+    ("question", "where"),
+    [
+        ("how many users on ios hid more than 3 pins last week", "u.platform = 'ios'"),
+        ("how many ios users hid more than 3 pins last week", "u.platform = 'ios'"),
+        ("how many creators hid more than 3 pins last week", "u.is_creator"),
+    ],
+)
+def test_a_threshold_on_what_people_did_is_on_each_ones_total(
+    ws: Workspace, warehouse, question: str, where: str
+) -> None:  # type: ignore[no-untyped-def]
+    # "hid more than 3 pins last week": more than 3 in the week, not on one day of it.
+    per_user = f"SELECT e.user_id {_JOINED} {where} AND {LAST_WEEK} GROUP BY e.user_id"
+    _answers_the_count(
+        ws, warehouse, question, f"SELECT COUNT(*) FROM ({per_user} HAVING SUM(e.hides) > 3)"
+    )
 
 
 def test_users_by_country_are_counted_once_per_country(ws: Workspace, warehouse) -> None:  # type: ignore[no-untyped-def]
@@ -152,27 +175,6 @@ def test_a_ranking_by_a_flags_holders_counts_them(ws: Workspace, warehouse) -> N
         "GROUP BY u.platform ORDER BY n DESC, u.platform LIMIT 3"
     ).rows
     assert [tuple(r) for r in answer.rows] == [tuple(r) for r in rows], answer.sql
-
-
-@pytest.mark.parametrize(
-    ("question", "where"),
-    [
-        ("how many users on ios hid more than 3 pins last week", "u.platform = 'ios'"),
-        ("how many ios users hid more than 3 pins last week", "u.platform = 'ios'"),
-        ("how many creators hid more than 3 pins last week", "u.is_creator"),
-    ],
-)
-def test_a_threshold_on_what_people_did_is_on_each_ones_total(
-    ws: Workspace, warehouse, question: str, where: str
-) -> None:  # type: ignore[no-untyped-def]
-    # "hid more than 3 pins last week": more than 3 in the week, not on one day of it.
-    answer = _answer(ws, warehouse, question)
-    expected = warehouse.execute(
-        "SELECT COUNT(*) FROM (SELECT e.user_id FROM engagement_daily e JOIN users u "
-        f"ON e.user_id = u.user_id WHERE {where} AND {LAST_WEEK} "
-        "GROUP BY e.user_id HAVING SUM(e.hides) > 3)"
-    ).rows[0][0]
-    assert [tuple(r) for r in answer.rows] == [(expected,)], answer.sql
 
 
 @pytest.mark.parametrize(

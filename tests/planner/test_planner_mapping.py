@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tools.planner import plan_query, plan_sql
 from tools.planner.plan_model import ColumnRef
 
@@ -83,17 +85,21 @@ def test_top_k_orders_and_limits(catalog, context) -> None:  # type: ignore[no-u
     assert (plan.order, plan.limit) == ("desc", 1)
 
 
-def test_which_with_a_plural_group_word_ranks_several(catalog, context) -> None:  # type: ignore[no-untyped-def]
-    # "which countries have the most creators" asks for several: a top 1 would hide the rest.
-    plan = plan_query("which countries have the most creators", catalog, context)
-    assert (plan.order, plan.limit) == ("desc", 10)
-    assert any("top 10" in n and "'countries'" in n for n in plan.notes), plan.notes
-    plan = plan_query("which surfaces had the highest hide rate last week", catalog, context)
-    assert (plan.order, plan.limit) == ("desc", 10)
-    plan = plan_query("which country has the most creators", catalog, context)
-    assert (plan.order, plan.limit) == ("desc", 1)
-    plan = plan_query("which two countries have the most creators", catalog, context)
-    assert (plan.order, plan.limit) == ("desc", 2)
+@pytest.mark.parametrize(
+    ("question", "limit"),
+    [
+        # "which countries" asks for several: a top 1 would hide the rest
+        ("which countries have the most creators", 10),
+        ("which surfaces had the highest hide rate last week", 10),
+        ("which country has the most creators", 1),
+        ("which two countries have the most creators", 2),
+    ],
+)
+def test_which_with_a_plural_group_word_ranks_several(catalog, context, question, limit) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query(question, catalog, context)
+    assert (plan.order, plan.limit) == ("desc", limit)
+    said = [n for n in plan.notes if "asks for several" in n]
+    assert bool(said) == (limit == 10), plan.notes
 
 
 def test_superlative_without_groups_is_an_aggregate(catalog, context) -> None:  # type: ignore[no-untyped-def]
