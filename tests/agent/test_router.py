@@ -57,6 +57,8 @@ def tools(question: str, previous: Previous | None = None) -> list[str]:
         ("what is our hide rate guardrail policy for experiments?", ["search_docs"]),
         # how many experiments moved a metric: every experiment's analysis of it
         ("how many experiments moved saves?", ["compare_experiments"]),
+        # ... and why: the analyses and the docs at once
+        ("which experiments hurt saves and why?", ["compare_experiments", "search_docs"]),
         ("what columns does engagement_daily have?", ["describe_catalog"]),
     ],
 )
