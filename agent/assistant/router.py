@@ -92,6 +92,39 @@ _DOC = frozenset(
 )
 _SQL = frozenset(["sql", "query", "queries", "statement", "statements"])
 _EXPERIMENTS = frozenset(["experiments", "experiment", "tests", "test"])
+# What a metric did in an experiment: "which experiments hurt saves and why?" asks for both
+# the analyses and the docs; "our guardrail policy for experiments" only for the docs.
+_MOVED = frozenset(
+    [
+        "improve",
+        "improved",
+        "improves",
+        "hurt",
+        "hurts",
+        "regress",
+        "regressed",
+        "moved",
+        "move",
+        "lift",
+        "lifted",
+        "raise",
+        "raised",
+        "lower",
+        "lowered",
+        "increase",
+        "increased",
+        "decrease",
+        "decreased",
+        "change",
+        "changed",
+        "affect",
+        "affected",
+        "help",
+        "helped",
+        "drop",
+        "dropped",
+    ]
+)
 _CATALOG = frozenset(["table", "tables", "column", "columns", "schema", "schemas", "catalog"])
 _STRONG_DATA = re.compile(
     r"\b(total|sum|count|how many|number of|average|avg|mean|daily|weekly|top \d+|per day|"
@@ -152,11 +185,14 @@ def route_question(
     if (
         metrics
         and tokens & _EXPERIMENTS
-        and not tokens & (_DOC | _CATALOG | _SQL)
+        and not tokens & (_CATALOG | _SQL)
         and (counts_experiments or not _STRONG_DATA.search(question))
+        and (not tokens & _DOC or tokens & _MOVED)
     ):  # "which experiments improved saves?": every experiment's analysis of that metric
-        call = Call("compare_experiments", {"metric": ", ".join(metrics)})
-        return Route("compare", question, (call,), metrics=metrics)
+        calls = [Call("compare_experiments", {"metric": ", ".join(metrics)})]
+        if tokens & _DOC:  # "... and why?": the reports say why
+            calls.append(Call("search_docs", {"query": question}))
+        return Route("compare", question, tuple(calls), metrics=metrics)
     listing = not tokens & (_CATALOG | _DOC) and not _STRONG_DATA.search(question)
     if "experiments" in tokens and listing:  # "our policy for experiments" is the docs'
         return Route("list", question, (Call("list_experiments", {}),))
