@@ -196,3 +196,12 @@ def test_which_experiments_moved_a_metric_compares_them_all() -> None:
     assert route.metrics == ("saves_per_user", "save_rate")
     # no metric named: still the list
     assert tools("which experiments are running?") == ["list_experiments"]
+
+
+def test_a_metric_follow_up_after_a_comparison_compares_that_metric() -> None:
+    previous = Previous("compare", "which experiments improved saves?")
+    route = route_question("and hide rate?", METRICS, previous)
+    assert [(c.tool, c.args) for c in route.calls] == [
+        ("compare_experiments", {"metric": "hide_rate"})
+    ]
+    assert route.notes and "follow-up" in route.notes[0]
