@@ -167,12 +167,17 @@ def route_question(
     if refusal is not None:
         return Route("refuse", question, refusal=refusal)
     notes: list[str] = []
+    metrics = tuple(names.metrics_in(question))
+    if previous is not None and previous.kind == "compare" and metrics and _short(question):
+        # "and hide rate?" after "which experiments improved saves?": the same, on hide rate
+        notes.append(f"Read as a follow-up of “{previous.question}”, on {', '.join(metrics)}.")
+        call = Call("compare_experiments", {"metric": ", ".join(metrics)})
+        return Route("compare", question, (call,), metrics=metrics, notes=tuple(notes))
     rewritten = rewrite_followup(question, previous)
     if rewritten is not None and previous is not None:
         notes.append(f"Read as a follow-up of “{previous.question}”: “{rewritten}”.")
         return _data_route(rewritten, notes, strong=True)
     tokens = set(words(question))
-    metrics = tuple(names.metrics_in(question))
     named = names.find_experiment(question)
     experiment = named or points_at_experiment(question, previous)
     if experiment is not None:
@@ -225,6 +230,10 @@ def _experiment_route(
     if outcome or not _DOC_OPENER.match(question.strip()):
         return Route("experiment", question, (Call("summarize_experiment", args),), experiment)
     return Route("docs", question, (Call("search_docs", {"query": query}),), experiment)
+
+
+def _short(question: str) -> bool:
+    return len(re.findall(r"\w+", question)) <= 5  # "and hide rate?", "what about ctr?"
 
 
 def _unknown_name(
