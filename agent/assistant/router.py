@@ -2,8 +2,9 @@
 
 Pure: the question, the previous exchange and the names (from the catalog and the experiments
 table) go in; a `Route` comes out. The session runs it. Order of decisions, first match wins:
-refusal → follow-up rewrite → named experiment (summary / SQL / with docs) → unknown id (did
-you mean) → experiment list → catalog → data → docs.
+refusal → follow-up (a metric after a comparison, a data rewrite) → named experiment (summary
+/ SQL / with docs; led by the metrics named) → unknown id (did you mean) → a metric across
+experiments (compare, with docs for "why") → experiment list → catalog → data → docs.
 """
 
 from __future__ import annotations

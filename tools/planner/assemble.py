@@ -91,7 +91,7 @@ def assemble_plan(
 def _apply_row_thresholds(
     catalog: Catalog, reading: Reading, roles: Roles, plan: QueryPlan
 ) -> None:
-    """'creators who published more than 3 pins', 'customers with more than 3 orders': a
+    """'creators who published more than 3 pins', '<people> with more than 3 <rows>': a
     condition on how many rows of a table each counted one has. What is counted is a key of
     that table, or the rows of a table it refers to (joined, and counted once each)."""
     from tools.planner.refusal import unplaced_comparison
