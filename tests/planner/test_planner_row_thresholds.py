@@ -87,3 +87,23 @@ def test_fewer_than_n_rows_is_refused(roots: dict[str, Path]) -> None:
             plan_sql("how many customers have fewer than 2 orders", ws.catalog, ctx)
     assert "fewer than 2 orders" in str(info.value)
     assert "none" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        # "no reviews": the ones with none; answered, every product was counted
+        ("how many products have no reviews", "no reviews"),
+        # "order value": no column is an order's value; answered, the orders were counted
+        ("average order value by country in june", "order value"),
+    ],
+)
+def test_words_the_plan_would_drop_are_refused(
+    roots: dict[str, Path], question: str, said: str
+) -> None:
+    ws = Workspace.open(roots["shop"])
+    with open_warehouse(ws.settings.warehouse, ws.root) as wh:
+        ctx = planner_context(ws.catalog, wh)
+        with pytest.raises(PlanningError) as info:
+            plan_sql(question, ws.catalog, ctx)
+    assert said in str(info.value)
