@@ -200,6 +200,9 @@ def test_a_threshold_on_how_many_rows_each_one_has(ws: Workspace, warehouse, que
     [
         # Nothing to count or compare "days" with: refused, never dropped from the SQL.
         ("how many users were active on at least 5 days last week", "at least 5 days"),
+        # "no saves" used to count the users WITH saves, "without saves" to sum them
+        ("how many users had no saves last week", "no saves"),
+        ("users without saves yesterday", "without saves"),
     ],
 )
 def test_a_threshold_the_planner_cannot_place_is_refused_not_dropped(
