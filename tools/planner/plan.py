@@ -54,6 +54,7 @@ def plan_query(question: str, catalog: Catalog, context: PlannerContext) -> Quer
         if notes:
             reading, mentions = _read(text, fixed, lexicon, context)
     _refuse_unknown_words(q, reading, mentions, catalog)
+    _refuse_none(catalog, reading, mentions)
     roles = assign_roles(catalog, reading, mentions)
     plan = _plan(q, catalog, context, reading, roles)
     plan.notes[:0] = notes
@@ -219,8 +220,47 @@ def _plan(
         )
     plan = assemble_plan(q, catalog, ctx, reading, roles, choice, slots, resolved, counting_units)
     plan.notes[:0] = notes
+    _refuse_dropped_words(reading, roles, plan)
     plan.notes += _restrictions_not_applied(reading, roles, plan)
     return plan
+
+
+_NONE_WORDS = {"no", "without"}
+_VALUE_WORDS = {"value", "values"}
+
+
+def _refuse_none(catalog: Catalog, reading: Reading, mentions: list[Mention]) -> None:
+    """'products with no reviews', 'users without saves': the ones with none, whom the rows
+    that exist cannot show (read without the word, the answer counted those with some)."""
+    from tools.planner.roles import mention_kinds
+
+    toks = reading.tokens
+    for m in mentions:
+        if m.start == 0 or toks[m.start - 1].lower not in _NONE_WORDS:
+            continue
+        if m.of_kind("table") or "numeric" in mention_kinds(catalog, m):
+            raise PlanningError(
+                f"Understood '{toks[m.start - 1].text} {m.text}', but counting the ones with "
+                f"no {m.text} at all is not supported: read without that word, the answer "
+                f"would count the ones with {m.text}.",
+                hint=f"Count the ones with {m.text} instead, or rank them ('top … by …').",
+            )
+
+
+def _refuse_dropped_words(reading: Reading, roles: Roles, plan: QueryPlan) -> None:
+    """Words that would leave the plan while changing the question: 'average order value'
+    (no column holds a row's value)."""
+    toks = reading.tokens
+    counting = plan.measure.kind in ("count_rows", "count_distinct")
+    counted = (plan.measure.entity or plan.base_table).lower()
+    for i, t in enumerate(toks[1:], start=1):
+        named = phrase_stems(counted)[-1:] == (toks[i - 1].stem,)
+        if t.lower in _VALUE_WORDS and named and counting and roles.agg is not None:
+            raise PlanningError(
+                f"Understood '{toks[i - 1].text} {t.text}', but no column holds a value of "
+                f"{counted}: the answer would count {counted} instead.",
+                hint="Name the numeric column to aggregate (`lablens catalog show` lists them).",
+            )
 
 
 _RESTRICTING = {"in", "among", "within", "inside"}
