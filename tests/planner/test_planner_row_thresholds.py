@@ -107,3 +107,17 @@ def test_words_the_plan_would_drop_are_refused(
         with pytest.raises(PlanningError) as info:
             plan_sql(question, ws.catalog, ctx)
     assert said in str(info.value)
+
+
+def test_counting_entities_in_one_of_several_tables_names_the_others(
+    roots: dict[str, Path],
+) -> None:
+    # "sold" names no table: products counted in reviews must say they are also in order_items.
+    ws = Workspace.open(roots["shop"])
+    with open_warehouse(ws.settings.warehouse, ws.root) as wh:
+        planned = plan_sql(
+            "how many products were sold in june", ws.catalog, planner_context(ws.catalog, wh)
+        )
+    counted_in = planned.plan.base_table
+    notes = " ".join(planned.plan.notes)
+    assert f"appear in {counted_in}" in notes and "order_items" in notes, planned.plan.notes
