@@ -121,3 +121,15 @@ def test_counting_entities_in_one_of_several_tables_names_the_others(
     counted_in = planned.plan.base_table
     notes = " ".join(planned.plan.notes)
     assert f"appear in {counted_in}" in notes and "order_items" in notes, planned.plan.notes
+
+
+def test_naming_the_table_to_count_in_is_followed(roots: dict[str, Path]) -> None:
+    # What the note above suggests must work: counted in order_items, dated by the orders.
+    got, expected = _rows(
+        roots["shop"],
+        "how many products in order_items in june",
+        "SELECT COUNT(DISTINCT i.product_id) FROM order_items i JOIN orders o "
+        "ON i.order_id = o.order_id WHERE CAST(o.ordered_at AS DATE) "
+        "BETWEEN DATE '2026-06-01' AND DATE '2026-06-30'",
+    )
+    assert got == expected
