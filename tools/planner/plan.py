@@ -206,6 +206,9 @@ def _plan(
         if did & {b.lower() for b in choice.bases}:
             # "customers who ordered": count them where the verb's rows are (and date them there).
             penalty = {b: _DID_PENALTY for b in choice.bases if b.lower() not in did}
+        named_in = _tables_named_in(reading, roles) & {b.lower() for b in choice.bases}
+        if named_in:  # "<entities> in <table>": count them there, as the question says
+            penalty = {b: _DID_PENALTY for b in choice.bases if b.lower() not in named_in}
     resolved = resolve_base(catalog, choice.bases, slots, penalty)
     if resolved is None:
         raise PlanningError(
@@ -218,6 +221,15 @@ def _plan(
             f"Counted the {choice.entity} that appear in {resolved.base} (the question's verb"
             " says what they did), not all of them."
         )
+    elif choice.kind == "entity" and choice.entity and resolved.base != choice.entity:
+        # "products sold in June": no table is named, so the nearest one holding them decided.
+        others = [b for b in choice.bases if b not in (choice.entity, resolved.base)]
+        if others:
+            notes.append(
+                f"Counted the {choice.entity} that appear in {resolved.base}; they also appear"
+                f" in {', '.join(others)}: name one ('{choice.entity} in {others[0]}') to count"
+                " there instead."
+            )
     plan = assemble_plan(q, catalog, ctx, reading, roles, choice, slots, resolved, counting_units)
     plan.notes[:0] = notes
     _refuse_dropped_words(reading, roles, plan)
@@ -284,6 +296,17 @@ def _restrictions_not_applied(reading: Reading, roles: Roles, plan: QueryPlan) -
             f"is over every row of {plan.base_table} in the period."
         )
     return out
+
+
+def _tables_named_in(reading: Reading, roles: Roles) -> set[str]:
+    """Tables the question places the counted ones in ('in <table>', 'from <table>')."""
+    toks = reading.tokens
+    return {
+        c.table.lower()
+        for m in roles.tables
+        if m.start > 0 and toks[m.start - 1].lower in ("in", "from")
+        for c in m.of_kind("table")
+    }
 
 
 def _names_what_they_did(reading: Reading, m: Mention) -> bool:
