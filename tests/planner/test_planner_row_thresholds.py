@@ -133,3 +133,16 @@ def test_naming_the_table_to_count_in_is_followed(roots: dict[str, Path]) -> Non
         "BETWEEN DATE '2026-06-01' AND DATE '2026-06-30'",
     )
     assert got == expected
+
+
+def test_entities_dated_by_their_own_date_name_where_else_they_appear(
+    roots: dict[str, Path],
+) -> None:
+    # "bought" names no table: customers dated by their own date must say where else they are.
+    ws = Workspace.open(roots["shop"])
+    with open_warehouse(ws.settings.warehouse, ws.root) as wh:
+        ctx = planner_context(ws.catalog, wh)
+        planned = plan_sql("how many customers bought something in june", ws.catalog, ctx)
+    assert planned.plan.base_table == "customers"
+    notes = " ".join(planned.plan.notes)
+    assert "customers' own date" in notes and "'customers in orders'" in notes, notes
