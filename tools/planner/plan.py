@@ -11,7 +11,14 @@ from __future__ import annotations
 from tools.catalog.model import Catalog
 from tools.errors import PlanningError
 from tools.planner.assemble import assemble_plan
-from tools.planner.base_table import Slot, column_refs, date_slot, resolve_base, value_filters
+from tools.planner.base_table import (
+    Resolved,
+    Slot,
+    column_refs,
+    date_slot,
+    resolve_base,
+    value_filters,
+)
 from tools.planner.join_path import table_key
 from tools.planner.match import Lexicon, Mention, cached_lexicon, find_mentions
 from tools.planner.measure import MeasureChoice, choose_measure
@@ -221,15 +228,8 @@ def _plan(
             f"Counted the {choice.entity} that appear in {resolved.base} (the question's verb"
             " says what they did), not all of them."
         )
-    elif choice.kind == "entity" and choice.entity and resolved.base != choice.entity:
-        # "products sold in June": no table is named, so the nearest one holding them decided.
-        others = [b for b in choice.bases if b not in (choice.entity, resolved.base)]
-        if others:
-            notes.append(
-                f"Counted the {choice.entity} that appear in {resolved.base}; they also appear"
-                f" in {', '.join(others)}: name one ('{choice.entity} in {others[0]}') to count"
-                " there instead."
-            )
+    elif choice.kind == "entity" and choice.entity and not _base_named(slots, resolved, roles):
+        notes += _other_tables_holding(choice.entity, choice.bases, resolved.base, reading)
     plan = assemble_plan(q, catalog, ctx, reading, roles, choice, slots, resolved, counting_units)
     plan.notes[:0] = notes
     _refuse_dropped_words(reading, roles, plan)
@@ -296,6 +296,38 @@ def _restrictions_not_applied(reading: Reading, roles: Roles, plan: QueryPlan) -
             f"is over every row of {plan.base_table} in the period."
         )
     return out
+
+
+def _other_tables_holding(entity: str, bases: list[str], base: str, reading: Reading) -> list[str]:
+    """'products sold in June', 'customers who bought in June': no table is named, so the
+    nearest one holding them (or their own date) decided; name the others."""
+    others = [b for b in bases if b not in (entity, base)]
+    if not others:
+        return []
+    where = f"('{entity} in {others[0]}')"
+    if base != entity:
+        return [
+            f"Counted the {entity} that appear in {base}; they also appear in "
+            f"{', '.join(others)}: name one {where} to count there instead."
+        ]
+    if reading.period is None:
+        return []
+    return [
+        f"Dated by the {entity}' own date; they also appear in {', '.join(others)}: name one "
+        f"{where} to count the ones with rows there in the period."
+    ]
+
+
+def _base_named(slots: list[Slot], resolved: Resolved, roles: Roles) -> bool:
+    """Whether a word of the question chose the base: a column of it (a filter, a group) or a
+    date column by name. Otherwise only the period did, and the choice was the planner's."""
+    if roles.date_columns or roles.active:  # "active users": the table of activity
+        return True
+    base = resolved.base.lower()
+    return any(
+        pick is not None and slot.role not in ("date", "hint") and pick.table.lower() == base
+        for slot, pick in zip(slots, resolved.picks, strict=True)
+    )
 
 
 def _tables_named_in(reading: Reading, roles: Roles) -> set[str]:
