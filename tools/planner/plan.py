@@ -19,6 +19,11 @@ from tools.planner.base_table import (
     resolve_base,
     value_filters,
 )
+from tools.planner.dropped_words import (
+    refuse_dropped_words,
+    refuse_none,
+    restrictions_not_applied,
+)
 from tools.planner.join_path import table_key
 from tools.planner.match import Lexicon, Mention, cached_lexicon, find_mentions
 from tools.planner.measure import MeasureChoice, choose_measure
@@ -61,7 +66,7 @@ def plan_query(question: str, catalog: Catalog, context: PlannerContext) -> Quer
         if notes:
             reading, mentions = _read(text, fixed, lexicon, context)
     _refuse_unknown_words(q, reading, mentions, catalog)
-    _refuse_none(catalog, reading, mentions)
+    refuse_none(catalog, reading, mentions)
     roles = assign_roles(catalog, reading, mentions)
     plan = _plan(q, catalog, context, reading, roles)
     plan.notes[:0] = notes
@@ -232,70 +237,9 @@ def _plan(
         notes += _other_tables_holding(choice.entity, choice.bases, resolved.base, reading)
     plan = assemble_plan(q, catalog, ctx, reading, roles, choice, slots, resolved, counting_units)
     plan.notes[:0] = notes
-    _refuse_dropped_words(reading, roles, plan)
-    plan.notes += _restrictions_not_applied(reading, roles, plan)
+    refuse_dropped_words(reading, roles, plan)
+    plan.notes += restrictions_not_applied(reading, roles, plan)
     return plan
-
-
-_NONE_WORDS = {"no", "without"}
-_VALUE_WORDS = {"value", "values"}
-
-
-def _refuse_none(catalog: Catalog, reading: Reading, mentions: list[Mention]) -> None:
-    """'products with no reviews', 'users without saves': the ones with none, whom the rows
-    that exist cannot show (read without the word, the answer counted those with some)."""
-    from tools.planner.roles import mention_kinds
-
-    toks = reading.tokens
-    for m in mentions:
-        if m.start == 0 or toks[m.start - 1].lower not in _NONE_WORDS:
-            continue
-        if m.of_kind("table") or "numeric" in mention_kinds(catalog, m):
-            raise PlanningError(
-                f"Understood '{toks[m.start - 1].text} {m.text}', but counting the ones with "
-                f"no {m.text} at all is not supported: read without that word, the answer "
-                f"would count the ones with {m.text}.",
-                hint=f"Count the ones with {m.text} instead, or rank them ('top … by …').",
-            )
-
-
-def _refuse_dropped_words(reading: Reading, roles: Roles, plan: QueryPlan) -> None:
-    """Words that would leave the plan while changing the question: 'average order value'
-    (no column holds a row's value)."""
-    toks = reading.tokens
-    counting = plan.measure.kind in ("count_rows", "count_distinct")
-    counted = (plan.measure.entity or plan.base_table).lower()
-    for i, t in enumerate(toks[1:], start=1):
-        named = phrase_stems(counted)[-1:] == (toks[i - 1].stem,)
-        if t.lower in _VALUE_WORDS and named and counting and roles.agg is not None:
-            raise PlanningError(
-                f"Understood '{toks[i - 1].text} {t.text}', but no column holds a value of "
-                f"{counted}: the answer would count {counted} instead.",
-                hint="Name the numeric column to aggregate (`lablens catalog show` lists them).",
-            )
-
-
-_RESTRICTING = {"in", "among", "within", "inside"}
-
-
-def _restrictions_not_applied(reading: Reading, roles: Roles, plan: QueryPlan) -> list[str]:
-    """'saves by surface in experiments': a table the question restricts to, that the answer
-    neither reads nor joins (no join path relates it one-to-one), said, not dropped silently."""
-    used = {plan.base_table.lower(), *(j.table.lower() for j in plan.joins)}
-    toks = reading.tokens
-    out = []
-    for m in roles.tables:
-        if m.start == 0 or toks[m.start - 1].lower not in _RESTRICTING:
-            continue
-        if {c.table.lower() for c in m.of_kind("table")} & used:
-            continue
-        words = f"{toks[m.start - 1].text} {m.text}"
-        out.append(
-            f"'{words}' is not applied: no join along the catalog's keys relates "
-            f"{m.text} to the rows of {plan.base_table} without repeating them, so the answer "
-            f"is over every row of {plan.base_table} in the period."
-        )
-    return out
 
 
 def _other_tables_holding(entity: str, bases: list[str], base: str, reading: Reading) -> list[str]:
