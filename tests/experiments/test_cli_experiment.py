@@ -149,3 +149,41 @@ def test_summarize_caches_results_in_the_workspace_unless_told_not_to(
     assert again == first
     assert again["verdict"] == uncached["verdict"]
     assert [m["metric"] for m in again["metrics"]] == [m["metric"] for m in uncached["metrics"]]
+
+
+def test_effects_reads_every_experiments_analysis_of_a_metric(
+    small_demo_workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `lablens experiment effects saves`: the one-shot form of "which experiments improved saves?"
+    data = _json(
+        capsys, "experiment", "effects", "saves", "--json", "-w", str(small_demo_workspace)
+    )
+    assert data["metrics"] == ["saves_per_user", "save_rate"]
+    listed = _json(capsys, "experiment", "list", "--json", "-w", str(small_demo_workspace))
+    assert [e["experiment_id"] for e in data["experiments"]] == [
+        e["experiment_id"] for e in listed["experiments"]
+    ]
+    summary = _json(
+        capsys,
+        "experiment",
+        "summarize",
+        "hf_l1_ranker_v2",
+        "--json",
+        "-w",
+        str(small_demo_workspace),
+    )
+    hf = next(e for e in data["experiments"] if e["experiment_id"] == "hf_l1_ranker_v2")
+    same = [m for m in summary["metrics"] if m["metric"] in ("saves_per_user", "save_rate")]
+    assert [m["rel_effect"] for m in hf["metrics"]] == [m["rel_effect"] for m in same]
+    assert main(["experiment", "effects", "saves", "-w", str(small_demo_workspace)]) == 0
+    out = capsys.readouterr().out
+    assert "not directly comparable" in out and "hf_l1_ranker_v2" in out
+
+
+def test_effects_of_a_metric_the_catalog_lacks_exits_2(
+    small_demo_workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["experiment", "effects", "bounce rate", "--json", "-w", str(small_demo_workspace)])
+    assert code == 2
+    err = json.loads(capsys.readouterr().out)
+    assert "saves_per_user" in err["hint"]
