@@ -1,4 +1,5 @@
-"""`lablens experiment list|summarize|sql`: experiments, their effects, a verdict, the SQL."""
+"""`lablens experiment list|summarize|sql|effects`: experiments, their effects, a verdict, the
+SQL, and one metric across every experiment."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from agent.cli_args import add_common_flags
+from agent.commands._experiment_effects import run_effects
 from tools.experiments.formatting import format_p, format_pct
 
 if TYPE_CHECKING:
@@ -83,6 +85,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     _add_adjustment_flags(sq)
     sq.set_defaults(func=run_sql)
+    ef = esub.add_parser(
+        "effects",
+        help="one metric across every experiment: each analysis' effect, grouped by outcome",
+    )
+    add_common_flags(ef)
+    ef.add_argument(
+        "metric",
+        metavar="METRIC",
+        help="catalog metric names (comma-separated) or words naming them, e.g. saves",
+    )
+    ef.set_defaults(func=run_effects)
 
 
 def _add_adjustment_flags(p: argparse.ArgumentParser) -> None:

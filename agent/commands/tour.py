@@ -37,6 +37,11 @@ STEPS: tuple[tuple[str, str, str], ...] = (
         "summarize an experiment: SRM, effects with CIs, verdict",
         "experiment summarize hf_l1_ranker_v2",
     ),
+    (
+        "experiment",
+        "one metric across every experiment, grouped by what each analysis says",
+        "experiment effects saves",
+    ),
 )
 
 

@@ -131,24 +131,18 @@ def _summarize_experiment(res: Resources, args: Mapping[str, object]) -> AgentRe
 
 
 def _compare_experiments(res: Resources, args: Mapping[str, object]) -> AgentResult:
-    from agent.assistant.tools.metric_effects import (
-        ExperimentEffects,
-        MetricEffectsResult,
-        effects_in,
-        resolve_metrics,
-    )
-    from tools.errors import LablensError
+    from agent.assistant.tools.metric_effects import compare_experiments
+    from tools.experiments.result_cache import FOLDER
 
-    metrics = resolve_metrics(res.catalog, str(args["metric"]))
-    found = []
-    for experiment_id in res.experiments().ids:
-        try:
-            analysis = _summary(res, experiment_id).analysis
-        except LablensError as exc:  # one broken experiment is reported, not the end
-            found.append(ExperimentEffects(experiment_id, None, error=str(exc)))
-            continue
-        found.append(effects_in(analysis, metrics))
-    return MetricEffectsResult(metrics, tuple(found))
+    ids = res.experiments().ids
+    with res.warehouse_lock:
+        return compare_experiments(
+            res.catalog,
+            res.warehouse,
+            str(args["metric"]),
+            ids,
+            cache_dir=res.workspace.state_dir / FOLDER,
+        )
 
 
 def _experiment_sql(res: Resources, args: Mapping[str, object]) -> AgentResult:

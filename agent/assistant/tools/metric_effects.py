@@ -12,8 +12,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
     from tools.catalog.model import Catalog
     from tools.experiments.results import ExperimentAnalysis, MetricResult
+    from tools.warehouse.connection import Warehouse
 
 # The groups of an answer, in the order they are shown.
 GROUPS = ("Improved", "Regressed", "No significant change", "Not trustworthy", "Not analysed")
@@ -129,3 +133,28 @@ def effects_in(analysis: ExperimentAnalysis, metrics: tuple[str, ...]) -> Experi
     """The asked-about metrics of one analysed experiment, every treatment arm."""
     kept = tuple(m for m in analysis.metrics if m.metric in metrics)
     return ExperimentEffects(analysis.meta.experiment_id, analysis.verdict.verdict, kept)
+
+
+def compare_experiments(
+    catalog: Catalog,
+    warehouse: Warehouse,
+    metric: str,
+    experiment_ids: Sequence[str],
+    *,
+    cache_dir: Path | None = None,
+) -> MetricEffectsResult:
+    """The metrics `metric` names in each experiment's own analysis (the `summarize`
+    defaults); an experiment that cannot be analysed is reported, not the end of it."""
+    from agent.assistant.tools.experiments import summarize_experiment
+    from tools.errors import LablensError
+
+    metrics = resolve_metrics(catalog, metric)
+    found = []
+    for experiment_id in experiment_ids:
+        try:
+            summary = summarize_experiment(catalog, warehouse, experiment_id, cache_dir=cache_dir)
+        except LablensError as exc:
+            found.append(ExperimentEffects(experiment_id, None, error=str(exc)))
+            continue
+        found.append(effects_in(summary.analysis, metrics))
+    return MetricEffectsResult(metrics, tuple(found))
