@@ -203,3 +203,25 @@ def test_an_average_of_per_entity_counts_says_who_it_leaves_out(catalog, context
     plan = plan_query("pins per creator on average", catalog, context)
     assert plan.rollup == "AVG"
     assert any("at least one" in n and "left out" in n for n in plan.notes), plan.notes
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        # 2026-10-01 is a Thursday: the first weekly bucket holds 4 of its 7 days
+        ("weekly saves in october", "2026-09-28 (4 of its 7 days)"),
+        # six weeks back from Saturday 2026-10-31 start on a Sunday: 1 day of that week
+        ("weekly saves over the last 6 weeks", "2026-09-14 (1 of its 7 days)"),
+        # Q3 begins two months before the data: July and August are not zeros, just absent
+        ("monthly saves in q3", "data starts 2026-09-01"),
+    ],
+)
+def test_a_trend_names_its_partial_first_and_last_buckets(catalog, context, question, said) -> None:  # type: ignore[no-untyped-def]
+    plan = plan_query(question, catalog, context)
+    assert any(said in n for n in plan.notes), plan.notes
+
+
+def test_whole_buckets_get_no_partial_note(catalog, context) -> None:  # type: ignore[no-untyped-def]
+    for question in ("daily saves last week", "monthly saves between september 1 and october 31"):
+        plan = plan_query(question, catalog, context)
+        assert not any("partial" in n for n in plan.notes), (question, plan.notes)
