@@ -3,7 +3,7 @@ note that says which days a relative period became."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from tools.catalog.model import Catalog
 from tools.errors import PlanningError
@@ -42,6 +42,70 @@ def apply_period(catalog: Catalog, ctx: PlannerContext, reading: Reading, plan: 
             "The question asks for a trend, but no table in it has a date column.",
             hint="Set `time_column` on the table in the catalog.",
         )
+    plan.notes += _coverage_notes(plan, ctx) + _partial_bucket_notes(plan)
+
+
+def _coverage_notes(plan: QueryPlan, ctx: PlannerContext) -> list[str]:
+    """'monthly saves in Q3' on data from September: July and August are absent, not zero."""
+    out = []
+    if plan.start is not None and ctx.data_start is not None and plan.start < ctx.data_start:
+        out.append(
+            f"The data starts {ctx.data_start}: the period's days before it ({plan.start} on)"
+            " have no rows, so they are absent from the answer, not zero."
+        )
+    if plan.end is not None and ctx.data_end is not None and plan.end > ctx.data_end:
+        out.append(
+            f"The data ends {ctx.data_end}: the period's days after it (to {plan.end}) have no"
+            " rows, so they are absent from the answer, not zero."
+        )
+    return out
+
+
+_BUCKET_WORDS = {"week": "Weekly buckets start on Mondays", "month": "Monthly buckets"}
+_BUCKET_WORDS |= {"quarter": "Quarterly buckets", "year": "Yearly buckets"}
+
+
+def _partial_bucket_notes(plan: QueryPlan) -> list[str]:
+    """A trend whose period cuts its first or last bucket: that total covers fewer days, and
+    a chart of it dips for no reason, so the buckets and their days are named."""
+    grain = plan.grain
+    if grain not in _BUCKET_WORDS or plan.start is None or plan.end is None:
+        return []
+    partial = []
+    first = bucket_of(plan.start, grain)
+    if first[0] < plan.start:
+        partial.append(("first", first, (min(first[1], plan.end) - plan.start).days + 1))
+    last = bucket_of(plan.end, grain)
+    if last[1] > plan.end and last != first:
+        partial.append(("last", last, (plan.end - last[0]).days + 1))
+    if not partial:
+        return []
+    named = [
+        f"the {which}, {b[0]} ({days} of its {(b[1] - b[0]).days + 1} days)"
+        for which, b, days in partial
+    ]
+    verb = "is" if len(named) == 1 else "are"
+    return [
+        f"{_BUCKET_WORDS[grain]}: {' and '.join(named)} {verb} partial; compare whole "
+        f"{grain}s only."
+    ]
+
+
+def bucket_of(day: date, grain: str) -> tuple[date, date]:
+    """The first and last day of the week (ISO, from Monday), month, quarter or year of `day`,
+    as DATE_TRUNC buckets them."""
+    if grain == "week":
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=6)
+    if grain == "month":
+        start = day.replace(day=1)
+    elif grain == "quarter":
+        start = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    else:
+        start = day.replace(month=1, day=1)
+    months = {"month": 1, "quarter": 3, "year": 12}[grain]
+    year, month = divmod(start.month - 1 + months, 12)
+    return start, date(start.year + year, month + 1, 1) - timedelta(days=1)
 
 
 def _relative_period_note(
