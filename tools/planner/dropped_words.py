@@ -8,6 +8,8 @@ words are matched (the first two) or once the plan shows what it used (the last)
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from tools.catalog.model import Catalog
 from tools.errors import PlanningError
 from tools.planner.match import Mention
@@ -39,14 +41,14 @@ def refuse_none(catalog: Catalog, reading: Reading, mentions: list[Mention]) -> 
 def refuse_dropped_words(reading: Reading, roles: Roles, plan: QueryPlan) -> None:
     """Words that would leave the plan while changing the question: 'average order value'
     (no column holds a row's value)."""
-    toks = reading.tokens
-    counting = plan.measure.kind in ("count_rows", "count_distinct")
+    if plan.measure.kind not in ("count_rows", "count_distinct") or roles.agg is None:
+        return
     counted = (plan.measure.entity or plan.base_table).lower()
-    for i, t in enumerate(toks[1:], start=1):
-        named = phrase_stems(counted)[-1:] == (toks[i - 1].stem,)
-        if t.lower in _VALUE_WORDS and named and counting and roles.agg is not None:
+    name = phrase_stems(counted)[-1:]
+    for before, t in pairwise(reading.tokens):
+        if t.lower in _VALUE_WORDS and (before.stem,) == name:
             raise PlanningError(
-                f"Understood '{toks[i - 1].text} {t.text}', but no column holds a value of "
+                f"Understood '{before.text} {t.text}', but no column holds a value of "
                 f"{counted}: the answer would count {counted} instead.",
                 hint="Name the numeric column to aggregate (`lablens catalog show` lists them).",
             )

@@ -72,10 +72,10 @@ def _partial_bucket_notes(plan: QueryPlan) -> list[str]:
     if grain not in _BUCKET_WORDS or plan.start is None or plan.end is None:
         return []
     partial = []
-    first = bucket_of(plan.start, grain)
+    first = _bucket_of(plan.start, grain)
     if first[0] < plan.start:
         partial.append(("first", first, (min(first[1], plan.end) - plan.start).days + 1))
-    last = bucket_of(plan.end, grain)
+    last = _bucket_of(plan.end, grain)
     if last[1] > plan.end and last != first:
         partial.append(("last", last, (plan.end - last[0]).days + 1))
     if not partial:
@@ -91,7 +91,7 @@ def _partial_bucket_notes(plan: QueryPlan) -> list[str]:
     ]
 
 
-def bucket_of(day: date, grain: str) -> tuple[date, date]:
+def _bucket_of(day: date, grain: str) -> tuple[date, date]:
     """The first and last day of the week (ISO, from Monday), month, quarter or year of `day`,
     as DATE_TRUNC buckets them."""
     if grain == "week":
