@@ -122,9 +122,10 @@ def resolve_metrics(catalog: Catalog, text: str) -> tuple[str, ...]:
     found = exact or known_names(catalog).metrics_in(text)
     if not found:
         close = did_you_mean(text.strip(), names)
+        listed = "Metrics: " + ", ".join(names) + "." if names else "The catalog defines none."
         raise InputError(
             f"No catalog metric matches {text.strip()!r}.",
-            hint=(f"{close} " if close else "") + "Metrics: " + ", ".join(names) + ".",
+            hint=(f"{close} " if close else "") + listed,
         )
     return tuple(dict.fromkeys(found))
 
